@@ -1,0 +1,203 @@
+import { EventEmitter } from 'eventemitter3';
+import {
+  ErrorCode, GhostError, describeInvalidName, isErrorCode, isValidName, type BroadcastDataOf, type DirectDataOf,
+  type Member, type PresenceStateOf, type SchemaDefinition, type TopicDataOf, type TopicNameOf,
+} from '@ghost/protocol';
+import { Connection, type ClientStatus, type Welcome } from './connection.js';
+import type { ClientCore, Outgoing, Self } from './core.js';
+import { PresenceHandle, type PresenceOptions } from './handles/presence.js';
+import { TopicHandle } from './handles/topic.js';
+import { Outbox } from './outbox.js';
+
+/** Events of a client; `on` returns the function that stops listening. */
+export interface ClientEvents<S> {
+  /** The status changed. */
+  status: (status: ClientStatus) => void;
+  /** The server sent `hub.broadcast(data)`. */
+  broadcast: (data: BroadcastDataOf<S>) => void;
+  /** The server sent `hub.sendTo(you, data)`. */
+  direct: (data: DirectDataOf<S>) => void;
+  /**
+   * Something went wrong that no promise reports: the hub refused the connection (then `status` is
+   * `closed`), refused a message sent without a promise, or a listener threw.
+   */
+  error: (error: GhostError) => void;
+}
+
+/**
+ * A reconnecting connection to a Ghost hub, with handles for topics and presence rooms. Create it with
+ * {@link createClient}.
+ */
+export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
+  private readonly events = new EventEmitter<ClientEvents<S>>();
+  private readonly topics = new Map<string, TopicHandle<any>>();
+  private readonly rooms = new Map<string, PresenceHandle<any>>();
+  private readonly outbox: Outbox;
+  private readonly core: ClientCore;
+  private nextRef = 1;
+  private welcome: Welcome | undefined;
+  private closedPromise: Promise<void> | undefined;
+  private resolveClosed: (() => void) | undefined;
+
+  /** @internal Use {@link createClient}. */
+  constructor(private readonly connection: Connection, maxQueued: number, private readonly presenceOptions: PresenceOptions) {
+    this.outbox = new Outbox(maxQueued);
+    const client = this;
+    this.core = {
+      get self() {
+        return client.self;
+      },
+      notify: (message) => void this.connection.send(JSON.stringify(message)),
+      request: (message) => this.request(message),
+      reportError: (error) => this.reportError(error),
+    };
+  }
+
+  /** Where the client stands: `connecting`, `open`, `reconnecting` or `closed`. */
+  get status(): ClientStatus {
+    return this.connection.status;
+  }
+
+  /** Who you are (id, colour, user) as the hub's last welcome said; `null` before it. */
+  get self(): Self | null {
+    const welcome = this.welcome;
+    if (!welcome) return null;
+    return welcome.user === undefined ? { id: welcome.id, color: welcome.color } : { id: welcome.id, color: welcome.color, user: welcome.user };
+  }
+
+  /** Requests waiting for the hub's answer, including those queued while offline. */
+  get queued(): number {
+    return this.outbox.size;
+  }
+
+  /**
+   * The topic named `name`: the same handle each time.
+   * @example client.topic('world').subscribe((data) => console.log(data));
+   */
+  topic<N extends TopicNameOf<S>>(name: N): TopicHandle<TopicDataOf<S, N>> {
+    return cached(this.topics, checkName('topic', name), () => new TopicHandle(this.core, name));
+  }
+
+  /**
+   * The presence room named `room`: the same handle each time.
+   * @example client.presence('lobby').track({ x: 10, y: 20 });
+   */
+  presence(room: string): PresenceHandle<PresenceStateOf<S>> {
+    return cached(this.rooms, checkName('presence room', room), () => new PresenceHandle(this.core, room, this.presenceOptions));
+  }
+
+  /** Listens to a client event; returns the function that stops listening. */
+  on<E extends keyof ClientEvents<S>>(event: E, listener: ClientEvents<S>[E]): () => void {
+    this.events.on(event, listener as never);
+    return () => void this.events.off(event, listener as never);
+  }
+
+  /**
+   * Closes the connection for good: the hub lets your presence go at once, and requests still waiting
+   * reject with `NOT_SENT`.
+   */
+  close(): Promise<void> {
+    this.connection.close();
+    return Promise.resolve();
+  }
+
+  /** @internal */
+  onWelcome(welcome: Welcome): void {
+    this.welcome = welcome;
+    for (const topic of this.topics.values()) topic.restore();
+    for (const room of this.rooms.values()) room.restore();
+    for (const frame of this.outbox.frames()) this.connection.send(frame);
+  }
+
+  /** @internal */
+  onMessage(message: Record<string, unknown> & { type: string }): void {
+    switch (message.type) {
+      case 'topic.message': {
+        const topic = this.topics.get(message.topic as string);
+        topic?.deliver(message.data, { topic: message.topic as string, from: message.from as string | null, ts: message.ts as number });
+        return;
+      }
+      case 'presence.snapshot':
+        this.rooms.get(message.room as string)?.applySnapshot(message.members as Member[]);
+        return;
+      case 'presence.diff':
+        this.rooms.get(message.room as string)?.applyDiff(message as never);
+        return;
+      case 'ack':
+        this.outbox.settle(message.ref as number, { result: message.result });
+        return;
+      case 'error': {
+        const code = isErrorCode(message.code) ? message.code : ErrorCode.INTERNAL;
+        const error = new GhostError(code, String(message.message));
+        if (typeof message.ref === 'number' && this.outbox.settle(message.ref, { error })) return;
+        this.emitError(error);
+        return;
+      }
+      case 'broadcast':
+        this.emit('broadcast', message.data as never);
+        return;
+      case 'direct':
+        this.emit('direct', message.data as never);
+        return;
+      default:
+        return; // newer hub, newer message: ignored rather than fatal
+    }
+  }
+
+  /** @internal */
+  onStopped(error: GhostError | undefined): void {
+    this.outbox.rejectAll(error ?? new GhostError(ErrorCode.NOT_SENT, 'The client was closed before the hub answered'));
+    if (error) this.emitError(error);
+  }
+
+  /** @internal */
+  onStatus(status: ClientStatus): void {
+    this.emit('status', status);
+  }
+
+  private request(message: Outgoing): Promise<unknown> {
+    if (this.connection.status === 'closed') {
+      return Promise.reject(new GhostError(ErrorCode.NOT_SENT, 'The client is closed; create a new one'));
+    }
+    const ref = this.nextRef++;
+    const frame = JSON.stringify({ ...message, ref });
+    return new Promise((resolve, reject) => {
+      try {
+        this.outbox.add({ ref, frame, resolve, reject });
+      } catch (error) {
+        this.emitError(error as GhostError);
+        reject(error);
+        return;
+      }
+      this.connection.send(frame);
+    });
+  }
+
+  private reportError(error: unknown): void {
+    this.emitError(error instanceof GhostError ? error : new GhostError(ErrorCode.INTERNAL, 'A listener threw', { cause: error }));
+  }
+
+  private emitError(error: GhostError): void {
+    if (this.events.listenerCount('error') > 0) this.emit('error', error);
+    else if (error.code !== ErrorCode.NOT_SENT) console.warn(`[ghost] ${error.code}: ${error.message}`);
+  }
+
+  private emit<E extends keyof ClientEvents<S>>(event: E, ...args: Parameters<ClientEvents<S>[E]>): void {
+    try {
+      (this.events.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
+    } catch (error) {
+      if (event !== 'error') this.reportError(error);
+    }
+  }
+}
+
+function checkName(kind: string, name: string): string {
+  if (!isValidName(name)) throw new GhostError(ErrorCode.INVALID_NAME, describeInvalidName(kind, name));
+  return name;
+}
+
+function cached<V>(map: Map<string, V>, key: string, create: () => V): V {
+  let value = map.get(key);
+  if (!value) map.set(key, (value = create()));
+  return value;
+}

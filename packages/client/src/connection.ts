@@ -1,0 +1,228 @@
+import WebSocketImpl from 'isomorphic-ws';
+import { CloseCode, ErrorCode, GhostError, PROTOCOL_VERSION, closeReaction, parseFrame } from '@ghost/protocol';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { OPEN, type SocketConstructor, type SocketLike } from './websocket.js';
+
+/**
+ * The client's public status:
+ * - `connecting`: the first attempt is under way;
+ * - `open`: welcomed by the hub; messages flow;
+ * - `reconnecting`: the link dropped; waiting for or making the next attempt;
+ * - `closed`: `client.close()` was called, or the hub refused the client (see the `error` event).
+ */
+export type ClientStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** The `welcome` the hub sends first on every connection. */
+export interface Welcome {
+  id: string;
+  color: string;
+  user?: unknown;
+  resumed: boolean;
+  resume: string;
+  heartbeatMs: number;
+}
+
+/** Query parameters added to the URL of every connection attempt, such as a fresh token. */
+export type ParamsProvider = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+
+export interface ConnectionOptions {
+  url: URL;
+  WebSocket: SocketConstructor | undefined;
+  backoff: BackoffOptions;
+  connectTimeoutMs: number;
+  stableAfterMs: number;
+  params: ParamsProvider | undefined;
+}
+
+export interface ConnectionHooks {
+  welcome(welcome: Welcome): void;
+  message(message: Record<string, unknown> & { type: string }): void;
+  status(status: ClientStatus): void;
+  /** The hub refused the client (or the client was closed); no more attempts will be made. */
+  stopped(error: GhostError | undefined): void;
+}
+
+const REFUSALS: Record<number, ErrorCode> = {
+  [CloseCode.UNAUTHORIZED]: ErrorCode.UNAUTHORIZED,
+  [CloseCode.FORBIDDEN]: ErrorCode.FORBIDDEN,
+  [CloseCode.VERSION_MISMATCH]: ErrorCode.VERSION_MISMATCH,
+};
+
+/**
+ * One logical link to the hub over a series of sockets: connects, waits for the welcome, watches the
+ * heartbeat, and reconnects with backoff until the hub refuses or the app closes it.
+ */
+export class Connection {
+  status: ClientStatus = 'connecting';
+  private socket: SocketLike | undefined;
+  private attempt = 0;
+  private resumeToken: string | undefined;
+  private lastReceived = 0;
+  private heartbeatMs = 0;
+  private timers: { retry?: ReturnType<typeof setTimeout>; connect?: ReturnType<typeof setTimeout>; stable?: ReturnType<typeof setTimeout>; watchdog?: ReturnType<typeof setInterval> } = {};
+  private stopped = false;
+
+  constructor(private readonly options: ConnectionOptions, private readonly hooks: ConnectionHooks) {}
+
+  start(): void {
+    void this.connect();
+  }
+
+  /** Sends a frame on the open socket; false when there is none (the caller queues or drops). */
+  send(frame: string): boolean {
+    if (this.status !== 'open' || !this.socket || this.socket.readyState !== OPEN) return false;
+    this.socket.send(frame);
+    return true;
+  }
+
+  /** Closes for good (code 1000: the hub ends the connection at once, with no grace period). */
+  close(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    const socket = this.socket;
+    this.detach();
+    try {
+      socket?.close(CloseCode.NORMAL, 'client closed');
+    } catch {
+      // closing a socket that is still connecting may throw in some implementations
+    }
+    this.setStatus('closed');
+    this.hooks.stopped(undefined);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    let url: URL;
+    try {
+      url = await this.buildUrl();
+    } catch (error) {
+      this.retryLater();
+      return;
+    }
+    if (this.stopped) return;
+    const Impl = this.options.WebSocket ?? (WebSocketImpl as unknown as SocketConstructor | undefined);
+    if (!Impl) {
+      this.stop(new GhostError(ErrorCode.NOT_SENT, 'No WebSocket implementation: pass { WebSocket } to createClient'));
+      return;
+    }
+    let socket: SocketLike;
+    try {
+      socket = new Impl(url.toString());
+    } catch (error) {
+      this.retryLater();
+      return;
+    }
+    this.socket = socket;
+    this.timers.connect = setTimeout(() => this.drop('connect timeout'), this.options.connectTimeoutMs);
+    socket.onmessage = (event) => this.onFrame(event.data);
+    socket.onclose = (event) => this.onClose(event.code, event.reason);
+    socket.onerror = () => undefined; // a close event always follows
+  }
+
+  private async buildUrl(): Promise<URL> {
+    const url = new URL(this.options.url.toString());
+    const { params } = this.options;
+    const extra = typeof params === 'function' ? await params() : params;
+    for (const [key, value] of Object.entries(extra ?? {})) url.searchParams.set(key, value);
+    url.searchParams.set('v', String(PROTOCOL_VERSION));
+    if (this.resumeToken) url.searchParams.set('resume', this.resumeToken);
+    return url;
+  }
+
+  private onFrame(data: unknown): void {
+    this.lastReceived = Date.now();
+    if (typeof data !== 'string') return; // the hub only sends text
+    const parsed = parseFrame(data);
+    if (!parsed.ok) return;
+    const message = parsed.value;
+    if (message.type === 'ping') {
+      this.send('{"type":"pong"}');
+      return;
+    }
+    if (message.type === 'welcome') {
+      this.onWelcome(message as unknown as Welcome);
+      return;
+    }
+    this.hooks.message(message);
+  }
+
+  private onWelcome(welcome: Welcome): void {
+    clearTimeout(this.timers.connect);
+    this.resumeToken = welcome.resume;
+    this.heartbeatMs = welcome.heartbeatMs;
+    // The retry count resets only once the link has stayed up a while: a hub that accepts and drops
+    // at once still gets backoff.
+    this.timers.stable = setTimeout(() => (this.attempt = 0), this.options.stableAfterMs);
+    this.timers.watchdog = setInterval(() => {
+      if (Date.now() - this.lastReceived > 2 * this.heartbeatMs) this.drop('heartbeat missed');
+    }, this.heartbeatMs);
+    this.setStatus('open');
+    this.hooks.welcome(welcome);
+  }
+
+  private onClose(code: number, reason: string): void {
+    this.detach();
+    if (this.stopped) return;
+    const reaction = closeReaction(code);
+    if (reaction === 'stop') {
+      const errorCode = REFUSALS[code] ?? ErrorCode.UNAUTHORIZED;
+      this.stop(code === CloseCode.NORMAL || code === CloseCode.REPLACED ? undefined : new GhostError(errorCode, `The hub refused the connection (${code}${reason ? `: ${reason}` : ''})`));
+      return;
+    }
+    if (reaction === 'reauthenticate') {
+      this.setStatus('reconnecting');
+      this.timers.retry = setTimeout(() => void this.connect(), 0);
+      return;
+    }
+    this.retryLater();
+  }
+
+  /** Gives up on a socket that is silent or stuck, without waiting for a close that may never come. */
+  private drop(why: string): void {
+    const socket = this.socket;
+    this.detach();
+    try {
+      // Not 1000: the hub must keep the session for its grace period, since this link may only be slow.
+      socket?.close(CloseCode.HEARTBEAT_TIMEOUT, why);
+    } catch {
+      // still connecting: nothing to close politely
+    }
+    if (!this.stopped) this.retryLater();
+  }
+
+  private retryLater(): void {
+    this.setStatus('reconnecting');
+    const delay = backoffDelay(this.attempt, this.options.backoff);
+    this.attempt += 1;
+    this.timers.retry = setTimeout(() => void this.connect(), delay);
+  }
+
+  private stop(error: GhostError | undefined): void {
+    this.stopped = true;
+    this.detach();
+    this.setStatus('closed');
+    this.hooks.stopped(error);
+  }
+
+  private detach(): void {
+    const socket = this.socket;
+    if (socket) {
+      socket.onmessage = null;
+      socket.onclose = null;
+      socket.onopen = null;
+      socket.onerror = () => undefined;
+    }
+    this.socket = undefined;
+    clearTimeout(this.timers.retry);
+    clearTimeout(this.timers.connect);
+    clearTimeout(this.timers.stable);
+    clearInterval(this.timers.watchdog);
+    this.timers = {};
+  }
+
+  private setStatus(status: ClientStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.hooks.status(status);
+  }
+}

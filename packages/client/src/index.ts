@@ -1,0 +1,10 @@
+export { createClient, type ClientOptions } from './create-client.js';
+export { GhostClient, type ClientEvents } from './client.js';
+export type { ClientStatus, ParamsProvider } from './connection.js';
+export type { Self } from './core.js';
+export { TopicHandle, type TopicHandler, type TopicMeta } from './handles/topic.js';
+export { PresenceHandle, type PresenceMember, type PresenceEvents } from './handles/presence.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+export type { SocketLike, SocketConstructor } from './websocket.js';
+// The shared vocabulary, so a browser app needs one import.
+export { GhostError, ErrorCode, CloseCode, shouldReconnect } from '@ghost/protocol';

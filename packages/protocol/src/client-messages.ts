@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { jsonValueSchema, nameSchema, refSchema } from './primitives.js';
+
+// Every client → hub message. `ref` is optional on all of them: when present the hub answers with an
+// `ack` (or an `error`) carrying the same ref.
+
+const topicField = { topic: nameSchema, ref: refSchema.optional() };
+const roomField = { room: nameSchema, ref: refSchema.optional() };
+
+/** Answer to the hub's `ping`; proves the link is alive. */
+export const pongMessage = z.object({ type: z.literal('pong') });
+/** Start receiving a topic's messages. */
+export const topicSubscribeMessage = z.object({ type: z.literal('topic.subscribe'), ...topicField });
+/** Stop receiving a topic's messages. */
+export const topicUnsubscribeMessage = z.object({ type: z.literal('topic.unsubscribe'), ...topicField });
+/** Send `data` to every subscriber of the topic (the sender too, when subscribed). */
+export const topicPublishMessage = z.object({ type: z.literal('topic.publish'), ...topicField, data: jsonValueSchema });
+/** Watch a presence room: receive its snapshot, then its diffs. */
+export const presenceJoinMessage = z.object({ type: z.literal('presence.join'), ...roomField });
+/** Become (or stay) a member of the room with this state; replaces the previous state. */
+export const presenceTrackMessage = z.object({ type: z.literal('presence.track'), ...roomField, state: jsonValueSchema });
+/** Leave the member list but keep watching. */
+export const presenceUntrackMessage = z.object({ type: z.literal('presence.untrack'), ...roomField });
+/** Stop watching the room (and leave the member list). */
+export const presenceLeaveMessage = z.object({ type: z.literal('presence.leave'), ...roomField });
+/** Join a chat room to read it: the hub answers with `chat.history`. */
+export const chatJoinMessage = z.object({ type: z.literal('chat.join'), ...roomField });
+/** Claim a name in a chat room; refused with `NAME_TAKEN` when another member holds it. */
+export const chatIdentifyMessage = z.object({ type: z.literal('chat.identify'), ...roomField, name: z.string().min(1).max(64) });
+/** Say something in a chat room; the ack carries the stamped message. */
+export const chatSendMessage = z.object({ type: z.literal('chat.send'), ...roomField, text: z.string().min(1) });
+/** Leave a chat room, releasing the name held there. */
+export const chatLeaveMessage = z.object({ type: z.literal('chat.leave'), ...roomField });
+
+/** Every message a client may send, told apart by `type`. */
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  pongMessage,
+  topicSubscribeMessage,
+  topicUnsubscribeMessage,
+  topicPublishMessage,
+  presenceJoinMessage,
+  presenceTrackMessage,
+  presenceUntrackMessage,
+  presenceLeaveMessage,
+  chatJoinMessage,
+  chatIdentifyMessage,
+  chatSendMessage,
+  chatLeaveMessage,
+]);
+
+/** A message from a client to the hub. */
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+/** The `type` strings of {@link ClientMessage}. */
+export type ClientMessageType = ClientMessage['type'];

@@ -1,0 +1,61 @@
+/**
+ * WebSocket close codes the hub uses. The range decides the client's reaction:
+ * - 1000: closed on purpose; stay closed.
+ * - 1001, 1006, 1008, 1009, 1011: the link went away or broke; reconnect with backoff.
+ * - 4000–4099: refused; reconnecting will be refused again, so stop and report the reason.
+ * - 4100–4199: credentials expired; reconnect once fresh credentials can be had.
+ * - 4200–4299: the hub asks the client to come back later; reconnect with backoff.
+ */
+export const CloseCode = {
+  /** Closed on purpose by either side. */
+  NORMAL: 1000,
+  /** The hub is shutting down (`hub.close()`); reconnect, probably to another node. */
+  GOING_AWAY: 1001,
+  /** No close frame was received: the network or the process died. Never sent, only observed. */
+  ABNORMAL: 1006,
+  /** The connection broke a limit badly (for example kept sending past its rate limit). */
+  POLICY_VIOLATION: 1008,
+  /** A frame was larger than the hub's `maxFrameBytes`. */
+  TOO_LARGE: 1009,
+  /** The hub failed while handling this connection. */
+  INTERNAL: 1011,
+  /** `authenticate` refused the connection. */
+  UNAUTHORIZED: 4001,
+  /** The request's origin is not allowed. */
+  FORBIDDEN: 4003,
+  /** The client speaks another protocol version. */
+  VERSION_MISMATCH: 4006,
+  /** A newer socket resumed this connection's session; this one is obsolete. */
+  REPLACED: 4009,
+  /** The credentials were valid once but are no longer; reconnect with fresh ones. */
+  SESSION_EXPIRED: 4101,
+  /** The hub missed this connection's heartbeats and dropped it. */
+  HEARTBEAT_TIMEOUT: 4200,
+  /** The hub is overloaded; come back later. */
+  TRY_AGAIN_LATER: 4203,
+} as const;
+
+/** One of the {@link CloseCode} numbers. */
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** What a client does after a close: stop, reconnect with fresh credentials, or reconnect with backoff. */
+export type CloseReaction = 'stop' | 'reauthenticate' | 'retry';
+
+/** The reaction to a close code, by the ranges documented on {@link CloseCode}. */
+export function closeReaction(code: number): CloseReaction {
+  if (code === CloseCode.NORMAL) return 'stop';
+  if (code >= 4000 && code < 4100) return 'stop';
+  if (code >= 4100 && code < 4200) return 'reauthenticate';
+  return 'retry';
+}
+
+/**
+ * Whether a client should reconnect after the socket closed with `code`.
+ *
+ * @example
+ * shouldReconnect(1001); // true: the hub is draining, go elsewhere
+ * shouldReconnect(4001); // false: refused, retrying will be refused again
+ */
+export function shouldReconnect(code: number): boolean {
+  return closeReaction(code) !== 'stop';
+}

@@ -1,0 +1,35 @@
+/** What an adapter is told when the hub starts it. */
+export interface AdapterContext {
+  /** This hub node's id; frames a node publishes carry it so the node can ignore its own echoes. */
+  nodeId: string;
+  /** Called for faults the adapter recovers from by itself (a lost Redis link); the hub reports them. */
+  onError(error: Error): void;
+}
+
+/** One stream's entries after a sequence number, and the oldest sequence the stream still holds. */
+export interface StreamRange {
+  entries: [seq: number, entry: string][];
+  oldestSeq: number;
+}
+
+/**
+ * How hub nodes reach each other: a bus that moves frames between nodes, and a small store for what
+ * pub/sub alone cannot do (exclusive claims, ordered history). All the rules (rooms, presence, chat)
+ * live in the hub, so an adapter only moves and keeps bytes.
+ */
+export interface Adapter {
+  start(context: AdapterContext): Promise<void>;
+  /** Receive every frame published on `channel` by any node (this one included). */
+  subscribe(channel: string, onFrame: (frame: string) => void): Promise<void>;
+  unsubscribe(channel: string): Promise<void>;
+  publish(channel: string, frame: string): Promise<void>;
+  /** Atomically take `key` for `owner` for `ttlMs`; the same owner refreshes it. Resolves false when another owner holds it. */
+  claim(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Give `key` up, only if `owner` holds it. */
+  release(key: string, owner: string): Promise<void>;
+  /** Add an entry to a stream capped at `maxLen` entries; resolves with its sequence number (1, 2, 3 …). */
+  append(stream: string, entry: string, maxLen: number): Promise<number>;
+  /** Entries with a sequence above `afterSeq`, oldest first, at most `limit`. */
+  range(stream: string, afterSeq: number, limit: number): Promise<StreamRange>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,133 @@
+import type { Adapter, AdapterContext, StreamRange } from './adapter.js';
+
+interface Subscriber {
+  nodeId: string;
+  onFrame(frame: string): void;
+}
+
+interface Claim {
+  owner: string;
+  expiresAt: number;
+}
+
+/**
+ * A bus and store shared by several hubs in one process, so they act as a cluster (in tests, or
+ * workers that share memory). `partition(nodeId)` cuts a node off the bus until `heal()`.
+ */
+export interface MemoryBus {
+  /** Stop delivering frames to and from this node, as a network partition would. */
+  partition(nodeId: string): void;
+  /** Undo every partition. */
+  heal(): void;
+  /** Number of nodes subscribed to a channel (like Redis `PUBSUB NUMSUB`). */
+  subscriberCount(channel: string): number;
+  /** @internal */
+  readonly _subscribe: (channel: string, subscriber: Subscriber) => () => void;
+  /** @internal */
+  readonly _publish: (channel: string, frame: string, fromNode: string) => void;
+  /** @internal */
+  readonly _store: MemoryStore;
+}
+
+interface MemoryStore {
+  claims: Map<string, Claim>;
+  streams: Map<string, { nextSeq: number; entries: [number, string][] }>;
+}
+
+/** Creates a bus for {@link memoryAdapter}: hubs given adapters on the same bus form one cluster. */
+export function createMemoryBus(): MemoryBus {
+  const channels = new Map<string, Set<Subscriber>>();
+  const partitioned = new Set<string>();
+  const store: MemoryStore = { claims: new Map(), streams: new Map() };
+  return {
+    partition: (nodeId) => void partitioned.add(nodeId),
+    heal: () => partitioned.clear(),
+    subscriberCount: (channel) => channels.get(channel)?.size ?? 0,
+    _subscribe(channel, subscriber) {
+      let set = channels.get(channel);
+      if (!set) channels.set(channel, (set = new Set()));
+      set.add(subscriber);
+      return () => {
+        set.delete(subscriber);
+        if (set.size === 0 && channels.get(channel) === set) channels.delete(channel);
+      };
+    },
+    _publish(channel, frame, fromNode) {
+      if (partitioned.has(fromNode)) return;
+      const set = channels.get(channel);
+      if (!set) return;
+      for (const subscriber of [...set]) {
+        if (partitioned.has(subscriber.nodeId)) continue;
+        // Asynchronous like a real network, so no hub can depend on a synchronous echo.
+        queueMicrotask(() => subscriber.onFrame(frame));
+      }
+    },
+    _store: store,
+  };
+}
+
+/** Options of {@link memoryAdapter}. */
+export interface MemoryAdapterOptions {
+  /** The bus to share with other hubs; a private one by default (a single-node hub). */
+  bus?: MemoryBus;
+}
+
+/**
+ * The default adapter: everything in this process's memory, nothing to install.
+ *
+ * @example
+ * const bus = createMemoryBus();
+ * const a = createHub({ adapter: memoryAdapter({ bus }) });
+ * const b = createHub({ adapter: memoryAdapter({ bus }) }); // a and b now behave as one
+ */
+export function memoryAdapter(options: MemoryAdapterOptions = {}): Adapter {
+  const bus = options.bus ?? createMemoryBus();
+  const unsubscribers = new Map<string, () => void>();
+  let nodeId = '';
+  const { claims, streams } = bus._store;
+
+  return {
+    async start(context: AdapterContext) {
+      nodeId = context.nodeId;
+    },
+    async subscribe(channel, onFrame) {
+      if (unsubscribers.has(channel)) return;
+      unsubscribers.set(channel, bus._subscribe(channel, { nodeId, onFrame }));
+    },
+    async unsubscribe(channel) {
+      unsubscribers.get(channel)?.();
+      unsubscribers.delete(channel);
+    },
+    async publish(channel, frame) {
+      bus._publish(channel, frame, nodeId);
+    },
+    async claim(key, owner, ttlMs) {
+      const now = Date.now();
+      const held = claims.get(key);
+      if (held && held.owner !== owner && held.expiresAt > now) return false;
+      claims.set(key, { owner, expiresAt: now + ttlMs });
+      return true;
+    },
+    async release(key, owner) {
+      if (claims.get(key)?.owner === owner) claims.delete(key);
+    },
+    async append(stream, entry, maxLen) {
+      let s = streams.get(stream);
+      if (!s) streams.set(stream, (s = { nextSeq: 1, entries: [] }));
+      const seq = s.nextSeq++;
+      s.entries.push([seq, entry]);
+      if (s.entries.length > maxLen) s.entries.splice(0, s.entries.length - maxLen);
+      return seq;
+    },
+    async range(stream, afterSeq, limit): Promise<StreamRange> {
+      const s = streams.get(stream);
+      if (!s || s.entries.length === 0) return { entries: [], oldestSeq: s ? s.nextSeq : 1 };
+      const entries = s.entries.filter(([seq]) => seq > afterSeq).slice(0, limit);
+      return { entries, oldestSeq: s.entries[0]![0] };
+    },
+    async close() {
+      for (const off of unsubscribers.values()) off();
+      unsubscribers.clear();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type { IncomingMessage } from 'node:http';
+import { WebSocket } from 'ws';
+import { CloseCode, type LeaveReason } from '@ghost/protocol';
+import type { GhostUser, ResolvedHubOptions } from './options.js';
+import { TokenBucket } from './rate-limit.js';
+import { createId, createSecret, nextColor } from './ids.js';
+
+const REMEMBERED_REFS = 256;
+// What a connection in its grace period may have waiting for it; past this the oldest is dropped.
+const MAX_BACKLOG_BYTES = 1024 * 1024;
+
+/**
+ * One client's connection to the hub. It outlives its socket for the grace period, so a client that
+ * reconnects in time gets the same id, rooms and subscriptions back.
+ */
+export class Connection {
+  readonly id = createId();
+  readonly color = nextColor();
+  /** `JSON.stringify(user)`, made once because it is sent in every presence join. */
+  readonly userJson: string | undefined;
+  secret = createSecret();
+  socket: WebSocket | null = null;
+  lastSeen = Date.now();
+  /** Why the socket went away, for the leave reason if the grace period runs out. */
+  dropReason: LeaveReason = 'disconnected';
+  graceTimer: NodeJS.Timeout | undefined;
+  readonly topics = new Set<string>();
+  readonly rooms = new Set<string>();
+  readonly bucket: TokenBucket;
+  // Results of recent requests by ref: a request resent after a reconnect is answered again, not redone.
+  private readonly results = new Map<number, unknown>();
+  private backlog: string[] = [];
+  private backlogBytes = 0;
+  /** Set once the connection is over for good (left, or its grace period ran out). */
+  ended = false;
+
+  constructor(
+    readonly user: GhostUser | undefined,
+    public request: IncomingMessage,
+    private readonly options: ResolvedHubOptions,
+  ) {
+    this.userJson = user === undefined ? undefined : JSON.stringify(user);
+    this.bucket = new TokenBucket(options.limits.messagesPerSecond, options.limits.burst);
+  }
+
+  get resumeToken(): string {
+    return `${this.id}.${this.secret}`;
+  }
+
+  get isOpen(): boolean {
+    return this.socket !== null && this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * Sends a frame; false when there is no open socket. With `buffer`, a frame sent while the client is
+   * away within its grace period waits for it to come back. A socket too far behind is dropped, never
+   * waited on.
+   */
+  send(frame: string, options?: { buffer?: boolean }): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      if (options?.buffer && !this.ended) this.keep(frame);
+      return false;
+    }
+    if (socket.bufferedAmount > this.options.limits.maxBufferedBytes) {
+      socket.close(CloseCode.POLICY_VIOLATION, 'too slow: send buffer full');
+      return false;
+    }
+    socket.send(frame);
+    return true;
+  }
+
+  /** Sends what waited during the grace period, in order. */
+  flushBacklog(): void {
+    const frames = this.backlog;
+    this.backlog = [];
+    this.backlogBytes = 0;
+    for (const frame of frames) this.send(frame);
+  }
+
+  private keep(frame: string): void {
+    this.backlog.push(frame);
+    this.backlogBytes += frame.length;
+    while (this.backlogBytes > MAX_BACKLOG_BYTES && this.backlog.length > 0) {
+      this.backlogBytes -= this.backlog.shift()!.length;
+    }
+  }
+
+  rememberResult(ref: number, result: unknown): void {
+    this.results.set(ref, result);
+    if (this.results.size > REMEMBERED_REFS) this.results.delete(this.results.keys().next().value!);
+  }
+
+  hasResult(ref: number): boolean {
+    return this.results.has(ref);
+  }
+
+  resultOf(ref: number): unknown {
+    return this.results.get(ref);
+  }
+}

@@ -1,0 +1,43 @@
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, PROTOCOL_VERSION } from '@ghost/protocol';
+import type { GhostUser, ResolvedHubOptions } from './options.js';
+
+/** The outcome of checking an upgrade request: a user (or anonymous), or why the client is refused. */
+export type HandshakeResult =
+  | { ok: true; user: GhostUser | undefined; resume: { id: string; secret: string } | undefined }
+  | { ok: false; code: number; reason: string };
+
+/**
+ * Checks an upgrade request before any socket exists: protocol version (`v`, optional for raw
+ * clients), then `authenticate`. A refusal becomes a close code after the upgrade rather than an HTTP
+ * status, because a browser cannot read the status of a refused upgrade and would retry forever.
+ */
+export async function handshake(request: IncomingMessage, options: ResolvedHubOptions): Promise<HandshakeResult> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const version = url.searchParams.get('v');
+  if (version !== null && version !== String(PROTOCOL_VERSION)) {
+    return {
+      ok: false,
+      code: CloseCode.VERSION_MISMATCH,
+      reason: `protocol version ${version.slice(0, 16)} is not supported; this hub speaks ${PROTOCOL_VERSION}`,
+    };
+  }
+  let user: GhostUser | undefined;
+  if (options.authenticate) {
+    let result: GhostUser | null;
+    try {
+      result = await options.authenticate(request);
+    } catch (error) {
+      return { ok: false, code: CloseCode.INTERNAL, reason: 'authenticate failed' };
+    }
+    if (result === null || result === undefined) return { ok: false, code: CloseCode.UNAUTHORIZED, reason: 'unauthorized' };
+    if (typeof result !== 'object' || typeof result.id !== 'string') {
+      return { ok: false, code: CloseCode.INTERNAL, reason: 'authenticate must return { id: string, ... } or null' };
+    }
+    user = result;
+  }
+  const token = url.searchParams.get('resume');
+  const dot = token ? token.indexOf('.') : -1;
+  const resume = token && dot > 0 ? { id: token.slice(0, dot), secret: token.slice(dot + 1) } : undefined;
+  return { ok: true, user, resume };
+}

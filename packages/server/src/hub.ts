@@ -1,0 +1,328 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { EventEmitter } from 'eventemitter3';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import {
+  CloseCode, ErrorCode, PROTOCOL_VERSION, encode, type BroadcastDataOf, type DirectDataOf,
+  type LeaveReason, type SchemaDefinition, type TopicDataOf, type TopicNameOf,
+} from '@ghost/protocol';
+import type { Adapter } from './adapters/adapter.js';
+import { channels, Cluster } from './cluster.js';
+import { Connection } from './connection.js';
+import { Presence } from './features/presence.js';
+import { Topics } from './features/topics.js';
+import { handshake } from './handshake.js';
+import { createId, createSecret } from './ids.js';
+import type { GhostUser, ResolvedHubOptions } from './options.js';
+import { routeFrame, type RouterContext } from './router.js';
+import { Validator } from './validate.js';
+
+/** Events a hub emits; `hub.on` returns the function that removes the listener. */
+export interface HubEvents {
+  /** A new connection was accepted (not emitted when a client resumes within the grace period). */
+  connection: (event: { id: string; user: GhostUser | undefined; request: IncomingMessage }) => void;
+  /** A connection is over for good: it closed, or did not come back within the grace period. */
+  disconnect: (event: { id: string; user: GhostUser | undefined; code: number; reason: LeaveReason }) => void;
+  /** A fault the hub survived (an adapter failure, a throwing hook); nothing was thrown at a socket. */
+  error: (error: Error) => void;
+}
+
+/** What `hub.stats()` counts, on this node. */
+export interface HubStats {
+  /** Connections with an open socket. */
+  connections: number;
+  /** Connections whose socket dropped and that may still resume within the grace period. */
+  resumable: number;
+  /** Topics with at least one subscriber here. */
+  topics: number;
+  /** Presence rooms with at least one watcher or member here. */
+  rooms: number;
+  /** Presence members (connections that tracked a state) across all rooms here. */
+  members: number;
+}
+
+/** Where `hub.attach` listens. */
+export interface AttachOptions {
+  /** The URL path of the WebSocket endpoint. @default '/ghost' */
+  path?: string;
+}
+
+const PING_FRAME = encode({ type: 'ping' });
+
+/**
+ * A realtime hub: topics, presence and chat for the WebSocket clients of one Node HTTP server, and a
+ * node of a cluster when given a shared adapter. Create it with {@link createHub}.
+ */
+export class Hub<S extends SchemaDefinition = SchemaDefinition> {
+  /** This node's id in a cluster. */
+  readonly nodeId: string;
+  private readonly events = new EventEmitter<HubEvents>();
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Map<string, Connection>();
+  private readonly cluster: Cluster;
+  private readonly topics: Topics;
+  private readonly presence: Presence;
+  private readonly router: RouterContext;
+  private readonly validate: Validator;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly started: Promise<void>;
+  private readonly detachers = new Set<() => void>();
+  private closing: Promise<void> | undefined;
+
+  /** @internal Use {@link createHub}. */
+  constructor(private readonly options: ResolvedHubOptions, private readonly adapter: Adapter, nodeId: string | undefined) {
+    this.nodeId = nodeId ?? createId();
+    const reportError = (error: Error) => this.reportError(error);
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxFrameBytes, perMessageDeflate: false });
+    this.cluster = new Cluster(adapter, this.nodeId, 'ghost', reportError);
+    this.topics = new Topics(this.cluster, options.limits.maxTopics);
+    this.presence = new Presence({ tickMs: options.tickMs, maxRooms: options.limits.maxRooms, maxStateBytes: options.limits.maxStateBytes });
+    this.validate = new Validator(options.schema);
+    this.router = { topics: this.topics, presence: this.presence, validate: this.validate, reportError };
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs).unref();
+    this.started = this.start();
+    // A failed start is reported through `error`; awaiting methods see it rejected.
+    this.started.catch(reportError);
+  }
+
+  /**
+   * Serves the hub on `path` of an existing HTTP(S) server, leaving its routes and other upgrade
+   * handlers alone. Returns a function that detaches the hub again.
+   *
+   * @example
+   * const server = http.createServer(app);
+   * hub.attach(server, { path: '/ghost' });
+   * server.listen(3000);
+   */
+  attach(server: HttpServer | HttpsServer, options: AttachOptions = {}): () => void {
+    const path = options.path ?? '/ghost';
+    if (!path.startsWith('/')) throw new TypeError(`hub.attach: path must start with "/", got ${JSON.stringify(path)}`);
+    const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (new URL(request.url ?? '/', 'http://localhost').pathname === path) {
+        void this.handleUpgrade(request, socket, head);
+      } else if (server.listenerCount('upgrade') === 1) {
+        // No other handler will answer: say so instead of leaving the socket hanging.
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      }
+    };
+    server.on('upgrade', onUpgrade);
+    const detach = () => {
+      server.off('upgrade', onUpgrade);
+      this.detachers.delete(detach);
+    };
+    this.detachers.add(detach);
+    return detach;
+  }
+
+  /**
+   * Takes over one upgrade request, for apps that route upgrades themselves. A refused client
+   * (version, authentication) is upgraded and closed at once with a close code it can read.
+   */
+  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (this.closing) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    // The handshake may await `authenticate`; a client that gives up meanwhile must not crash us.
+    const onSocketError = () => socket.destroy();
+    socket.on('error', onSocketError);
+    const result = await handshake(request, this.options);
+    if (socket.destroyed) return;
+    socket.off('error', onSocketError);
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      if (!result.ok) {
+        ws.close(result.code, result.reason);
+        return;
+      }
+      this.open(ws, request, result.user, result.resume);
+    });
+  }
+
+  /**
+   * Sends `data` to every subscriber of `topic`, on every node, with `from: null`.
+   * @example await hub.publish('news', { headline: 'Ghost 1.0' });
+   */
+  async publish<N extends TopicNameOf<S>>(topic: N, data: TopicDataOf<S, N>): Promise<void> {
+    await this.started;
+    await this.topics.publish(topic, this.validate.topicData(topic, data), null);
+  }
+
+  /** Sends `data` to every connected client, on every node, as a `broadcast` event. */
+  async broadcast(data: BroadcastDataOf<S>): Promise<void> {
+    await this.started;
+    const frame = encode({ type: 'broadcast', data: this.validate.broadcast(data), ts: Date.now() });
+    this.deliverBroadcast(frame);
+    await this.cluster.publish(channels.all(this.cluster.prefix), { kind: 'broadcast', frame });
+  }
+
+  /** Sends `data` to one connection (by connection id) or to every connection of a user (by user id), on every node. */
+  async sendTo(target: string, data: DirectDataOf<S>): Promise<void> {
+    await this.started;
+    const frame = encode({ type: 'direct', data: this.validate.direct(data), ts: Date.now() });
+    this.deliverDirect(target, frame);
+    await this.cluster.publish(channels.all(this.cluster.prefix), { kind: 'direct', target, frame });
+  }
+
+  /** Listens to a hub event; returns the function that stops listening. */
+  on<E extends keyof HubEvents>(event: E, listener: HubEvents[E]): () => void {
+    this.events.on(event, listener as never);
+    return () => void this.events.off(event, listener as never);
+  }
+
+  /** Counts of this node, synchronously. */
+  stats(): HubStats {
+    let open = 0;
+    for (const connection of this.connections.values()) if (connection.isOpen) open += 1;
+    return {
+      connections: open,
+      resumable: this.connections.size - open,
+      topics: this.topics.size,
+      rooms: this.presence.roomCount,
+      members: this.presence.memberCount,
+    };
+  }
+
+  /**
+   * Stops accepting, tells every client to go elsewhere (close code 1001, they reconnect), sends what
+   * is queued and releases the adapter. Safe to call twice.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    for (const detach of [...this.detachers]) detach();
+    clearInterval(this.heartbeat);
+    this.presence.flush();
+    const closed: Promise<void>[] = [];
+    for (const connection of this.connections.values()) {
+      const socket = connection.socket;
+      if (socket) closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
+      socket?.close(CloseCode.GOING_AWAY, 'hub shutting down');
+      this.end(connection, CloseCode.GOING_AWAY, 'disconnected');
+    }
+    // A client that never answers the close handshake is cut off rather than waited on.
+    const forced = setTimeout(() => { for (const c of this.wss.clients) c.terminate(); }, 2000);
+    await Promise.all(closed);
+    clearTimeout(forced);
+    this.presence.close();
+    this.wss.close();
+    await this.started.catch(() => undefined);
+    await this.adapter.close();
+  }
+
+  private async start(): Promise<void> {
+    await this.adapter.start({ nodeId: this.nodeId, onError: (error) => this.reportError(error) });
+    await this.cluster.watch(channels.all(this.cluster.prefix), (envelope) => {
+      if (envelope.kind === 'broadcast') this.deliverBroadcast(envelope.frame);
+      else if (envelope.kind === 'direct') this.deliverDirect(envelope.target, envelope.frame);
+    });
+  }
+
+  private open(ws: WebSocket, request: IncomingMessage, user: GhostUser | undefined, resume: { id: string; secret: string } | undefined): void {
+    let connection = resume ? this.connections.get(resume.id) : undefined;
+    const resumed = !!connection && connection.secret === resume!.secret && connection.user?.id === user?.id && !connection.ended;
+    if (resumed) {
+      clearTimeout(connection!.graceTimer);
+      connection!.graceTimer = undefined;
+      const previous = connection!.socket;
+      connection!.socket = null;
+      previous?.close(CloseCode.REPLACED, 'resumed by a newer socket');
+      connection!.request = request;
+      connection!.secret = createSecret(); // a token is good for one resume
+    } else {
+      connection = new Connection(user, request, this.options);
+      this.connections.set(connection.id, connection);
+    }
+    const current = connection!;
+    current.socket = ws;
+    current.lastSeen = Date.now();
+    current.dropReason = 'disconnected';
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (current.socket !== ws) return;
+      if (isBinary) {
+        current.lastSeen = Date.now();
+        current.send(encode({ type: 'error', code: ErrorCode.BAD_FRAME, message: 'Binary frames are not supported; send JSON text' }));
+        return;
+      }
+      routeFrame(this.router, current, data.toString());
+    });
+    ws.on('close', (code: number) => this.onSocketClose(current, ws, code));
+    ws.on('error', () => undefined); // 'close' follows; a socket error is the client's problem, not the hub's
+    current.send(encode({
+      type: 'welcome', v: PROTOCOL_VERSION, id: current.id, color: current.color, user: current.user,
+      resumed, resume: current.resumeToken, heartbeatMs: this.options.heartbeatMs,
+    }));
+    if (resumed) current.flushBacklog();
+    else this.emit('connection', { id: current.id, user: current.user, request });
+  }
+
+  private onSocketClose(connection: Connection, ws: WebSocket, code: number): void {
+    if (connection.socket !== ws) return; // replaced by a resume
+    connection.socket = null;
+    if (this.closing || connection.ended) return;
+    // 1000 means the client closed on purpose: no grace period to wait out.
+    if (code === CloseCode.NORMAL || this.options.graceMs === 0) {
+      this.end(connection, code, 'left');
+      return;
+    }
+    connection.graceTimer = setTimeout(() => this.end(connection, code, connection.dropReason), this.options.graceMs);
+    connection.graceTimer.unref();
+  }
+
+  private end(connection: Connection, code: number, reason: LeaveReason): void {
+    if (connection.ended) return;
+    connection.ended = true;
+    clearTimeout(connection.graceTimer);
+    this.connections.delete(connection.id);
+    this.presence.drop(connection, reason);
+    this.topics.drop(connection).catch((error) => this.reportError(error));
+    this.emit('disconnect', { id: connection.id, user: connection.user, code, reason });
+  }
+
+  private beat(): void {
+    const deadline = Date.now() - 2 * this.options.heartbeatMs;
+    for (const connection of this.connections.values()) {
+      const socket = connection.socket;
+      if (!socket) continue;
+      if (connection.lastSeen < deadline) {
+        connection.dropReason = 'timeout';
+        // A dead link cannot carry a close handshake: cut it, and let the grace period decide.
+        socket.terminate();
+        continue;
+      }
+      connection.send(PING_FRAME);
+    }
+  }
+
+  private deliverBroadcast(frame: string): void {
+    for (const connection of this.connections.values()) connection.send(frame, { buffer: true });
+  }
+
+  private deliverDirect(target: string, frame: string): void {
+    const byId = this.connections.get(target);
+    if (byId) {
+      byId.send(frame, { buffer: true });
+      return;
+    }
+    for (const connection of this.connections.values()) {
+      if (connection.user?.id === target) connection.send(frame, { buffer: true });
+    }
+  }
+
+  private emit<E extends keyof HubEvents>(event: E, payload: Parameters<HubEvents[E]>[0]): void {
+    try {
+      (this.events.emit as (event: string, payload: unknown) => boolean)(event, payload);
+    } catch (error) {
+      // A throwing listener must not take the socket callback down with it.
+      if (event !== 'error') this.reportError(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private reportError(error: Error): void {
+    if (this.events.listenerCount('error') > 0) this.emit('error', error);
+    else console.error('[ghost] hub error:', error);
+  }
+}

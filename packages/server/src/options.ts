@@ -1,0 +1,109 @@
+import type { IncomingMessage } from 'node:http';
+import type { SchemaDefinition } from '@ghost/protocol';
+import type { Adapter } from './adapters/adapter.js';
+
+/**
+ * Who is on the other end of a connection, as `authenticate` returns it. `id` identifies the person
+ * across connections (`hub.sendTo(userId)`); the whole object is public: other members see it in
+ * presence, so never put secrets in it.
+ */
+export interface GhostUser {
+  id: string;
+  [key: string]: unknown;
+}
+
+/** Per-connection limits. Each breach is answered with a coded `error`; the worst close the socket. */
+export interface HubLimits {
+  /** Largest frame a client may send; larger ones close the socket with 1009. @default 65536 */
+  maxFrameBytes: number;
+  /** Messages per second a connection may send on average. @default 120 */
+  messagesPerSecond: number;
+  /** Messages a connection may send in a burst above the average. @default 240 */
+  burst: number;
+  /** Largest presence state, in bytes of JSON. @default 4096 */
+  maxStateBytes: number;
+  /** Topics one connection may subscribe to. @default 256 */
+  maxTopics: number;
+  /** Presence and chat rooms one connection may join. @default 64 */
+  maxRooms: number;
+  /** Bytes a socket may have waiting to be sent before the hub drops it as too slow. @default 8388608 */
+  maxBufferedBytes: number;
+}
+
+/** Options of {@link createHub}; all of them are optional. */
+export interface HubOptions<S extends SchemaDefinition = SchemaDefinition> {
+  /** The app's schema (`defineSchema`); user payloads that do not match it get `INVALID_PAYLOAD`. */
+  schema?: S;
+  /** How this hub reaches other hub nodes. @default memoryAdapter() */
+  adapter?: Adapter;
+  /**
+   * Decides who may connect, from the upgrade request (cookies, headers, query). Return the user, or
+   * `null` to refuse: the client is told with close code 4001 and stops retrying. Without it every
+   * connection is accepted as an anonymous user.
+   */
+  authenticate?: (request: IncomingMessage) => GhostUser | null | Promise<GhostUser | null>;
+  /** Per-connection limits; the defaults are safe for a public endpoint. */
+  limits?: Partial<HubLimits>;
+  /** How often the hub pings each client; a client silent for two intervals is dropped. @default 15000 */
+  heartbeatMs?: number;
+  /** How long a dropped connection may come back as itself (same id, no leave/join). @default 10000 */
+  graceMs?: number;
+  /** How often coalesced presence changes are sent to each room. @default 33 */
+  tickMs?: number;
+  /** This node's id in a cluster. @default a random id */
+  nodeId?: string;
+}
+
+/** The defaults of {@link HubLimits}. */
+export const DEFAULT_LIMITS: Readonly<HubLimits> = Object.freeze({
+  maxFrameBytes: 64 * 1024,
+  messagesPerSecond: 120,
+  burst: 240,
+  maxStateBytes: 4096,
+  maxTopics: 256,
+  maxRooms: 64,
+  maxBufferedBytes: 8 * 1024 * 1024,
+});
+
+export const DEFAULTS = Object.freeze({ heartbeatMs: 15_000, graceMs: 10_000, tickMs: 33 });
+
+/** Options with every default filled in. */
+export interface ResolvedHubOptions {
+  schema: SchemaDefinition | undefined;
+  authenticate: HubOptions['authenticate'];
+  limits: HubLimits;
+  heartbeatMs: number;
+  graceMs: number;
+  tickMs: number;
+}
+
+function positive(name: string, value: unknown, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new TypeError(`createHub: ${name} must be a number ≥ ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Fills in defaults and throws a `TypeError` that names the fix for any bad option. */
+export function resolveOptions(options: HubOptions): ResolvedHubOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createHub(options): options must be an object');
+  if (options.authenticate !== undefined && typeof options.authenticate !== 'function') {
+    throw new TypeError('createHub: authenticate must be a function (request) => user | null');
+  }
+  const limits = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(options.limits ?? {})) {
+    if (!(key in DEFAULT_LIMITS)) {
+      throw new TypeError(`createHub: unknown limit "${key}"; known limits: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+    }
+    limits[key as keyof HubLimits] = positive(`limits.${key}`, value, DEFAULT_LIMITS[key as keyof HubLimits]);
+  }
+  return {
+    schema: options.schema,
+    authenticate: options.authenticate,
+    limits,
+    heartbeatMs: positive('heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs, 10),
+    graceMs: positive('graceMs', options.graceMs, DEFAULTS.graceMs, 0),
+    tickMs: positive('tickMs', options.tickMs, DEFAULTS.tickMs, 1),
+  };
+}

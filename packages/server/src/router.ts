@@ -1,0 +1,103 @@
+import { CloseCode, ErrorCode, GhostError, decodeClientMessage, type ClientMessage } from '@ghost/protocol';
+import type { Connection } from './connection.js';
+import type { Presence } from './features/presence.js';
+import type { Topics } from './features/topics.js';
+import type { Validator } from './validate.js';
+
+/** What the router needs of the hub. */
+export interface RouterContext {
+  topics: Topics;
+  presence: Presence;
+  validate: Validator;
+  reportError(error: Error): void;
+}
+
+// A connection that keeps sending this many messages past its rate limit is closed with 1008.
+const FLOOD_LIMIT = 100;
+
+/** Turns one frame from a client into the feature call it asks for, and answers with an ack or an error. */
+export function routeFrame(context: RouterContext, connection: Connection, text: string): void {
+  connection.lastSeen = Date.now();
+  if (!connection.bucket.take()) {
+    if (connection.bucket.debt === 1 || connection.bucket.debt % 50 === 0) {
+      sendError(connection, ErrorCode.RATE_LIMITED, 'Too many messages: slow down', undefined);
+    }
+    if (connection.bucket.debt >= FLOOD_LIMIT) connection.socket?.close(CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
+    return;
+  }
+  const decoded = decodeClientMessage(text);
+  if (!decoded.ok) {
+    sendError(connection, decoded.code, decoded.error, decoded.ref);
+    return;
+  }
+  const message = decoded.message;
+  if (message.type === 'pong') return;
+  const ref = 'ref' in message ? message.ref : undefined;
+  if (ref !== undefined && connection.hasResult(ref)) {
+    sendAck(connection, ref, connection.resultOf(ref));
+    return;
+  }
+  let outcome: unknown;
+  try {
+    outcome = dispatch(context, connection, message);
+  } catch (error) {
+    fail(context, connection, error, ref);
+    return;
+  }
+  if (outcome instanceof Promise) {
+    outcome.then((result) => succeed(connection, ref, result), (error) => fail(context, connection, error, ref));
+  } else {
+    succeed(connection, ref, outcome);
+  }
+}
+
+function dispatch(context: RouterContext, connection: Connection, message: ClientMessage): unknown {
+  const { topics, presence, validate } = context;
+  switch (message.type) {
+    case 'topic.subscribe':
+      validate.topicAllowed(message.topic);
+      return topics.subscribe(connection, message.topic);
+    case 'topic.unsubscribe':
+      return topics.unsubscribe(connection, message.topic);
+    case 'topic.publish':
+      return topics.publish(message.topic, validate.topicData(message.topic, message.data), connection.id);
+    case 'presence.join':
+      return presence.join(connection, message.room);
+    case 'presence.track':
+      return presence.track(connection, message.room, validate.presenceState(message.state));
+    case 'presence.untrack':
+      return presence.untrack(connection, message.room);
+    case 'presence.leave':
+      return presence.leave(connection, message.room);
+    case 'chat.join':
+    case 'chat.identify':
+    case 'chat.send':
+    case 'chat.leave':
+      throw new GhostError(ErrorCode.UNKNOWN_TYPE, `${message.type} is not enabled on this hub yet`);
+    default:
+      return undefined;
+  }
+}
+
+function succeed(connection: Connection, ref: number | undefined, result: unknown): void {
+  if (ref === undefined) return;
+  connection.rememberResult(ref, result);
+  sendAck(connection, ref, result);
+}
+
+function fail(context: RouterContext, connection: Connection, error: unknown, ref: number | undefined): void {
+  if (error instanceof GhostError) {
+    sendError(connection, error.code, error.message, ref);
+    return;
+  }
+  context.reportError(error instanceof Error ? error : new Error(String(error)));
+  sendError(connection, ErrorCode.INTERNAL, 'The hub failed to handle this message', ref);
+}
+
+function sendAck(connection: Connection, ref: number, result: unknown): void {
+  connection.send(JSON.stringify(result === undefined ? { type: 'ack', ref } : { type: 'ack', ref, result }));
+}
+
+function sendError(connection: Connection, code: ErrorCode, message: string, ref: number | undefined): void {
+  connection.send(JSON.stringify(ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref }));
+}

@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import projects from './vitest.workspace.ts';
+
+const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the sources: no build step between an edit and a test.
+    alias: {
+      '@ghost/protocol': src('protocol'),
+      '@ghost/server': src('server'),
+      '@ghost/client': src('client'),
+    },
+  },
+  test: {
+    projects,
+    passWithNoTests: false,
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+  },
+});
