@@ -12,7 +12,8 @@ export class RawClient {
   readonly invalid: string[] = [];
   closeCode: number | undefined;
   closeReason = '';
-  private cursor = 0;
+  // Per type, how many messages of that type `next` has already returned.
+  private readonly taken = new Map<string, number>();
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
@@ -41,16 +42,13 @@ export class RawClient {
     this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
-  /** The next message of this type after the last one returned (messages are consumed in order). */
+  /** The next message of this type not yet returned by `next` (each type is consumed in order). */
   async next<T extends ServerMessage['type']>(type: T, timeoutMs = 3000): Promise<Extract<ServerMessage, { type: T }>> {
     const found = await waitFor(() => {
-      for (let i = this.cursor; i < this.messages.length; i++) {
-        if (this.messages[i]!.type === type) {
-          this.cursor = i + 1;
-          return this.messages[i];
-        }
-      }
-      return undefined;
+      const taken = this.taken.get(type) ?? 0;
+      const message = this.ofType(type)[taken];
+      if (message) this.taken.set(type, taken + 1);
+      return message;
     }, timeoutMs, `a "${type}" message`);
     return found as Extract<ServerMessage, { type: T }>;
   }

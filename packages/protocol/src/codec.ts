@@ -17,13 +17,14 @@ export function encode(message: ClientMessage | ServerMessage): string {
   return JSON.stringify(message);
 }
 
-type Parsed = { ok: true; value: Record<string, unknown> & { type: string }; ref?: number } | { ok: false; code: ErrorCode; error: string };
+/** What {@link parseFrame} returns: an object with a string `type` (and its `ref` when valid), or why not. */
+export type ParsedFrame = { ok: true; value: Record<string, unknown> & { type: string }; ref?: number } | { ok: false; code: ErrorCode; error: string };
 
 /**
  * Parses a frame's text into an object with a string `type`, without checking the rest. Cheap
  * enough for the browser, where the hub is trusted; the hub uses {@link decodeClientMessage}.
  */
-export function parseFrame(text: string): Parsed {
+export function parseFrame(text: string): ParsedFrame {
   let value: unknown;
   try {
     value = JSON.parse(text);

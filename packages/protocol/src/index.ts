@@ -14,7 +14,7 @@ export {
   chatMessageSchema, leaveReasonSchema, type ServerMessage, type ServerMessageType, type Member,
   type LeaveReason, type ChatMessage,
 } from './server-messages.js';
-export { encode, parseFrame, decodeClientMessage, decodeServerMessage, type DecodeResult } from './codec.js';
+export { encode, parseFrame, decodeClientMessage, decodeServerMessage, type DecodeResult, type ParsedFrame } from './codec.js';
 export {
   defineSchema, type SchemaDefinition, type PresenceStateOf, type TopicDataOf, type TopicNameOf,
   type BroadcastDataOf, type DirectDataOf,

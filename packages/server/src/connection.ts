@@ -91,6 +91,10 @@ export class Connection {
     if (this.results.size > REMEMBERED_REFS) this.results.delete(this.results.keys().next().value!);
   }
 
+  forgetResult(ref: number): void {
+    this.results.delete(ref);
+  }
+
   hasResult(ref: number): boolean {
     return this.results.has(ref);
   }

@@ -264,8 +264,12 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     connection.socket = null;
     if (this.closing || connection.ended) return;
     // 1000 means the client closed on purpose: no grace period to wait out.
-    if (code === CloseCode.NORMAL || this.options.graceMs === 0) {
+    if (code === CloseCode.NORMAL) {
       this.end(connection, code, 'left');
+      return;
+    }
+    if (this.options.graceMs === 0) {
+      this.end(connection, code, connection.dropReason);
       return;
     }
     connection.graceTimer = setTimeout(() => this.end(connection, code, connection.dropReason), this.options.graceMs);

@@ -34,7 +34,8 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
   if (message.type === 'pong') return;
   const ref = 'ref' in message ? message.ref : undefined;
   if (ref !== undefined && connection.hasResult(ref)) {
-    sendAck(connection, ref, connection.resultOf(ref));
+    // A resend (after a reconnect, or a client retrying): answer as the first time, do nothing twice.
+    void Promise.resolve(connection.resultOf(ref)).then((result) => sendAck(connection, ref, result), () => undefined);
     return;
   }
   let outcome: unknown;
@@ -44,11 +45,23 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
     fail(context, connection, error, ref);
     return;
   }
-  if (outcome instanceof Promise) {
-    outcome.then((result) => succeed(connection, ref, result), (error) => fail(context, connection, error, ref));
-  } else {
-    succeed(connection, ref, outcome);
+  if (ref === undefined) {
+    if (outcome instanceof Promise) outcome.catch((error) => fail(context, connection, error, ref));
+    return;
   }
+  // Remembered before it settles, so a resend arriving meanwhile waits for this outcome instead of redoing it.
+  connection.rememberResult(ref, outcome);
+  if (!(outcome instanceof Promise)) {
+    sendAck(connection, ref, outcome);
+    return;
+  }
+  outcome.then(
+    (result) => sendAck(connection, ref, result),
+    (error) => {
+      connection.forgetResult(ref); // a failure may be retried for real
+      fail(context, connection, error, ref);
+    },
+  );
 }
 
 function dispatch(context: RouterContext, connection: Connection, message: ClientMessage): unknown {
@@ -77,12 +90,6 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
     default:
       return undefined;
   }
-}
-
-function succeed(connection: Connection, ref: number | undefined, result: unknown): void {
-  if (ref === undefined) return;
-  connection.rememberResult(ref, result);
-  sendAck(connection, ref, result);
 }
 
 function fail(context: RouterContext, connection: Connection, error: unknown, ref: number | undefined): void {

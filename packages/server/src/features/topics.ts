@@ -19,14 +19,16 @@ export class Topics {
       throw new GhostError(ErrorCode.FORBIDDEN, `A connection may subscribe to at most ${this.maxTopics} topics`);
     }
     connection.topics.add(topic);
-    let set = this.subscribers.get(topic);
-    if (!set) {
-      this.subscribers.set(topic, (set = new Set()));
-      await this.cluster.watch(channels.topic(this.cluster.prefix, topic), (envelope) => {
-        if (envelope.kind === 'topic') this.deliver(envelope.topic, envelope.frame);
-      });
+    const set = this.subscribers.get(topic);
+    if (set) {
+      set.add(connection);
+      return;
     }
-    set.add(connection);
+    // Local delivery starts now; only messages from other nodes wait for the bus subscription.
+    this.subscribers.set(topic, new Set([connection]));
+    await this.cluster.watch(channels.topic(this.cluster.prefix, topic), (envelope) => {
+      if (envelope.kind === 'topic') this.deliver(envelope.topic, envelope.frame);
+    });
   }
 
   async unsubscribe(connection: Connection, topic: string): Promise<void> {

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, decodeClientMessage, decodeServerMessage, encode, parseFrame } from '@ghost/protocol';
+
+describe('decodeClientMessage', () => {
+  it('accepts every well-formed message and returns it typed', () => {
+    const result = decodeClientMessage('{"type":"topic.publish","topic":"world","data":{"n":1},"ref":7}');
+    expect(result).toEqual({ ok: true, message: { type: 'topic.publish', topic: 'world', data: { n: 1 }, ref: 7 } });
+  });
+
+  it.each([
+    ['not json', ErrorCode.BAD_FRAME],
+    ['[1,2]', ErrorCode.BAD_FRAME],
+    ['null', ErrorCode.BAD_FRAME],
+    ['"text"', ErrorCode.BAD_FRAME],
+    ['{"topic":"x"}', ErrorCode.BAD_FRAME],
+    ['{"type":42}', ErrorCode.BAD_FRAME],
+    ['{"type":"topic.explode","topic":"x"}', ErrorCode.UNKNOWN_TYPE],
+    ['{"type":"__proto__"}', ErrorCode.UNKNOWN_TYPE],
+    ['{"type":"constructor"}', ErrorCode.UNKNOWN_TYPE],
+    ['{"type":"topic.subscribe"}', ErrorCode.INVALID_NAME],
+    ['{"type":"topic.subscribe","topic":"two words"}', ErrorCode.INVALID_NAME],
+    ['{"type":"presence.join","room":""}', ErrorCode.INVALID_NAME],
+    ['{"type":"topic.publish","topic":"world"}', ErrorCode.INVALID_PAYLOAD],
+    ['{"type":"topic.subscribe","topic":"world","ref":-1}', ErrorCode.INVALID_PAYLOAD],
+    ['{"type":"chat.send","room":"fishing","text":5}', ErrorCode.INVALID_PAYLOAD],
+  ])('refuses %s with %s and never throws', (frame, code) => {
+    const result = decodeClientMessage(frame);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.code).toBe(code);
+      expect(result.error.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps the ref of a refused message so the error can name the request', () => {
+    const result = decodeClientMessage('{"type":"topic.publish","topic":"bad name","data":1,"ref":12}');
+    expect(result).toMatchObject({ ok: false, code: ErrorCode.INVALID_NAME, ref: 12 });
+  });
+
+  it('does not let a __proto__ key pollute Object.prototype', () => {
+    const result = decodeClientMessage('{"type":"topic.publish","topic":"x","data":{"__proto__":{"polluted":true}}}');
+    expect(result.ok).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('encode / decodeServerMessage', () => {
+  it('round-trips a presence diff', () => {
+    const diff = {
+      type: 'presence.diff' as const,
+      room: 'lobby',
+      joins: [{ id: 'abc', color: 'hsl(1 75% 45%)', state: { x: 1 } }],
+      updates: [{ id: 'def', state: { x: 2 } }],
+      leaves: [{ id: 'ghi', reason: 'timeout' as const }],
+    };
+    expect(decodeServerMessage(encode(diff))).toEqual({ ok: true, message: diff });
+  });
+
+  it('refuses a server message with an unknown leave reason', () => {
+    const bad = '{"type":"presence.diff","room":"lobby","joins":[],"updates":[],"leaves":[{"id":"a","reason":"vanished"}]}';
+    expect(decodeServerMessage(bad).ok).toBe(false);
+  });
+});
+
+describe('parseFrame', () => {
+  it('extracts type and a valid ref without checking the rest', () => {
+    expect(parseFrame('{"type":"whatever","ref":3,"x":1}')).toMatchObject({ ok: true, ref: 3, value: { type: 'whatever', x: 1 } });
+    expect(parseFrame('{"type":"whatever","ref":1.5}')).toMatchObject({ ok: true, ref: undefined });
+  });
+});

@@ -1,0 +1,70 @@
+import type { IncomingMessage } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { RawClient } from '../../../test/helpers/raw-client.js';
+
+let running: RunningHub | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+const tokenOf = (request: IncomingMessage) => new URL(request.url!, 'http://x').searchParams.get('token');
+
+describe('handshake', () => {
+  it('refuses another protocol version with close code 4006 and a reason', async () => {
+    running = await startHub();
+    const client = await RawClient.connect(running.url, '?v=99');
+    expect(await client.closed()).toBe(4006);
+    expect(client.closeReason).toContain('this hub speaks 1');
+    expect(client.messages).toEqual([]);
+  });
+
+  it('accepts a raw client that sends no version at all', async () => {
+    running = await startHub();
+    const client = await RawClient.connect(running.url);
+    expect((await client.next('welcome')).v).toBe(1);
+  });
+
+  it('refuses when authenticate returns null (4001), and stamps the user it returns', async () => {
+    running = await startHub({
+      authenticate: async (request) => (tokenOf(request) === 'secret' ? { id: 'u1', name: 'Ada' } : null),
+    });
+    const stranger = await RawClient.connect(running.url, '?token=guess');
+    expect(await stranger.closed()).toBe(4001);
+    expect(running.hub.stats().connections).toBe(0);
+
+    const ada = await RawClient.connect(running.url, '?token=secret');
+    expect((await ada.next('welcome')).user).toEqual({ id: 'u1', name: 'Ada' });
+    ada.send({ type: 'presence.track', room: 'lobby', state: 1 });
+    const watcher = await RawClient.connect(running.url, '?token=secret');
+    await watcher.next('welcome');
+    await new Promise((r) => setTimeout(r, 60));
+    watcher.send({ type: 'presence.join', room: 'lobby' });
+    expect((await watcher.next('presence.snapshot')).members[0]?.user).toEqual({ id: 'u1', name: 'Ada' });
+  });
+
+  it('closes with 1011 when authenticate throws, and reports the fault', async () => {
+    running = await startHub({ authenticate: () => { throw new Error('db down'); } });
+    const client = await RawClient.connect(running.url);
+    expect(await client.closed()).toBe(1011);
+  });
+
+  it('emits connection with the request and the user, and disconnect with code and reason', async () => {
+    running = await startHub({ graceMs: 0, authenticate: () => ({ id: 'u7' }) });
+    const seen: string[] = [];
+    const offConnection = running.hub.on('connection', ({ id, user, request }) => seen.push(`connect ${id} ${user?.id} ${request.url}`));
+    running.hub.on('disconnect', ({ id, user, code, reason }) => seen.push(`disconnect ${id} ${user?.id} ${code} ${reason}`));
+    const client = await RawClient.connect(running.url, '?x=1');
+    const { id } = await client.next('welcome');
+    client.close(1000);
+    await client.closed();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(seen).toEqual([`connect ${id} u7 /ghost?x=1`, `disconnect ${id} u7 1000 left`]);
+
+    offConnection();
+    const second = await RawClient.connect(running.url);
+    await second.next('welcome');
+    expect(seen.filter((s) => s.startsWith('connect'))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHub, DEFAULT_LIMITS } from '@ghost/server';
+import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { RawClient } from '../../../test/helpers/raw-client.js';
+import { sleep, waitFor } from '../../../test/helpers/wait.js';
+
+let running: RunningHub | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+describe('hub API', () => {
+  it('broadcast reaches every connection', async () => {
+    running = await startHub();
+    const clients = await Promise.all([1, 2, 3].map(() => RawClient.connect(running!.url)));
+    for (const c of clients) await c.next('welcome');
+    await running.hub.broadcast({ ping: 2 });
+    for (const c of clients) expect(await c.next('broadcast')).toMatchObject({ data: { ping: 2 } });
+  });
+
+  it('sendTo reaches one connection by id, or every connection of a user by user id', async () => {
+    let n = 0;
+    running = await startHub({ authenticate: () => ({ id: n++ < 2 ? 'ada' : 'bob' }) });
+    const [ada1, ada2, bob] = await Promise.all([1, 2, 3].map(() => RawClient.connect(running!.url)));
+    const ids = await Promise.all([ada1!, ada2!, bob!].map(async (c) => (await c.next('welcome')).id));
+
+    await running.hub.sendTo(ids[2]!, 'for bob');
+    expect(await bob!.next('direct')).toMatchObject({ data: 'for bob' });
+    await running.hub.sendTo('ada', 'for ada');
+    expect(await ada1!.next('direct')).toMatchObject({ data: 'for ada' });
+    expect(await ada2!.next('direct')).toMatchObject({ data: 'for ada' });
+    await sleep(30);
+    expect(bob!.ofType('direct')).toHaveLength(1);
+    expect(ada1!.ofType('direct')).toHaveLength(1);
+  });
+
+  it('stats counts connections, topics, rooms and members of this node', async () => {
+    running = await startHub({ tickMs: 5 });
+    expect(running.hub.stats()).toEqual({ connections: 0, resumable: 0, topics: 0, rooms: 0, members: 0 });
+    const a = await RawClient.connect(running.url);
+    await a.next('welcome');
+    a.send({ type: 'topic.subscribe', topic: 't', ref: 1 });
+    a.send({ type: 'presence.track', room: 'r', state: 1, ref: 2 });
+    await a.next('ack');
+    await a.next('ack');
+    expect(running.hub.stats()).toEqual({ connections: 1, resumable: 0, topics: 1, rooms: 1, members: 1 });
+    a.close(1000);
+    await waitFor(() => running!.hub.stats().connections === 0);
+    await waitFor(() => running!.hub.stats().rooms === 0);
+    expect(running.hub.stats()).toEqual({ connections: 0, resumable: 0, topics: 0, rooms: 0, members: 0 });
+  });
+
+  it('close() tells every client 1001 and stops accepting', async () => {
+    running = await startHub();
+    const client = await RawClient.connect(running.url);
+    await client.next('welcome');
+    const disconnects: string[] = [];
+    running.hub.on('disconnect', ({ reason, code }) => disconnects.push(`${code} ${reason}`));
+    await running.hub.close();
+    expect(await client.closed()).toBe(1001);
+    expect(disconnects).toEqual(['1001 disconnected']);
+    await expect(RawClient.connect(running.url)).rejects.toThrow();
+  });
+
+  it('rejects bad options with a TypeError that says the fix', () => {
+    expect(() => createHub({ heartbeatMs: -1 })).toThrow(/heartbeatMs must be a number ≥ 10/);
+    expect(() => createHub({ limits: { maxFrames: 1 } as never })).toThrow(/unknown limit "maxFrames"; known limits: maxFrameBytes/);
+    expect(() => createHub({ authenticate: 'yes' as never })).toThrow(TypeError);
+    expect(() => createHub({ adapter: {} as never })).toThrow(/memoryAdapter\(\)/);
+    expect(DEFAULT_LIMITS.maxFrameBytes).toBeLessThan(1024 * 1024);
+  });
+
+  it('an error listener receives hook faults instead of the process', async () => {
+    running = await startHub();
+    const errors: Error[] = [];
+    running.hub.on('error', (e) => errors.push(e));
+    running.hub.on('connection', () => { throw new Error('listener bug'); });
+    const client = await RawClient.connect(running.url);
+    await client.next('welcome');
+    client.send({ type: 'topic.subscribe', topic: 't', ref: 1 });
+    expect(await client.next('ack')).toMatchObject({ ref: 1 });
+    expect(errors.map((e) => e.message)).toEqual(['listener bug']);
+  });
+});

@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineSchema } from '@ghost/server';
+import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { RawClient } from '../../../test/helpers/raw-client.js';
+import { sleep } from '../../../test/helpers/wait.js';
+
+let running: RunningHub | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+async function connect(url: string) {
+  const client = await RawClient.connect(url);
+  const welcome = await client.next('welcome');
+  return { client, id: welcome.id };
+}
+
+describe('topics', () => {
+  it('delivers a publish to every subscriber, the publisher included, stamped with who and when', async () => {
+    running = await startHub();
+    const a = await connect(running.url);
+    const b = await connect(running.url);
+    a.client.send({ type: 'topic.subscribe', topic: 'world', ref: 1 });
+    b.client.send({ type: 'topic.subscribe', topic: 'world', ref: 1 });
+    await a.client.next('ack');
+    await b.client.next('ack');
+
+    const before = Date.now();
+    a.client.send({ type: 'topic.publish', topic: 'world', data: { text: 'Hello world!' }, ref: 2 });
+    expect(await a.client.next('ack')).toEqual({ type: 'ack', ref: 2 });
+    for (const { client } of [a, b]) {
+      const message = await client.next('topic.message');
+      expect(message).toMatchObject({ topic: 'world', data: { text: 'Hello world!' }, from: a.id });
+      expect(message.ts).toBeGreaterThanOrEqual(before);
+    }
+    expect(running.hub.stats().topics).toBe(1);
+  });
+
+  it('lets a client publish without subscribing, and stops delivering after unsubscribe', async () => {
+    running = await startHub();
+    const sub = await connect(running.url);
+    const pub = await connect(running.url);
+    sub.client.send({ type: 'topic.subscribe', topic: 'news', ref: 1 });
+    await sub.client.next('ack');
+    pub.client.send({ type: 'topic.publish', topic: 'news', data: 1, ref: 1 });
+    expect((await sub.client.next('topic.message')).data).toBe(1);
+
+    sub.client.send({ type: 'topic.unsubscribe', topic: 'news', ref: 2 });
+    await sub.client.next('ack');
+    pub.client.send({ type: 'topic.publish', topic: 'news', data: 2, ref: 2 });
+    await pub.client.next('ack');
+    await sleep(50);
+    expect(sub.client.ofType('topic.message').map((m) => m.data)).toEqual([1]);
+    expect(pub.client.ofType('topic.message')).toEqual([]);
+    expect(running.hub.stats().topics).toBe(0);
+  });
+
+  it('hub.publish reaches subscribers from the server, with from: null', async () => {
+    running = await startHub();
+    const sub = await connect(running.url);
+    sub.client.send({ type: 'topic.subscribe', topic: 'news', ref: 1 });
+    await sub.client.next('ack');
+    await running.hub.publish('news', { headline: 'Ghost 1.0' });
+    expect(await sub.client.next('topic.message')).toMatchObject({ data: { headline: 'Ghost 1.0' }, from: null });
+  });
+
+  it('keeps the order of one publisher', async () => {
+    running = await startHub();
+    const sub = await connect(running.url);
+    const pub = await connect(running.url);
+    sub.client.send({ type: 'topic.subscribe', topic: 'seq', ref: 1 });
+    await sub.client.next('ack');
+    for (let i = 0; i < 100; i++) pub.client.send({ type: 'topic.publish', topic: 'seq', data: i });
+    await sub.client.next('topic.message');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sub.client.ofType('topic.message').map((m) => m.data)).toEqual([...Array(100).keys()]);
+  });
+
+  it('validates data against the schema of a typed hub, naming the path', async () => {
+    const schema = defineSchema({ topics: { 'build:status': z.object({ ok: z.boolean(), sha: z.string() }) } });
+    running = await startHub({ schema });
+    const { client } = await connect(running.url);
+    client.send({ type: 'topic.publish', topic: 'build:status', data: { ok: 'yes', sha: 'abc' }, ref: 1 });
+    const error = await client.next('error');
+    expect(error).toMatchObject({ code: 'INVALID_PAYLOAD', ref: 1 });
+    expect(error.message).toContain('ok');
+    await expect(running.hub.publish('build:status', { ok: true, sha: 5 } as never)).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
+  });
+
+  it('refuses undeclared topics on a strict schema with FORBIDDEN', async () => {
+    const schema = defineSchema({ strict: true, topics: { news: z.string() } });
+    running = await startHub({ schema });
+    const { client } = await connect(running.url);
+    client.send({ type: 'topic.subscribe', topic: 'gossip', ref: 1 });
+    expect(await client.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 1 });
+    client.send({ type: 'topic.subscribe', topic: 'news', ref: 2 });
+    expect(await client.next('ack')).toMatchObject({ ref: 2 });
+  });
+
+  it('caps the topics one connection may hold', async () => {
+    running = await startHub({ limits: { maxTopics: 2 } });
+    const { client } = await connect(running.url);
+    for (const [ref, topic] of ['a', 'b', 'c'].entries()) client.send({ type: 'topic.subscribe', topic, ref });
+    expect(await client.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 2 });
+  });
+
+  it('answers a request repeated with the same ref again without delivering it twice', async () => {
+    running = await startHub();
+    const { client } = await connect(running.url);
+    client.send({ type: 'topic.subscribe', topic: 'once', ref: 1 });
+    await client.next('ack');
+    client.send({ type: 'topic.publish', topic: 'once', data: 'x', ref: 2 });
+    client.send({ type: 'topic.publish', topic: 'once', data: 'x', ref: 2 });
+    await client.next('ack');
+    await client.next('ack');
+    expect(client.ofType('ack').map((a) => a.ref)).toEqual([1, 2, 2]);
+    await sleep(30);
+    expect(client.ofType('topic.message')).toHaveLength(1);
+  });
+});
