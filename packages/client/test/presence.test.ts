@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient, type GhostClient, type PresenceMember } from '@ghost/client';
+import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { sleep, waitFor } from '../../../test/helpers/wait.js';
+
+let running: RunningHub | undefined;
+const clients: GhostClient<any>[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await running?.close();
+  running = undefined;
+});
+
+function client(url: string) {
+  const c = createClient(url);
+  clients.push(c);
+  return c;
+}
+
+describe('presence handle', () => {
+  it('others lists the members who tracked, in join order, never yourself, with colour and state', async () => {
+    running = await startHub({ tickMs: 10 });
+    const watcher = client(running.url);
+    const lobby = watcher.presence('lobby');
+    expect(lobby.others).toEqual([]);
+    const a = client(running.url);
+    const b = client(running.url);
+    a.presence('lobby').track({ x: 1 });
+    await waitFor(() => lobby.others.length === 1);
+    b.presence('lobby').track({ x: 2 });
+    await waitFor(() => lobby.others.length === 2);
+    expect(lobby.others.map((m) => [m.id, m.state])).toEqual([[a.self!.id, { x: 1 }], [b.self!.id, { x: 2 }]]);
+    expect(lobby.others[0]!.color).toBe(a.self!.color);
+    expect(Object.isFrozen(lobby.others)).toBe(true);
+    await waitFor(() => a.presence('lobby').others.length === 1);
+    expect(a.presence('lobby').others.map((m) => m.id)).toEqual([b.self!.id]);
+    expect(a.presence('lobby').self).toMatchObject({ id: a.self!.id, state: { x: 1 } });
+  });
+
+  it('replaces others with a new array only when something changed, firing join, update, leave and change', async () => {
+    running = await startHub({ tickMs: 10 });
+    const watcher = client(running.url);
+    const events: string[] = [];
+    const lobby = watcher.presence('lobby');
+    lobby.on('join', (m) => events.push(`join ${JSON.stringify(m.state)}`));
+    lobby.on('update', (m) => events.push(`update ${JSON.stringify(m.state)}`));
+    lobby.on('leave', (_m, reason) => events.push(`leave ${reason}`));
+    const arrays: (readonly PresenceMember[])[] = [];
+    lobby.on('change', (others) => arrays.push(others));
+
+    const mover = client(running.url);
+    mover.presence('lobby').track({ x: 1 });
+    await waitFor(() => events.length === 1);
+    const before = lobby.others;
+    await sleep(50);
+    expect(lobby.others).toBe(before); // nothing changed: same array
+    mover.presence('lobby').track({ x: 2 });
+    await waitFor(() => events.length === 2);
+    expect(lobby.others).not.toBe(before);
+    mover.presence('lobby').untrack();
+    await waitFor(() => events.length === 3);
+    expect(events).toEqual(['join {"x":1}', 'update {"x":2}', 'leave left']);
+    expect(arrays.map((a) => a.length)).toEqual([1, 1, 0]);
+  });
+
+  it('sends at most one update per trackIntervalMs and the newest state wins', async () => {
+    running = await startHub({ tickMs: 5 });
+    const watcher = client(running.url);
+    const states: unknown[] = [];
+    watcher.presence('lobby').on('update', (m) => states.push(m.state));
+    watcher.presence('lobby').on('join', (m) => states.push(m.state));
+    const mover = createClient(running.url, { trackIntervalMs: 200 });
+    clients.push(mover);
+    await waitFor(() => mover.status === 'open');
+    for (let i = 0; i < 10; i++) mover.presence('lobby').track({ i });
+    await waitFor(() => states.length >= 2, 2000);
+    await sleep(250);
+    expect(states).toEqual([{ i: 0 }, { i: 9 }]);
+  });
+
+  it('leave() stops watching: others empties and no more events come', async () => {
+    running = await startHub({ tickMs: 5 });
+    const watcher = client(running.url);
+    const mover = client(running.url);
+    mover.presence('lobby').track(1);
+    await waitFor(() => watcher.presence('lobby').others.length === 1);
+    let changes = 0;
+    watcher.presence('lobby').on('change', () => changes++);
+    watcher.presence('lobby').leave();
+    expect(changes).toBe(1);
+    await sleep(20);
+    mover.presence('lobby').track(2);
+    await sleep(50);
+    expect(changes).toBe(1);
+    expect(running.hub.stats().rooms).toBe(1);
+  });
+});

@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { createClient, type ClientStatus, type GhostClient, type GhostError } from '@ghost/client';
+import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { sleep, waitFor } from '../../../test/helpers/wait.js';
+
+let running: RunningHub | undefined;
+const clients: GhostClient<any>[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await running?.close();
+  running = undefined;
+});
+
+const fast = { backoff: { minDelayMs: 20, maxDelayMs: 100 } };
+
+function client(url: string, options: Parameters<typeof createClient>[1] = {}) {
+  const c = createClient(url, { ...fast, ...options });
+  clients.push(c);
+  return c;
+}
+
+describe('reconnect', () => {
+  it('after the server restarts on the same port: subscriptions and presence restored, queued publishes delivered once', async () => {
+    running = await startHub({ tickMs: 5 });
+    const port = running.port;
+    const c = client(running.url);
+    const statuses: ClientStatus[] = [];
+    c.on('status', (s) => statuses.push(s));
+    const got: unknown[] = [];
+    c.topic('world').subscribe((data) => got.push(data));
+    c.presence('lobby').track({ x: 5 });
+    await waitFor(() => c.status === 'open');
+    await c.topic('world').publish('before');
+    await waitFor(() => got.length === 1);
+
+    await running.close();
+    await waitFor(() => c.status === 'reconnecting');
+    const queued = [c.topic('world').publish('queued-1'), c.topic('world').publish('queued-2')];
+    expect(c.queued).toBe(2);
+    await sleep(150); // a few failed attempts against the closed port
+
+    running = await startHub({ tickMs: 5 }, port);
+    await Promise.all(queued);
+    await waitFor(() => got.length === 3);
+    await sleep(100);
+    expect(got).toEqual(['before', 'queued-1', 'queued-2']);
+    expect(statuses).toEqual(['open', 'reconnecting', 'open']);
+    expect(running.hub.stats()).toMatchObject({ connections: 1, topics: 1, members: 1 });
+
+    const observer = client(running.url);
+    await waitFor(() => observer.presence('lobby').others.length === 1);
+    expect(observer.presence('lobby').others[0]!.state).toEqual({ x: 5 });
+  });
+
+  it('a dropped link within the grace period resumes as the same member: others see no leave and no join', async () => {
+    running = await startHub({ tickMs: 5, graceMs: 5000 });
+    const tcp = new Map<string, import('node:net').Socket>();
+    running.hub.on('connection', ({ id, request }) => tcp.set(id, request.socket as import('node:net').Socket));
+    const watcher = client(running.url);
+    const events: string[] = [];
+    watcher.presence('lobby').on('join', () => events.push('join'));
+    watcher.presence('lobby').on('leave', () => events.push('leave'));
+    const mover = client(running.url);
+    mover.presence('lobby').track({ x: 1 });
+    await waitFor(() => events.length === 1);
+    const id = mover.self!.id;
+
+    const statuses: ClientStatus[] = [];
+    mover.on('status', (s) => statuses.push(s));
+    tcp.get(id)!.destroy(); // the TCP connection dies, as in a network blip
+    await waitFor(() => statuses.join() === 'reconnecting,open');
+    expect(mover.self!.id).toBe(id);
+    mover.presence('lobby').track({ x: 2 });
+    await waitFor(() => (watcher.presence('lobby').others[0]?.state as { x: number } | undefined)?.x === 2);
+    expect(events).toEqual(['join']);
+    expect(watcher.presence('lobby').others.map((m) => m.id)).toEqual([id]);
+  });
+
+  it('a refused client stops retrying, reports why, and ends closed', async () => {
+    let attempts = 0;
+    running = await startHub({ authenticate: () => { attempts++; return null; } });
+    const c = client(running.url);
+    const errors: GhostError[] = [];
+    c.on('error', (e) => errors.push(e));
+    await waitFor(() => c.status === 'closed');
+    await sleep(300);
+    expect(attempts).toBe(1);
+    expect(errors.map((e) => e.code)).toEqual(['UNAUTHORIZED']);
+    await expect(c.topic('x').publish(1)).rejects.toMatchObject({ code: 'NOT_SENT' });
+  });
+
+  it('sends a fresh params() on every attempt, so a token can be renewed', async () => {
+    const tokens: string[] = [];
+    const options = {
+      authenticate: (request: import('node:http').IncomingMessage) => {
+        tokens.push(new URL(request.url!, 'http://x').searchParams.get('token')!);
+        return { id: 'u' };
+      },
+    };
+    running = await startHub(options);
+    const port = running.port;
+    let n = 0;
+    const c = client(running.url, { params: async () => ({ token: `t${++n}` }) });
+    await waitFor(() => c.status === 'open');
+    await running.close();
+    await waitFor(() => c.status === 'reconnecting');
+    running = await startHub(options, port);
+    await waitFor(() => c.status === 'open');
+    expect(tokens[0]).toBe('t1');
+    expect(tokens.length).toBe(2);
+    expect(Number(tokens[1]!.slice(1))).toBeGreaterThan(1);
+  });
+
+  it('reports an outbox overflow instead of growing without end', async () => {
+    running = await startHub();
+    const port = running.port;
+    const c = client(running.url, { maxQueued: 2 });
+    await waitFor(() => c.status === 'open');
+    await running.close();
+    running = undefined;
+    await waitFor(() => c.status === 'reconnecting');
+    const errors: GhostError[] = [];
+    c.on('error', (e) => errors.push(e));
+    const kept = [c.topic('t').publish(1), c.topic('t').publish(2)];
+    await expect(c.topic('t').publish(3)).rejects.toMatchObject({ code: 'NOT_SENT' });
+    expect(errors.map((e) => e.code)).toEqual(['NOT_SENT']);
+    running = await startHub({}, port);
+    await Promise.all(kept);
+  });
+
+  it('drops a link on which the hub went silent, and reconnects', async () => {
+    // A server that welcomes with a 50 ms heartbeat and then never says anything again.
+    const wss = new WebSocketServer({ port: 0 });
+    let connections = 0;
+    wss.on('connection', (socket) => {
+      connections++;
+      socket.send(JSON.stringify({ type: 'welcome', v: 1, id: `c${connections}`, color: 'red', resumed: false, resume: 'x.y', heartbeatMs: 50 }));
+    });
+    await new Promise((r) => wss.once('listening', r));
+    const c = client(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`);
+    await waitFor(() => connections >= 2, 3000, 'a second connection');
+    await c.close();
+    await new Promise((r) => wss.close(r));
+  });
+});

@@ -1,0 +1,60 @@
+// Builds the three packages from one root config: `npm run build` (tsup --config tsup.config.ts).
+// tsup looks for its config upward from the current folder and only sees the root package.json, so
+// everything here is absolute and each package declares its own externals (see /work/shared/TOOLCHAIN.md).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Options } from 'tsup';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const at = (path: string) => `${root}${path}`;
+
+const names = ['protocol', 'server', 'client'] as const;
+type Name = (typeof names)[number];
+
+// The dts step compiles each package on its own while the others build in parallel: it reads the
+// sibling packages from their sources, never from a dist that may not exist yet.
+const paths = Object.fromEntries(names.map((name) => [`@ghost/${name}`, [at(`packages/${name}/src/index.ts`)]]));
+
+function dependenciesOf(name: Name): string[] {
+  const pkg = JSON.parse(readFileSync(at(`packages/${name}/package.json`), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  };
+  return [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function build(name: Name): Options {
+  return {
+    name: `@ghost/${name}`,
+    entry: { index: at(`packages/${name}/src/index.ts`) },
+    outDir: at(`packages/${name}/dist`),
+    tsconfig: at(`packages/${name}/tsconfig.json`),
+    format: ['esm', 'cjs'],
+    outExtension: ({ format }) => (format === 'cjs' ? { js: '.cjs', dts: '.d.cts' } : { js: '.js', dts: '.d.ts' }),
+    // The client runs in browsers too: nothing Node-specific, and `isomorphic-ws` stays a bare import so
+    // the app's bundler picks its browser build.
+    platform: name === 'server' ? 'node' : 'neutral',
+    target: 'es2022',
+    // A package's own dependencies (and `pkg/sub` paths of them) plus its siblings are never inlined.
+    external: [...dependenciesOf(name).map((dep) => new RegExp(`^${escape(dep)}(?:/|$)`)), /^@ghost\//],
+    dts: {
+      compilerOptions: {
+        // tsup 8.5 injects `baseUrl`, which TypeScript 6 refuses without this (TS5101).
+        ignoreDeprecations: '6.0',
+        paths,
+      },
+    },
+    sourcemap: true,
+    clean: true,
+    splitting: false,
+    treeshake: false,
+    shims: false,
+    removeNodeProtocol: false,
+  };
+}
+
+export default defineConfig(names.map(build));
