@@ -156,8 +156,11 @@ export class Connection {
     this.timers.watchdog = setInterval(() => {
       if (Date.now() - this.lastReceived > 2 * this.heartbeatMs) this.drop('heartbeat missed');
     }, this.heartbeatMs);
-    this.setStatus('open');
+    // Open for sending before the welcome hook restores state, but announced only after it, so a
+    // status listener already sees the new `self`.
+    this.status = 'open';
     this.hooks.welcome(welcome);
+    this.hooks.status('open');
   }
 
   private onClose(code: number, reason: string): void {

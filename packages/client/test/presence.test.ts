@@ -95,3 +95,33 @@ describe('presence handle', () => {
     expect(running.hub.stats().rooms).toBe(1);
   });
 });
+
+describe('presence across a reconnect', () => {
+  it('an untrack made while offline reaches the hub when the session resumes: no stuck ghost', async () => {
+    running = await startHub({ tickMs: 5, graceMs: 5000 });
+    const tcp = new Map<string, import('node:net').Socket>();
+    running.hub.on('connection', ({ id, request }) => tcp.set(id, request.socket as import('node:net').Socket));
+    const watcher = client(running.url);
+    const mover = createClient(running.url, { backoff: { minDelayMs: 200, maxDelayMs: 200 } });
+    clients.push(mover);
+    mover.presence('lobby').track({ x: 0.5 });
+    await waitFor(() => watcher.presence('lobby').others.length === 1);
+    const id = mover.self!.id;
+    tcp.get(id)!.destroy();
+    await waitFor(() => mover.status === 'reconnecting');
+    mover.presence('lobby').untrack();
+    await waitFor(() => mover.status === 'open');
+    expect(mover.self!.id).toBe(id); // resumed: the hub kept the member through the blip
+    await waitFor(() => watcher.presence('lobby').others.length === 0, 2000, 'the ghost to go');
+  });
+
+  it('status listeners see the new self when the status turns open', async () => {
+    running = await startHub();
+    const c = createClient(running.url);
+    clients.push(c);
+    const seen: unknown[] = [];
+    c.on('status', (s) => seen.push([s, c.self?.id]));
+    await waitFor(() => seen.length === 1);
+    expect(seen[0]).toEqual(['open', expect.any(String)]);
+  });
+});

@@ -65,13 +65,16 @@ export const presenceSnapshotMessage = z.object({
   room: nameSchema,
   members: z.array(memberSchema),
 });
-/** What changed in a presence room during one tick: newest state per member, never your own. */
+/**
+ * What changed in a presence room during one tick: newest state per member, never your own. A list
+ * with nothing in it is left out; apply joins, then updates, then leaves.
+ */
 export const presenceDiffMessage = z.object({
   type: z.literal('presence.diff'),
   room: nameSchema,
-  joins: z.array(memberSchema),
-  updates: z.array(z.object({ id: connectionIdSchema, state: jsonValueSchema })),
-  leaves: z.array(z.object({ id: connectionIdSchema, reason: leaveReasonSchema })),
+  joins: z.array(memberSchema).optional(),
+  updates: z.array(z.object({ id: connectionIdSchema, state: jsonValueSchema })).optional(),
+  leaves: z.array(z.object({ id: connectionIdSchema, reason: leaveReasonSchema })).optional(),
 });
 /** The last messages of a chat room, oldest first; sent when you join it. */
 export const chatHistoryMessage = z.object({

@@ -56,6 +56,10 @@ describe('encode / decodeServerMessage', () => {
     expect(decodeServerMessage(encode(diff))).toEqual({ ok: true, message: diff });
   });
 
+  it('accepts a diff that leaves out its empty lists', () => {
+    expect(decodeServerMessage('{"type":"presence.diff","room":"lobby","updates":[{"id":"a","state":1}]}').ok).toBe(true);
+  });
+
   it('refuses a server message with an unknown leave reason', () => {
     const bad = '{"type":"presence.diff","room":"lobby","joins":[],"updates":[],"leaves":[{"id":"a","reason":"vanished"}]}';
     expect(decodeServerMessage(bad).ok).toBe(false);

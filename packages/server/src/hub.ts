@@ -263,8 +263,9 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     if (connection.socket !== ws) return; // replaced by a resume
     connection.socket = null;
     if (this.closing || connection.ended) return;
-    // 1000 means the client closed on purpose: no grace period to wait out.
-    if (code === CloseCode.NORMAL) {
+    // 1000 (client.close()) and 1001 (a browser closing the tab or navigating away) mean the client
+    // left on purpose: no grace period to wait out, or its cursor would linger on every screen.
+    if (code === CloseCode.NORMAL || code === CloseCode.GOING_AWAY) {
       this.end(connection, code, 'left');
       return;
     }

@@ -31,7 +31,7 @@ describe('presence', () => {
 
     a.client.send({ type: 'presence.track', room: 'lobby', state: { x: 2, y: 2 } });
     const diff = await b.client.next('presence.diff');
-    expect(diff).toMatchObject({ joins: [], updates: [{ id: a.id, state: { x: 2, y: 2 } }], leaves: [] });
+    expect(diff).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: a.id, state: { x: 2, y: 2 } }] });
     await sleep(60);
     // a's own moves never come back to a
     expect(a.client.ofType('presence.diff')).toEqual([]);
@@ -46,7 +46,7 @@ describe('presence', () => {
     for (let i = 0; i <= 20; i++) a.client.send({ type: 'presence.track', room: 'lobby', state: { x: i } });
     const diff = await b.client.next('presence.diff');
     expect(diff.joins).toEqual([{ id: a.id, color: a.color, state: { x: 20 } }]);
-    expect(diff.updates).toEqual([]);
+    expect(diff.updates).toBeUndefined();
     await sleep(150);
     expect(b.client.ofType('presence.diff')).toHaveLength(1);
   });
@@ -133,7 +133,7 @@ describe('presence', () => {
     expect(again.id).toBe(a.id);
     expect(again.client.messages[0]).toMatchObject({ type: 'welcome', resumed: true });
     again.client.send({ type: 'presence.track', room: 'lobby', state: 2 });
-    expect(await b.client.next('presence.diff')).toMatchObject({ joins: [], updates: [{ id: a.id, state: 2 }], leaves: [] });
+    expect(await b.client.next('presence.diff')).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: a.id, state: 2 }] });
   });
 
   it('refuses a resume token with the wrong secret: a new connection, and the old one still leaves', async () => {
@@ -168,5 +168,19 @@ describe('presence', () => {
     const snapshot = await watcher.client.next('presence.snapshot');
     expect(snapshot.members.map((m) => m.id)).toEqual(members.map((m) => m.id));
     expect(running.hub.stats()).toMatchObject({ rooms: 1, members: 4 });
+  });
+});
+
+describe('presence and browsers', () => {
+  it('a socket closed with 1001 (a tab closing) leaves at once with "left", not after the grace period', async () => {
+    running = await startHub({ tickMs: 10, graceMs: 60_000 });
+    const a = await connect(running.url);
+    const b = await connect(running.url);
+    b.client.send({ type: 'presence.join', room: 'lobby' });
+    await b.client.next('presence.snapshot');
+    a.client.send({ type: 'presence.track', room: 'lobby', state: 1 });
+    await b.client.next('presence.diff');
+    a.client.close(1001);
+    expect(await b.client.next('presence.diff', 1000)).toMatchObject({ leaves: [{ id: a.id, reason: 'left' }] });
   });
 });

@@ -44,6 +44,9 @@ export class PresenceHandle<T = unknown> {
   private othersCache: readonly PresenceMember<T>[] = NO_MEMBERS;
   private watching = false;
   private tracked: { state: T } | undefined;
+  // What the hub may still hold for us after a resume, so a reconnect can take it back as well.
+  private everWatched = false;
+  private everTracked = false;
   private lastSentAt = 0;
   private trailing: ReturnType<typeof setTimeout> | undefined;
 
@@ -104,9 +107,13 @@ export class PresenceHandle<T = unknown> {
 
   /** @internal Called on each (re)connection: watch again and send the state we had. */
   restore(): void {
-    if (!this.watching) return;
+    if (!this.watching) {
+      if (this.everWatched) this.core.notify({ type: 'presence.leave', room: this.room });
+      return;
+    }
     this.core.notify({ type: 'presence.join', room: this.room });
     if (this.tracked) this.sendState();
+    else if (this.everTracked) this.core.notify({ type: 'presence.untrack', room: this.room });
   }
 
   /** @internal The full member list: events only for what differs from what we had. */
@@ -115,17 +122,17 @@ export class PresenceHandle<T = unknown> {
   }
 
   /** @internal One tick of changes. */
-  applyDiff(diff: { joins: Member[]; updates: { id: string; state: unknown }[]; leaves: { id: string; reason: LeaveReason }[] }): void {
+  applyDiff(diff: { joins?: Member[]; updates?: { id: string; state: unknown }[]; leaves?: { id: string; reason: LeaveReason }[] }): void {
     if (!this.watching) return;
     let changed = false;
-    for (const member of diff.joins as PresenceMember<T>[]) {
+    for (const member of (diff.joins ?? []) as PresenceMember<T>[]) {
       if (member.id === this.core.self?.id) continue;
       const known = this.members.has(member.id);
       this.members.set(member.id, member);
       this.emit(known ? 'update' : 'join', member);
       changed = true;
     }
-    for (const { id, state } of diff.updates) {
+    for (const { id, state } of diff.updates ?? []) {
       const member = this.members.get(id);
       if (!member) continue; // not in our snapshot yet: its join is still on the way
       const next = { ...member, state: state as T };
@@ -133,7 +140,7 @@ export class PresenceHandle<T = unknown> {
       this.emit('update', next);
       changed = true;
     }
-    for (const { id, reason } of diff.leaves) {
+    for (const { id, reason } of diff.leaves ?? []) {
       const member = this.members.get(id);
       if (!member) continue;
       this.members.delete(id);
@@ -146,12 +153,14 @@ export class PresenceHandle<T = unknown> {
   private watch(): void {
     if (this.watching) return;
     this.watching = true;
+    this.everWatched = true;
     this.core.notify({ type: 'presence.join', room: this.room });
   }
 
   private sendState(): void {
     this.cancelTrailing();
     if (!this.tracked) return;
+    this.everTracked = true;
     this.lastSentAt = Date.now();
     this.core.notify({ type: 'presence.track', room: this.room, state: this.tracked.state });
   }

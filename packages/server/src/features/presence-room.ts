@@ -115,8 +115,13 @@ function memberJson(entry: MemberEntry): string {
   return `{"id":"${connection.id}","color":"${connection.color}"${user},"state":${entry.stateJson}}`;
 }
 
-function assemble(head: string, fragments: { list: string; json: string }[]): string {
-  const lists: Record<string, string[]> = { joins: [], updates: [], leaves: [] };
-  for (const f of fragments) lists[f.list]!.push(f.json);
-  return `${head},"joins":[${lists.joins!.join(',')}],"updates":[${lists.updates!.join(',')}],"leaves":[${lists.leaves!.join(',')}]}`;
+// Empty lists are left out: most ticks of a busy room are updates only, and every byte goes to every watcher.
+function assemble(head: string, fragments: { list: 'joins' | 'updates' | 'leaves'; json: string }[]): string {
+  const lists = { joins: [] as string[], updates: [] as string[], leaves: [] as string[] };
+  for (const f of fragments) lists[f.list].push(f.json);
+  let frame = head;
+  for (const name of ['joins', 'updates', 'leaves'] as const) {
+    if (lists[name].length > 0) frame += `,"${name}":[${lists[name].join(',')}]`;
+  }
+  return `${frame}}`;
 }
