@@ -1,0 +1,116 @@
+// The ghost cursor demo: one Node process serves the page, its stylesheet, the page script (bundled
+// in memory at startup) and the Ghost hub on /ghost. No CDN, no build step, no files written.
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { createHub } from '@ghost/server';
+
+/** A running demo. */
+export interface CursorDemo {
+  /** `http://localhost:PORT`: open it in two windows. */
+  url: string;
+  port: number;
+  /** Closes the hub (clients are told to go away) and the HTTP server. */
+  close(): Promise<void>;
+}
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Bundles `src/page.ts` for the browser, with `@ghost/*` taken from the workspace sources. */
+export async function bundlePage(): Promise<string> {
+  const result = await build({
+    entryPoints: [here('./src/page.ts')],
+    write: false,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser', // picks isomorphic-ws's browser build: the browser's own WebSocket
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    alias: {
+      '@ghost/client': here('../../packages/client/src/index.ts'),
+      '@ghost/protocol': here('../../packages/protocol/src/index.ts'),
+    },
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** Starts the demo on `port` (0 for any free port). */
+export async function startCursorDemo({ port = 0 }: { port?: number } = {}): Promise<CursorDemo> {
+  const [html, css, icon, script] = await Promise.all([
+    readFile(here('./public/index.html'), 'utf8'),
+    readFile(here('./public/style.css'), 'utf8'),
+    readFile(here('./public/favicon.svg'), 'utf8'),
+    bundlePage(),
+  ]);
+  const assets: Record<string, { type: string; body: string }> = {
+    '/': { type: 'text/html; charset=utf-8', body: html },
+    '/index.html': { type: 'text/html; charset=utf-8', body: html },
+    '/style.css': { type: 'text/css; charset=utf-8', body: css },
+    '/page.js': { type: 'text/javascript; charset=utf-8', body: script },
+    '/favicon.svg': { type: 'image/svg+xml', body: icon },
+  };
+
+  const server = http.createServer((request, response) => {
+    const asset = assets[new URL(request.url ?? '/', 'http://localhost').pathname];
+    if (!asset || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      response.writeHead(asset ? 405 : 404, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end(asset ? 'Method not allowed' : 'Not found');
+      return;
+    }
+    response.writeHead(200, {
+      'content-type': asset.type,
+      'content-length': Buffer.byteLength(asset.body),
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+      // Everything comes from this process; 'self' covers the same-origin ws:// connection too.
+      'content-security-policy': "default-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+    });
+    response.end(request.method === 'HEAD' ? undefined : asset.body);
+  });
+
+  const hub = createHub();
+  hub.attach(server, { path: '/ghost' });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actual = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://localhost:${actual}`,
+    port: actual,
+    close: () =>
+      (closing ??= (async () => {
+        await hub.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })()),
+  };
+}
+
+// `tsx server.ts` (or `npm start` at the repo root): listen on $PORT, 3000 by default.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`PORT must be a port number (0-65535), got ${JSON.stringify(process.env.PORT)}`);
+    process.exit(1);
+  }
+  const demo = await startCursorDemo({ port }).catch((error: NodeJS.ErrnoException) => {
+    console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: try PORT=${port + 1} npm start` : error);
+    process.exit(1);
+  });
+  console.log(`Ghost cursors: ${demo.url}`);
+  const stop = () => {
+    void demo.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
