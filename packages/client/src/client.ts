@@ -106,7 +106,12 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
     this.welcome = welcome;
     for (const topic of this.topics.values()) topic.restore();
     for (const room of this.rooms.values()) room.restore();
-    for (const frame of this.outbox.frames()) this.connection.send(frame);
+    for (const request of this.outbox.pending()) {
+      // Queued before this hub's limit was known: refuse it here rather than be closed with 1009 on
+      // every reconnect, forever.
+      if (this.tooLarge(request.frame)) this.outbox.settle(request.ref, { error: this.tooLargeError(request.frame) });
+      else this.connection.send(request.frame);
+    }
   }
 
   /** @internal */
@@ -161,6 +166,7 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
     }
     const ref = this.nextRef++;
     const frame = JSON.stringify({ ...message, ref });
+    if (this.tooLarge(frame)) return Promise.reject(this.tooLargeError(frame));
     return new Promise((resolve, reject) => {
       try {
         this.outbox.add({ ref, frame, resolve, reject });
@@ -171,6 +177,16 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
       }
       this.connection.send(frame);
     });
+  }
+
+  private tooLarge(frame: string): boolean {
+    const limit = this.welcome?.maxFrameBytes;
+    // Length is a lower bound of the UTF-8 size: encode only when it could matter.
+    return limit !== undefined && frame.length * 3 > limit && utf8.encode(frame).length > limit;
+  }
+
+  private tooLargeError(frame: string): GhostError {
+    return new GhostError(ErrorCode.TOO_LARGE, `Message is ${utf8.encode(frame).length} bytes; the hub accepts at most ${this.welcome?.maxFrameBytes}`);
   }
 
   private reportError(error: unknown): void {
@@ -190,6 +206,8 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
     }
   }
 }
+
+const utf8 = new TextEncoder();
 
 function checkName(kind: string, name: string): string {
   if (!isValidName(name)) throw new GhostError(ErrorCode.INVALID_NAME, describeInvalidName(kind, name));

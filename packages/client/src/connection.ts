@@ -20,6 +20,7 @@ export interface Welcome {
   resumed: boolean;
   resume: string;
   heartbeatMs: number;
+  maxFrameBytes: number;
 }
 
 /** Query parameters added to the URL of every connection attempt, such as a fresh token. */
@@ -42,9 +43,9 @@ export interface ConnectionHooks {
   stopped(error: GhostError | undefined): void;
 }
 
+// How a refusal reads as an error; any other code of the refusal range reads as FORBIDDEN.
 const REFUSALS: Record<number, ErrorCode> = {
   [CloseCode.UNAUTHORIZED]: ErrorCode.UNAUTHORIZED,
-  [CloseCode.FORBIDDEN]: ErrorCode.FORBIDDEN,
   [CloseCode.VERSION_MISMATCH]: ErrorCode.VERSION_MISMATCH,
 };
 
@@ -140,6 +141,10 @@ export class Connection {
       return;
     }
     if (message.type === 'welcome') {
+      if (message.v !== PROTOCOL_VERSION) {
+        this.stop(new GhostError(ErrorCode.VERSION_MISMATCH, `The hub speaks protocol ${String(message.v)}; this client speaks ${PROTOCOL_VERSION}`));
+        return;
+      }
       this.onWelcome(message as unknown as Welcome);
       return;
     }
@@ -168,15 +173,12 @@ export class Connection {
     if (this.stopped) return;
     const reaction = closeReaction(code);
     if (reaction === 'stop') {
-      const errorCode = REFUSALS[code] ?? ErrorCode.UNAUTHORIZED;
+      const errorCode = REFUSALS[code] ?? ErrorCode.FORBIDDEN;
       this.stop(code === CloseCode.NORMAL || code === CloseCode.REPLACED ? undefined : new GhostError(errorCode, `The hub refused the connection (${code}${reason ? `: ${reason}` : ''})`));
       return;
     }
-    if (reaction === 'reauthenticate') {
-      this.setStatus('reconnecting');
-      this.timers.retry = setTimeout(() => void this.connect(), 0);
-      return;
-    }
+    // 'reauthenticate' retries like any drop: `params` is called again on every attempt, which is
+    // where fresh credentials come from, and backoff keeps a hub that keeps refusing from a tight loop.
     this.retryLater();
   }
 
@@ -202,7 +204,13 @@ export class Connection {
 
   private stop(error: GhostError | undefined): void {
     this.stopped = true;
+    const socket = this.socket;
     this.detach();
+    try {
+      socket?.close(CloseCode.NORMAL, error?.code ?? 'stopped');
+    } catch {
+      // already closing
+    }
     this.setStatus('closed');
     this.hooks.stopped(error);
   }

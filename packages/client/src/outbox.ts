@@ -41,9 +41,9 @@ export class Outbox {
     return true;
   }
 
-  /** Every waiting frame, oldest first. */
-  frames(): string[] {
-    return [...this.requests.values()].map((request) => request.frame);
+  /** Every waiting request, oldest first. */
+  pending(): PendingRequest[] {
+    return [...this.requests.values()];
   }
 
   /** Rejects everything still waiting. */

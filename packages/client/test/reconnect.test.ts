@@ -135,12 +135,38 @@ describe('reconnect', () => {
     let connections = 0;
     wss.on('connection', (socket) => {
       connections++;
-      socket.send(JSON.stringify({ type: 'welcome', v: 1, id: `c${connections}`, color: 'red', resumed: false, resume: 'x.y', heartbeatMs: 50 }));
+      socket.send(JSON.stringify({ type: 'welcome', v: 1, id: `c${connections}`, color: 'red', resumed: false, resume: 'x.y', heartbeatMs: 50, maxFrameBytes: 65536 }));
     });
     await new Promise((r) => wss.once('listening', r));
     const c = client(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`);
     await waitFor(() => connections >= 2, 3000, 'a second connection');
     await c.close();
+    await new Promise((r) => wss.close(r));
+  });
+});
+
+describe('limits the client learns from the hub', () => {
+  it('refuses a publish larger than the hub accepts, instead of being closed and looping', async () => {
+    running = await startHub({ limits: { maxFrameBytes: 1024 } });
+    const c = client(running.url);
+    const statuses: ClientStatus[] = [];
+    c.on('status', (s) => statuses.push(s));
+    await waitFor(() => c.status === 'open');
+    await expect(c.topic('big').publish('x'.repeat(2000))).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    await c.topic('big').publish('small');
+    await sleep(50);
+    expect(statuses).toEqual(['open']);
+  });
+
+  it('stops, with VERSION_MISMATCH, when the hub welcomes it in another protocol version', async () => {
+    const wss = new WebSocketServer({ port: 0 });
+    wss.on('connection', (socket) => socket.send(JSON.stringify({ type: 'welcome', v: 2, id: 'x', color: 'red', resumed: false, resume: 'x.y', heartbeatMs: 1000, maxFrameBytes: 1000 })));
+    await new Promise((r) => wss.once('listening', r));
+    const c = client(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`);
+    const errors: GhostError[] = [];
+    c.on('error', (e) => errors.push(e));
+    await waitFor(() => c.status === 'closed');
+    expect(errors.map((e) => e.code)).toEqual(['VERSION_MISMATCH']);
     await new Promise((r) => wss.close(r));
   });
 });

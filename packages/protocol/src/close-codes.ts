@@ -21,17 +21,21 @@ export const CloseCode = {
   INTERNAL: 1011,
   /** `authenticate` refused the connection. */
   UNAUTHORIZED: 4001,
-  /** The request's origin is not allowed. */
+  /** The request's origin is not allowed (reserved for the origin allow-list). */
   FORBIDDEN: 4003,
   /** The client speaks another protocol version. */
   VERSION_MISMATCH: 4006,
   /** A newer socket resumed this connection's session; this one is obsolete. */
   REPLACED: 4009,
-  /** The credentials were valid once but are no longer; reconnect with fresh ones. */
+  /** The credentials were valid once but are no longer; reconnect with fresh ones (reserved for token expiry). */
   SESSION_EXPIRED: 4101,
-  /** The hub missed this connection's heartbeats and dropped it. */
+  /**
+   * Sent by a client that heard nothing for two heartbeat intervals and gives up on the link (the hub
+   * keeps the session for its grace period). The hub cuts a silent client without a close frame,
+   * since a dead link cannot carry one: that client observes 1006.
+   */
   HEARTBEAT_TIMEOUT: 4200,
-  /** The hub is overloaded; come back later. */
+  /** The hub is overloaded; come back later (reserved for load shedding). */
   TRY_AGAIN_LATER: 4203,
 } as const;
 

@@ -2,19 +2,14 @@ export { PROTOCOL_VERSION } from './version.js';
 export { isValidName, describeInvalidName, MAX_NAME_LENGTH } from './names.js';
 export { ErrorCode, GhostError, isRetryable, isErrorCode } from './errors.js';
 export { CloseCode, closeReaction, shouldReconnect, type CloseReaction } from './close-codes.js';
-export { nameSchema, refSchema, jsonValueSchema, timestampSchema, connectionIdSchema } from './primitives.js';
+export { clientMessageSchema, type ClientMessage, type ClientMessageType } from './client-messages.js';
 export {
-  clientMessageSchema, pongMessage, topicSubscribeMessage, topicUnsubscribeMessage, topicPublishMessage,
-  presenceJoinMessage, presenceTrackMessage, presenceUntrackMessage, presenceLeaveMessage, chatJoinMessage,
-  chatIdentifyMessage, chatSendMessage, chatLeaveMessage, type ClientMessage, type ClientMessageType,
-} from './client-messages.js';
-export {
-  serverMessageSchema, welcomeMessage, pingMessage, ackMessage, errorMessage, topicMessage, broadcastMessage,
-  directMessage, presenceSnapshotMessage, presenceDiffMessage, chatHistoryMessage, chatMessage, memberSchema,
-  chatMessageSchema, leaveReasonSchema, type ServerMessage, type ServerMessageType, type Member,
-  type LeaveReason, type ChatMessage,
+  serverMessageSchema, memberSchema, chatMessageSchema, leaveReasonSchema, type ServerMessage, type ServerMessageType,
+  type Member, type LeaveReason, type ChatMessage,
 } from './server-messages.js';
-export { encode, parseFrame, decodeClientMessage, decodeServerMessage, type DecodeResult, type ParsedFrame } from './codec.js';
+export {
+  encode, parseFrame, decodeClientMessage, decodeServerMessage, type DecodeResult, type ParsedFrame,
+} from './codec.js';
 export {
   defineSchema, type SchemaDefinition, type PresenceStateOf, type TopicDataOf, type TopicNameOf,
   type BroadcastDataOf, type DirectDataOf,

@@ -35,6 +35,8 @@ export const welcomeMessage = z.object({
   resumed: z.boolean(),
   resume: z.string(),
   heartbeatMs: z.number().int().positive(),
+  /** Largest frame the hub accepts: a client refuses to send larger ones instead of being closed with 1009. */
+  maxFrameBytes: z.number().int().positive(),
 });
 /** Heartbeat from the hub; answer with `pong`. */
 export const pingMessage = z.object({ type: z.literal('ping') });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, decodeClientMessage, decodeServerMessage, encode, parseFrame } from '@ghost/protocol';
+import {
+  ErrorCode, chatMessageSchema, clientMessageSchema, decodeClientMessage, decodeServerMessage, encode, leaveReasonSchema,
+  memberSchema, parseFrame, serverMessageSchema,
+} from '@ghost/protocol';
 
 describe('decodeClientMessage', () => {
   it('accepts every well-formed message and returns it typed', () => {
@@ -70,5 +73,17 @@ describe('parseFrame', () => {
   it('extracts type and a valid ref without checking the rest', () => {
     expect(parseFrame('{"type":"whatever","ref":3,"x":1}')).toMatchObject({ ok: true, ref: 3, value: { type: 'whatever', x: 1 } });
     expect(parseFrame('{"type":"whatever","ref":1.5}')).toMatchObject({ ok: true, ref: undefined });
+  });
+});
+
+describe('the exported union schemas', () => {
+  it('validate whole messages for tools that hold parsed JSON already', () => {
+    expect(clientMessageSchema.safeParse({ type: 'presence.track', room: 'lobby', state: { x: 1 } }).success).toBe(true);
+    expect(clientMessageSchema.safeParse({ type: 'presence.track', room: 'lobby' }).success).toBe(false);
+    expect(serverMessageSchema.safeParse({ type: 'ping' }).success).toBe(true);
+    expect(memberSchema.safeParse({ id: 'a', color: 'red', state: null }).success).toBe(true);
+    expect(leaveReasonSchema.options).toEqual(['left', 'disconnected', 'timeout', 'node-down']);
+    const message = { id: 'm1', seq: 1, user: 'fishing_beast_5000', userId: 'c1', text: 'hi', ts: 1652997756000 };
+    expect(chatMessageSchema.parse(message)).toEqual(message);
   });
 });

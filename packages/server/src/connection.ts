@@ -18,7 +18,10 @@ export class Connection {
   readonly color = nextColor();
   /** `JSON.stringify(user)`, made once because it is sent in every presence join. */
   readonly userJson: string | undefined;
-  secret = createSecret();
+  private secret = createSecret();
+  // The token the client resumed with stays good until it proves it got the new one (its first frame
+  // on the new socket): a socket that dies before the welcome arrives must not strand the session.
+  private previousSecret: string | undefined;
   socket: WebSocket | null = null;
   lastSeen = Date.now();
   /** Why the socket went away, for the leave reason if the grace period runs out. */
@@ -45,6 +48,20 @@ export class Connection {
 
   get resumeToken(): string {
     return `${this.id}.${this.secret}`;
+  }
+
+  acceptsResume(secret: string): boolean {
+    return secret === this.secret || (this.previousSecret !== undefined && secret === this.previousSecret);
+  }
+
+  /** A token is good for one resume: each welcome carries a new one. */
+  rotateSecret(): void {
+    this.previousSecret = this.secret;
+    this.secret = createSecret();
+  }
+
+  confirmSecret(): void {
+    this.previousSecret = undefined;
   }
 
   get isOpen(): boolean {

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'eventemitter3';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
-  CloseCode, ErrorCode, PROTOCOL_VERSION, encode, type BroadcastDataOf, type DirectDataOf,
+  CloseCode, PROTOCOL_VERSION, encode, type BroadcastDataOf, type DirectDataOf,
   type LeaveReason, type SchemaDefinition, type TopicDataOf, type TopicNameOf,
 } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
@@ -13,7 +13,7 @@ import { Connection } from './connection.js';
 import { Presence } from './features/presence.js';
 import { Topics } from './features/topics.js';
 import { handshake } from './handshake.js';
-import { createId, createSecret } from './ids.js';
+import { createId } from './ids.js';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
 import { routeFrame, type RouterContext } from './router.js';
 import { Validator } from './validate.js';
@@ -120,10 +120,6 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
    * (version, authentication) is upgraded and closed at once with a close code it can read.
    */
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if (this.closing) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
     // The handshake may await `authenticate`; a client that gives up meanwhile must not crash us.
     const onSocketError = () => socket.destroy();
     socket.on('error', onSocketError);
@@ -133,6 +129,10 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       if (!result.ok) {
         ws.close(result.code, result.reason);
+        return;
+      }
+      if (this.closing) {
+        ws.close(CloseCode.GOING_AWAY, 'hub shutting down');
         return;
       }
       this.open(ws, request, result.user, result.resume);
@@ -223,7 +223,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
 
   private open(ws: WebSocket, request: IncomingMessage, user: GhostUser | undefined, resume: { id: string; secret: string } | undefined): void {
     let connection = resume ? this.connections.get(resume.id) : undefined;
-    const resumed = !!connection && connection.secret === resume!.secret && connection.user?.id === user?.id && !connection.ended;
+    const resumed = !!connection && connection.acceptsResume(resume!.secret) && connection.user?.id === user?.id && !connection.ended;
     if (resumed) {
       clearTimeout(connection!.graceTimer);
       connection!.graceTimer = undefined;
@@ -231,7 +231,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
       connection!.socket = null;
       previous?.close(CloseCode.REPLACED, 'resumed by a newer socket');
       connection!.request = request;
-      connection!.secret = createSecret(); // a token is good for one resume
+      connection!.rotateSecret();
     } else {
       connection = new Connection(user, request, this.options);
       this.connections.set(connection.id, connection);
@@ -242,18 +242,15 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     current.dropReason = 'disconnected';
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (current.socket !== ws) return;
-      if (isBinary) {
-        current.lastSeen = Date.now();
-        current.send(encode({ type: 'error', code: ErrorCode.BAD_FRAME, message: 'Binary frames are not supported; send JSON text' }));
-        return;
-      }
-      routeFrame(this.router, current, data.toString());
+      current.confirmSecret(); // this client has the welcome, so its new resume token
+      routeFrame(this.router, current, isBinary ? null : data.toString());
     });
     ws.on('close', (code: number) => this.onSocketClose(current, ws, code));
     ws.on('error', () => undefined); // 'close' follows; a socket error is the client's problem, not the hub's
     current.send(encode({
       type: 'welcome', v: PROTOCOL_VERSION, id: current.id, color: current.color, user: current.user,
       resumed, resume: current.resumeToken, heartbeatMs: this.options.heartbeatMs,
+      maxFrameBytes: this.options.limits.maxFrameBytes,
     }));
     if (resumed) current.flushBacklog();
     else this.emit('connection', { id: current.id, user: current.user, request });

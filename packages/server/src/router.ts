@@ -1,4 +1,4 @@
-import { CloseCode, ErrorCode, GhostError, decodeClientMessage, type ClientMessage } from '@ghost/protocol';
+import { CloseCode, ErrorCode, GhostError, decodeClientMessage, parseFrame, type ClientMessage } from '@ghost/protocol';
 import type { Connection } from './connection.js';
 import type { Presence } from './features/presence.js';
 import type { Topics } from './features/topics.js';
@@ -15,14 +15,18 @@ export interface RouterContext {
 // A connection that keeps sending this many messages past its rate limit is closed with 1008.
 const FLOOD_LIMIT = 100;
 
-/** Turns one frame from a client into the feature call it asks for, and answers with an ack or an error. */
-export function routeFrame(context: RouterContext, connection: Connection, text: string): void {
+/**
+ * Turns one frame from a client (`null` for a binary one) into the feature call it asks for, and
+ * answers with an ack or an error.
+ */
+export function routeFrame(context: RouterContext, connection: Connection, text: string | null): void {
   connection.lastSeen = Date.now();
   if (!connection.bucket.take()) {
-    if (connection.bucket.debt === 1 || connection.bucket.debt % 50 === 0) {
-      sendError(connection, ErrorCode.RATE_LIMITED, 'Too many messages: slow down', undefined);
-    }
-    if (connection.bucket.debt >= FLOOD_LIMIT) connection.socket?.close(CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
+    refuseFlood(connection, text);
+    return;
+  }
+  if (text === null) {
+    sendError(connection, ErrorCode.BAD_FRAME, 'Binary frames are not supported; send JSON text', undefined);
     return;
   }
   const decoded = decodeClientMessage(text);
@@ -90,6 +94,19 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
     default:
       return undefined;
   }
+}
+
+// Every dropped request still gets its answer, so no promise on the client waits forever; a flood is
+// bounded by FLOOD_LIMIT, after which the socket is closed.
+function refuseFlood(connection: Connection, text: string | null): void {
+  const { debt } = connection.bucket;
+  if (debt >= FLOOD_LIMIT) {
+    connection.socket?.close(CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
+    return;
+  }
+  const parsed = text === null ? undefined : parseFrame(text);
+  const ref = parsed?.ok ? parsed.ref : undefined;
+  if (ref !== undefined || debt === 1) sendError(connection, ErrorCode.RATE_LIMITED, 'Too many messages: slow down', ref);
 }
 
 function fail(context: RouterContext, connection: Connection, error: unknown, ref: number | undefined): void {

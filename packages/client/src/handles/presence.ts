@@ -118,6 +118,7 @@ export class PresenceHandle<T = unknown> {
 
   /** @internal The full member list: events only for what differs from what we had. */
   applySnapshot(members: Member[]): void {
+    if (!this.watching) return; // a snapshot for a join we have taken back since
     this.replace(members.filter((m) => m.id !== this.core.self?.id) as PresenceMember<T>[]);
   }
 

@@ -58,11 +58,12 @@ export class PresenceRoom {
       if (entry.announced) this.updates.add(id);
       return;
     }
-    const announcedBefore = this.leaves.delete(id);
-    this.members.set(id, { connection, stateJson, announced: announcedBefore });
-    // Left and came back within one tick: watchers still have it, so it is an update, not a flicker.
-    if (announcedBefore) this.updates.add(id);
-    else this.joins.add(id);
+    // Left and came back within one tick: the leave is never sent, so older watchers see no flicker
+    // (a join of a member they know is an update to them), and one whose snapshot was taken in
+    // between still learns the member in full.
+    this.leaves.delete(id);
+    this.members.set(id, { connection, stateJson, announced: false });
+    this.joins.add(id);
   }
 
   untrack(connection: Connection, reason: LeaveReason): void {

@@ -27,8 +27,10 @@ export class Presence {
 
   track(connection: Connection, name: string, state: unknown): void {
     const stateJson = JSON.stringify(state);
-    if (stateJson.length > this.options.maxStateBytes) {
-      throw new GhostError(ErrorCode.TOO_LARGE, `Presence state is ${stateJson.length} bytes; the limit is ${this.options.maxStateBytes}`);
+    // Length is a lower bound of the UTF-8 size: count bytes only when it could matter.
+    const bytes = stateJson.length * 3 > this.options.maxStateBytes ? Buffer.byteLength(stateJson) : stateJson.length;
+    if (bytes > this.options.maxStateBytes) {
+      throw new GhostError(ErrorCode.TOO_LARGE, `Presence state is ${bytes} bytes; the limit is ${this.options.maxStateBytes}`);
     }
     const room = this.room(connection, name);
     if (!room.watchers.has(connection.id)) room.watch(connection);

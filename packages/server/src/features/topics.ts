@@ -5,6 +5,10 @@ import { channels, type Cluster } from '../cluster.js';
 /** Topic subscriptions of this node's connections, and delivery to them. */
 export class Topics {
   private readonly subscribers = new Map<string, Set<Connection>>();
+  /** Topics whose bus channel this node is subscribed to. */
+  private readonly watched = new Set<string>();
+  /** Per topic, the bus operation in progress: they run one after another, never interleaved. */
+  private readonly busQueue = new Map<string, Promise<void>>();
 
   constructor(private readonly cluster: Cluster, private readonly maxTopics: number) {}
 
@@ -18,28 +22,21 @@ export class Topics {
     if (connection.topics.size >= this.maxTopics) {
       throw new GhostError(ErrorCode.FORBIDDEN, `A connection may subscribe to at most ${this.maxTopics} topics`);
     }
+    // Local delivery starts now; only messages from other nodes wait for the bus subscription.
     connection.topics.add(topic);
     const set = this.subscribers.get(topic);
-    if (set) {
-      set.add(connection);
-      return;
+    if (set) set.add(connection);
+    else this.subscribers.set(topic, new Set([connection]));
+    try {
+      await this.syncBus(topic);
+    } catch (error) {
+      this.remove(connection, topic);
+      throw new GhostError(ErrorCode.INTERNAL, `Could not subscribe to ${JSON.stringify(topic)} across the cluster; try again`, { cause: error });
     }
-    // Local delivery starts now; only messages from other nodes wait for the bus subscription.
-    this.subscribers.set(topic, new Set([connection]));
-    await this.cluster.watch(channels.topic(this.cluster.prefix, topic), (envelope) => {
-      if (envelope.kind === 'topic') this.deliver(envelope.topic, envelope.frame);
-    });
   }
 
   async unsubscribe(connection: Connection, topic: string): Promise<void> {
-    if (!connection.topics.delete(topic)) return;
-    const set = this.subscribers.get(topic);
-    if (!set) return;
-    set.delete(connection);
-    if (set.size === 0) {
-      this.subscribers.delete(topic);
-      await this.cluster.unwatch(channels.topic(this.cluster.prefix, topic));
-    }
+    if (this.remove(connection, topic)) await this.syncBus(topic);
   }
 
   /** Delivers to local subscribers at once, then to other nodes; `from` is a connection id or null for the server. */
@@ -52,6 +49,44 @@ export class Topics {
   /** Forgets every subscription of a connection that ended. */
   async drop(connection: Connection): Promise<void> {
     await Promise.all([...connection.topics].map((topic) => this.unsubscribe(connection, topic)));
+  }
+
+  /** Removes one subscription locally; true when it was the topic's last one here. */
+  private remove(connection: Connection, topic: string): boolean {
+    if (!connection.topics.delete(topic)) return false;
+    const set = this.subscribers.get(topic);
+    if (!set) return false;
+    set.delete(connection);
+    if (set.size > 0) return false;
+    this.subscribers.delete(topic);
+    return true;
+  }
+
+  /**
+   * Brings the bus subscription of a topic in line with whether anyone here subscribes to it. Queued
+   * per topic, and each step re-reads the wish, so a subscribe and an unsubscribe racing each other
+   * leave neither an orphan channel nor a subscriber that hears nothing from other nodes.
+   */
+  private syncBus(topic: string): Promise<void> {
+    const channel = channels.topic(this.cluster.prefix, topic);
+    const step = (this.busQueue.get(topic) ?? Promise.resolve()).then(async () => {
+      const wanted = this.subscribers.has(topic);
+      if (wanted && !this.watched.has(topic)) {
+        await this.cluster.watch(channel, (envelope) => {
+          if (envelope.kind === 'topic') this.deliver(envelope.topic, envelope.frame);
+        });
+        this.watched.add(topic);
+      } else if (!wanted && this.watched.has(topic)) {
+        this.watched.delete(topic);
+        await this.cluster.unwatch(channel);
+      }
+    });
+    const settled = step.catch(() => undefined);
+    this.busQueue.set(topic, settled);
+    void settled.then(() => {
+      if (this.busQueue.get(topic) === settled) this.busQueue.delete(topic);
+    });
+    return step;
   }
 
   private deliver(topic: string, frame: string): void {
