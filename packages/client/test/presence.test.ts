@@ -125,3 +125,59 @@ describe('presence across a reconnect', () => {
     expect(seen[0]).toEqual(['open', expect.any(String)]);
   });
 });
+
+describe('presence at scale and per user', () => {
+  it('concurrent joins: everyone ends with everyone else, with exactly one join each and no leave', async () => {
+    running = await startHub({ tickMs: 15 });
+    const crowd = Array.from({ length: 12 }, () => client(running!.url));
+    const events = crowd.map(() => ({ joins: [] as string[], leaves: 0 }));
+    crowd.forEach((c, i) => {
+      const room = c.presence('lobby');
+      room.on('join', (m) => events[i]!.joins.push(m.id));
+      room.on('leave', () => events[i]!.leaves++);
+      room.track({ i });
+    });
+    await waitFor(() => crowd.every((c) => c.presence('lobby').others.length === 11), 5000, 'everyone to see everyone');
+    for (let round = 0; round < 3; round++) crowd.forEach((c, i) => c.presence('lobby').track({ i, round }));
+    await sleep(100);
+    crowd.forEach((c, i) => {
+      const others = new Set(crowd.filter((o) => o !== c).map((o) => o.self!.id));
+      expect(new Set(events[i]!.joins)).toEqual(others);
+      expect(events[i]!.joins).toHaveLength(11);
+      expect(events[i]!.leaves).toBe(0);
+    });
+  });
+
+  it("keyed by user: two tabs of one person are one member, gone only when the last tab goes, never among the person's own others", async () => {
+    running = await startHub({
+      tickMs: 10,
+      presenceKey: 'user',
+      authenticate: (request) => ({ id: new URL(request.url!, 'http://x').searchParams.get('user')! }),
+    });
+    const as = (user: string) => {
+      const c = createClient(running!.url, { params: { user } });
+      clients.push(c);
+      return c;
+    };
+    const bob = as('bob');
+    const tab1 = as('ada');
+    const tab2 = as('ada');
+    tab1.presence('lobby').track({ tab: 1 });
+    tab2.presence('lobby').track({ tab: 2 });
+    bob.presence('lobby').track({ bob: true });
+    await waitFor(() => bob.presence('lobby').others.length === 1 && (bob.presence('lobby').others[0]!.state as { tab: number }).tab === 2);
+    expect(bob.presence('lobby').others[0]).toMatchObject({ id: 'ada', user: { id: 'ada' } });
+    await waitFor(() => tab1.presence('lobby').others.length === 1);
+    expect(tab1.presence('lobby').others.map((m) => m.id)).toEqual(['bob']);
+    expect(tab2.presence('lobby').others.map((m) => m.id)).toEqual(['bob']);
+
+    await tab1.close();
+    await sleep(60);
+    expect(bob.presence('lobby').others.map((m) => m.id)).toEqual(['ada']);
+    const leaves: string[] = [];
+    bob.presence('lobby').on('leave', (m, reason) => leaves.push(`${m.id} ${reason}`));
+    await tab2.close();
+    await waitFor(() => leaves.length === 1);
+    expect(leaves).toEqual(['ada left']);
+  });
+});

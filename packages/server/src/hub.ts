@@ -77,7 +77,12 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxFrameBytes, perMessageDeflate: false });
     this.cluster = new Cluster(adapter, this.nodeId, 'ghost', reportError);
     this.topics = new Topics(this.cluster, options.limits.maxTopics);
-    this.presence = new Presence({ tickMs: options.tickMs, maxRooms: options.limits.maxRooms, maxStateBytes: options.limits.maxStateBytes });
+    this.presence = new Presence({
+      tickMs: options.tickMs,
+      maxRooms: options.limits.maxRooms,
+      maxStateBytes: options.limits.maxStateBytes,
+      keyBy: options.presenceKey,
+    });
     this.validate = new Validator(options.schema);
     this.router = { topics: this.topics, presence: this.presence, validate: this.validate, reportError };
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs).unref();

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SchemaDefinition } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
+import type { PresenceKey } from './features/presence-room.js';
 
 /**
  * Who is on the other end of a connection, as `authenticate` returns it. `id` identifies the person
@@ -50,6 +51,13 @@ export interface HubOptions<S extends SchemaDefinition = SchemaDefinition> {
   graceMs?: number;
   /** How often coalesced presence changes are sent to each room. @default 33 */
   tickMs?: number;
+  /**
+   * Who a presence member is. `'connection'`: every connection (tab) is its own member. `'user'`: the
+   * user `authenticate` returned, so one person in two tabs is one member whose id is the user id (the
+   * last `track` wins, and your own tabs are not among your `others`). Connections without a user
+   * stay keyed by connection. @default 'connection'
+   */
+  presenceKey?: PresenceKey;
   /** This node's id in a cluster. @default a random id */
   nodeId?: string;
 }
@@ -75,6 +83,7 @@ export interface ResolvedHubOptions {
   heartbeatMs: number;
   graceMs: number;
   tickMs: number;
+  presenceKey: PresenceKey;
 }
 
 function positive(name: string, value: unknown, fallback: number, min = 1): number {
@@ -83,6 +92,11 @@ function positive(name: string, value: unknown, fallback: number, min = 1): numb
     throw new TypeError(`createHub: ${name} must be a number ≥ ${min}, got ${String(value)}`);
   }
   return value;
+}
+
+function presenceKey(value: unknown): PresenceKey {
+  if (value === undefined || value === 'connection' || value === 'user') return value ?? 'connection';
+  throw new TypeError(`createHub: presenceKey must be 'connection' or 'user', got ${JSON.stringify(value)}`);
 }
 
 /** Fills in defaults and throws a `TypeError` that names the fix for any bad option. */
@@ -105,5 +119,6 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs, 10),
     graceMs: positive('graceMs', options.graceMs, DEFAULTS.graceMs, 0),
     tickMs: positive('tickMs', options.tickMs, DEFAULTS.tickMs, 1),
+    presenceKey: presenceKey(options.presenceKey),
   };
 }

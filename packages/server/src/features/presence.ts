@@ -1,6 +1,6 @@
 import { ErrorCode, GhostError, type LeaveReason } from '@ghost/protocol';
 import type { Connection } from '../connection.js';
-import { PresenceRoom } from './presence-room.js';
+import { PresenceRoom, type PresenceKey } from './presence-room.js';
 
 /** Every presence room of this node, and the tick that sends their coalesced changes. */
 export class Presence {
@@ -8,7 +8,7 @@ export class Presence {
   private readonly dirty = new Set<PresenceRoom>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: { tickMs: number; maxRooms: number; maxStateBytes: number }) {}
+  constructor(private readonly options: { tickMs: number; maxRooms: number; maxStateBytes: number; keyBy: PresenceKey }) {}
 
   get roomCount(): number {
     return this.rooms.size;
@@ -84,7 +84,7 @@ export class Presence {
       connection.rooms.add(name);
     }
     let room = this.rooms.get(name);
-    if (!room) this.rooms.set(name, (room = new PresenceRoom(name)));
+    if (!room) this.rooms.set(name, (room = new PresenceRoom(name, this.options.keyBy)));
     return room;
   }
 

@@ -1,0 +1,130 @@
+// The tick batcher on its own: no sockets, just the frames a room would send each watcher.
+import { describe, expect, it } from 'vitest';
+import { decodeServerMessage } from '@ghost/protocol';
+import type { Connection } from '../src/connection.js';
+import { PresenceRoom } from '../src/features/presence-room.js';
+
+function watcher(id: string, user?: { id: string }) {
+  const frames: unknown[] = [];
+  const connection = {
+    id,
+    color: `hsl(${id.length} 75% 45%)`,
+    user,
+    userJson: user && JSON.stringify(user),
+    send(frame: string) {
+      const decoded = decodeServerMessage(frame);
+      if (!decoded.ok) throw new Error(`invalid frame: ${decoded.error}`);
+      frames.push(decoded.message);
+      return true;
+    },
+  };
+  return { connection: connection as unknown as Connection, frames };
+}
+
+const state = (n: number) => JSON.stringify({ x: n });
+
+describe('PresenceRoom', () => {
+  it('sends nothing on a tick without changes', () => {
+    const room = new PresenceRoom('lobby');
+    const w = watcher('w');
+    room.watch(w.connection);
+    room.flush();
+    room.flush();
+    expect(w.frames).toEqual([{ type: 'presence.snapshot', room: 'lobby', members: [] }]);
+  });
+
+  it('merges a tick into one frame: newest state per member, joins before updates before leaves', () => {
+    const room = new PresenceRoom('lobby');
+    const [w, a, b, c] = ['w', 'a', 'b', 'c'].map((id) => watcher(id));
+    room.watch(w!.connection);
+    room.track(a!.connection, state(1));
+    room.track(c!.connection, state(0));
+    room.flush();
+    room.track(a!.connection, state(2));
+    room.track(a!.connection, state(3));
+    room.track(b!.connection, state(9));
+    room.untrack(c!.connection, 'left');
+    room.flush();
+    expect(w!.frames.slice(2)).toEqual([
+      { type: 'presence.diff', room: 'lobby', joins: [{ id: 'b', color: 'hsl(1 75% 45%)', state: { x: 9 } }], updates: [{ id: 'a', state: { x: 3 } }], leaves: [{ id: 'c', reason: 'left' }] },
+    ]);
+  });
+
+  it('gives a member that changed the same frame without its own entries, and nothing if only it changed', () => {
+    const room = new PresenceRoom('lobby');
+    const a = watcher('a');
+    const b = watcher('b');
+    room.watch(a.connection);
+    room.watch(b.connection);
+    room.track(a.connection, state(1));
+    room.flush();
+    expect(a.frames).toHaveLength(1); // snapshot only
+    expect(b.frames).toHaveLength(2);
+    room.track(a.connection, state(2));
+    room.track(b.connection, state(5));
+    room.flush();
+    expect(a.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', joins: [{ id: 'b', color: 'hsl(1 75% 45%)', state: { x: 5 } }] });
+    expect(b.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: 'a', state: { x: 2 } }] });
+  });
+
+  it('cancels a join and a leave in one tick, and turns a leave then a re-track into a join without a leave', () => {
+    const room = new PresenceRoom('lobby');
+    const w = watcher('w');
+    const a = watcher('a');
+    room.watch(w.connection);
+    room.track(a.connection, state(1));
+    room.untrack(a.connection, 'left');
+    room.flush();
+    expect(w.frames).toHaveLength(1);
+
+    room.track(a.connection, state(1));
+    room.flush();
+    room.untrack(a.connection, 'disconnected');
+    room.track(a.connection, state(2));
+    room.flush();
+    expect(w.frames.at(-1)).toMatchObject({ joins: [{ id: 'a', state: { x: 2 } }] });
+    expect(w.frames.at(-1)).not.toHaveProperty('leaves');
+
+    // ... and one more leave in the same tick as such a re-track is still sent: watchers know it.
+    room.untrack(a.connection, 'left');
+    room.track(a.connection, state(3));
+    room.untrack(a.connection, 'timeout');
+    room.flush();
+    expect(w.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', leaves: [{ id: 'a', reason: 'timeout' }] });
+  });
+
+  it('snapshots only announced members, in join order', () => {
+    const room = new PresenceRoom('lobby');
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => watcher(id));
+    room.track(a!.connection, state(1));
+    room.track(b!.connection, state(2));
+    room.flush();
+    room.track(c!.connection, state(3)); // not yet announced
+    const newcomer = watcher('n');
+    room.watch(newcomer.connection);
+    expect(newcomer.frames[0]).toMatchObject({ members: [{ id: 'a' }, { id: 'b' }] });
+    room.flush();
+    expect(newcomer.frames[1]).toMatchObject({ joins: [{ id: 'c' }] });
+  });
+
+  it("keyed by user, two tabs are one member: the last track wins, it leaves with the last tab, and a user's own tabs never see it", () => {
+    const room = new PresenceRoom('lobby', 'user');
+    const tab1 = watcher('t1', { id: 'ada' });
+    const tab2 = watcher('t2', { id: 'ada' });
+    const bob = watcher('b1', { id: 'bob' });
+    for (const w of [tab1, tab2, bob]) room.watch(w.connection);
+    room.track(tab1.connection, state(1));
+    room.track(tab2.connection, state(2));
+    room.flush();
+    expect(bob.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', joins: [{ id: 'ada', color: 'hsl(2 75% 45%)', user: { id: 'ada' }, state: { x: 2 } }] });
+    expect(room.memberCount).toBe(1);
+    room.untrack(tab1.connection, 'left');
+    room.flush();
+    expect(bob.frames).toHaveLength(2); // still a member through tab 2
+    room.untrack(tab2.connection, 'disconnected');
+    room.flush();
+    expect(bob.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', leaves: [{ id: 'ada', reason: 'disconnected' }] });
+    expect(tab1.frames).toHaveLength(1);
+    expect(tab2.frames).toHaveLength(1);
+  });
+});
