@@ -19,8 +19,10 @@ export const memberSchema = z.object({
 export const chatMessageSchema = z.object({
   id: z.string(),
   seq: z.number().int().nonnegative(),
+  /** The name the sender claimed in the room. */
   user: z.string(),
-  userId: connectionIdSchema,
+  /** The sender's user id when the hub authenticates, its connection id otherwise. */
+  userId: z.string(),
   text: z.string(),
   ts: timestampSchema,
 });

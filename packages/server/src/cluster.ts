@@ -5,6 +5,7 @@ import type { Adapter } from './adapters/adapter.js';
 // message is serialised once for the whole cluster and each node sends the same text to its clients.
 const envelopeSchema = z.discriminatedUnion('kind', [
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('topic'), topic: z.string(), frame: z.string() }),
+  z.object({ v: z.literal(1), node: z.string(), kind: z.literal('chat'), room: z.string(), frame: z.string() }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('broadcast'), frame: z.string() }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('direct'), target: z.string(), frame: z.string() }),
 ]);
@@ -17,6 +18,7 @@ type EnvelopeBody = Envelope extends infer E ? (E extends Envelope ? Omit<E, 'v'
 export const channels = {
   all: (prefix: string) => `${prefix}:all`,
   topic: (prefix: string, topic: string) => `${prefix}:topic:${topic}`,
+  chat: (prefix: string, room: string) => `${prefix}:chat:${room}`,
 };
 
 /**
@@ -26,6 +28,10 @@ export const channels = {
 export class Cluster {
   /** Envelopes from the bus that failed to decode. */
   dropped = 0;
+  /** Channels this node is subscribed to through `sync`. */
+  private readonly synced = new Set<string>();
+  /** Per channel, the `sync` step in progress: they run one after another, never interleaved. */
+  private readonly syncQueue = new Map<string, Promise<void>>();
 
   constructor(
     private readonly adapter: Adapter,
@@ -43,6 +49,30 @@ export class Cluster {
 
   async unwatch(channel: string): Promise<void> {
     await this.adapter.unsubscribe(channel);
+  }
+
+  /**
+   * Brings this node's subscription to `channel` in line with `wanted()` (whether anyone here needs
+   * it). Steps are queued per channel and each re-reads the wish, so a subscribe and an unsubscribe
+   * racing each other leave neither an orphan channel nor a member who hears nothing from other nodes.
+   */
+  sync(channel: string, wanted: () => boolean, onEnvelope: (envelope: Envelope) => void): Promise<void> {
+    const step = (this.syncQueue.get(channel) ?? Promise.resolve()).then(async () => {
+      const want = wanted();
+      if (want && !this.synced.has(channel)) {
+        await this.watch(channel, onEnvelope);
+        this.synced.add(channel);
+      } else if (!want && this.synced.has(channel)) {
+        this.synced.delete(channel);
+        await this.unwatch(channel);
+      }
+    });
+    const settled = step.catch(() => undefined);
+    this.syncQueue.set(channel, settled);
+    void settled.then(() => {
+      if (this.syncQueue.get(channel) === settled) this.syncQueue.delete(channel);
+    });
+    return step;
   }
 
   /** Publishes to other nodes; a failure is reported, never thrown, since local delivery already happened. */

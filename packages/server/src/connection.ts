@@ -29,6 +29,8 @@ export class Connection {
   graceTimer: NodeJS.Timeout | undefined;
   readonly topics = new Set<string>();
   readonly rooms = new Set<string>();
+  /** Chat rooms read, with the name held in each (undefined until `identify`). */
+  readonly chats = new Map<string, string | undefined>();
   readonly bucket: TokenBucket;
   // Results of recent requests by ref: a request resent after a reconnect is answered again, not redone.
   private readonly results = new Map<number, unknown>();

@@ -10,6 +10,7 @@ import {
 import type { Adapter } from './adapters/adapter.js';
 import { channels, Cluster } from './cluster.js';
 import { Connection } from './connection.js';
+import { Chat } from './features/chat.js';
 import { Presence } from './features/presence.js';
 import { Topics } from './features/topics.js';
 import { handshake } from './handshake.js';
@@ -38,6 +39,8 @@ export interface HubStats {
   topics: number;
   /** Presence rooms with at least one watcher or member here. */
   rooms: number;
+  /** Chat rooms with at least one reader here. */
+  chatRooms: number;
   /** Presence members (connections that tracked a state) across all rooms here. */
   members: number;
 }
@@ -63,6 +66,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
   private readonly cluster: Cluster;
   private readonly topics: Topics;
   private readonly presence: Presence;
+  private readonly chat: Chat;
   private readonly router: RouterContext;
   private readonly validate: Validator;
   private readonly heartbeat: NodeJS.Timeout;
@@ -83,8 +87,9 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
       maxStateBytes: options.limits.maxStateBytes,
       keyBy: options.presenceKey,
     });
+    this.chat = new Chat(this.cluster, adapter, { ...options.chat, maxRooms: options.limits.maxRooms }, reportError);
     this.validate = new Validator(options.schema);
-    this.router = { topics: this.topics, presence: this.presence, validate: this.validate, reportError };
+    this.router = { topics: this.topics, presence: this.presence, chat: this.chat, validate: this.validate, reportError };
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs).unref();
     this.started = this.start();
     // A failed start is reported through `error`; awaiting methods see it rejected.
@@ -184,6 +189,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
       resumable: this.connections.size - open,
       topics: this.topics.size,
       rooms: this.presence.roomCount,
+      chatRooms: this.chat.size,
       members: this.presence.memberCount,
     };
   }
@@ -213,6 +219,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     await Promise.all(closed);
     clearTimeout(forced);
     this.presence.close();
+    this.chat.close();
     this.wss.close();
     await this.started.catch(() => undefined);
     await this.adapter.close();
@@ -286,6 +293,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     this.connections.delete(connection.id);
     this.presence.drop(connection, reason);
     this.topics.drop(connection).catch((error) => this.reportError(error));
+    this.chat.drop(connection).catch((error) => this.reportError(error));
     this.emit('disconnect', { id: connection.id, user: connection.user, code, reason });
   }
 

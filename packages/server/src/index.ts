@@ -1,6 +1,7 @@
 export { createHub } from './create-hub.js';
 export { Hub, type HubEvents, type HubStats, type AttachOptions } from './hub.js';
-export { DEFAULT_LIMITS, type HubOptions, type HubLimits, type GhostUser } from './options.js';
+export { DEFAULT_LIMITS, DEFAULT_CHAT, type HubOptions, type HubLimits, type GhostUser } from './options.js';
+export type { ChatOptions } from './features/chat.js';
 export type { PresenceKey } from './features/presence-room.js';
 export type { Adapter, AdapterContext, StreamRange } from './adapters/adapter.js';
 export { memoryAdapter, createMemoryBus, type MemoryBus, type MemoryAdapterOptions } from './adapters/memory.js';

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SchemaDefinition } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
+import type { ChatOptions } from './features/chat.js';
 import type { PresenceKey } from './features/presence-room.js';
 
 /**
@@ -51,6 +52,8 @@ export interface HubOptions<S extends SchemaDefinition = SchemaDefinition> {
   graceMs?: number;
   /** How often coalesced presence changes are sent to each room. @default 33 */
   tickMs?: number;
+  /** Chat history size, message length and name claims. */
+  chat?: Partial<ChatOptions>;
   /**
    * Who a presence member is. `'connection'`: every connection (tab) is its own member. `'user'`: the
    * user `authenticate` returned, so one person in two tabs is one member whose id is the user id (the
@@ -75,6 +78,9 @@ export const DEFAULT_LIMITS: Readonly<HubLimits> = Object.freeze({
 
 export const DEFAULTS = Object.freeze({ heartbeatMs: 15_000, graceMs: 10_000, tickMs: 33 });
 
+/** The defaults of {@link ChatOptions}. */
+export const DEFAULT_CHAT: Readonly<ChatOptions> = Object.freeze({ historySize: 50, maxTextLength: 2000, claimTtlMs: 30_000 });
+
 /** Options with every default filled in. */
 export interface ResolvedHubOptions {
   schema: SchemaDefinition | undefined;
@@ -84,6 +90,7 @@ export interface ResolvedHubOptions {
   graceMs: number;
   tickMs: number;
   presenceKey: PresenceKey;
+  chat: ChatOptions;
 }
 
 function positive(name: string, value: unknown, fallback: number, min = 1): number {
@@ -120,5 +127,10 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     graceMs: positive('graceMs', options.graceMs, DEFAULTS.graceMs, 0),
     tickMs: positive('tickMs', options.tickMs, DEFAULTS.tickMs, 1),
     presenceKey: presenceKey(options.presenceKey),
+    chat: {
+      historySize: positive('chat.historySize', options.chat?.historySize, DEFAULT_CHAT.historySize, 0),
+      maxTextLength: positive('chat.maxTextLength', options.chat?.maxTextLength, DEFAULT_CHAT.maxTextLength),
+      claimTtlMs: positive('chat.claimTtlMs', options.chat?.claimTtlMs, DEFAULT_CHAT.claimTtlMs, 30),
+    },
   };
 }

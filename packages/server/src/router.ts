@@ -1,5 +1,6 @@
 import { CloseCode, ErrorCode, GhostError, decodeClientMessage, parseFrame, type ClientMessage } from '@ghost/protocol';
 import type { Connection } from './connection.js';
+import type { Chat } from './features/chat.js';
 import type { Presence } from './features/presence.js';
 import type { Topics } from './features/topics.js';
 import type { Validator } from './validate.js';
@@ -8,6 +9,7 @@ import type { Validator } from './validate.js';
 export interface RouterContext {
   topics: Topics;
   presence: Presence;
+  chat: Chat;
   validate: Validator;
   reportError(error: Error): void;
 }
@@ -69,7 +71,7 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
 }
 
 function dispatch(context: RouterContext, connection: Connection, message: ClientMessage): unknown {
-  const { topics, presence, validate } = context;
+  const { topics, presence, chat, validate } = context;
   switch (message.type) {
     case 'topic.subscribe':
       validate.topicAllowed(message.topic);
@@ -87,10 +89,13 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
     case 'presence.leave':
       return presence.leave(connection, message.room);
     case 'chat.join':
+      return chat.join(connection, message.room);
     case 'chat.identify':
+      return chat.identify(connection, message.room, message.name);
     case 'chat.send':
+      return chat.send(connection, message.room, message.text);
     case 'chat.leave':
-      throw new GhostError(ErrorCode.UNKNOWN_TYPE, `${message.type} is not enabled on this hub yet`);
+      return chat.leave(connection, message.room);
     default:
       return undefined;
   }

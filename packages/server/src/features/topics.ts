@@ -5,10 +5,6 @@ import { channels, type Cluster } from '../cluster.js';
 /** Topic subscriptions of this node's connections, and delivery to them. */
 export class Topics {
   private readonly subscribers = new Map<string, Set<Connection>>();
-  /** Topics whose bus channel this node is subscribed to. */
-  private readonly watched = new Set<string>();
-  /** Per topic, the bus operation in progress: they run one after another, never interleaved. */
-  private readonly busQueue = new Map<string, Promise<void>>();
 
   constructor(private readonly cluster: Cluster, private readonly maxTopics: number) {}
 
@@ -62,31 +58,10 @@ export class Topics {
     return true;
   }
 
-  /**
-   * Brings the bus subscription of a topic in line with whether anyone here subscribes to it. Queued
-   * per topic, and each step re-reads the wish, so a subscribe and an unsubscribe racing each other
-   * leave neither an orphan channel nor a subscriber that hears nothing from other nodes.
-   */
   private syncBus(topic: string): Promise<void> {
-    const channel = channels.topic(this.cluster.prefix, topic);
-    const step = (this.busQueue.get(topic) ?? Promise.resolve()).then(async () => {
-      const wanted = this.subscribers.has(topic);
-      if (wanted && !this.watched.has(topic)) {
-        await this.cluster.watch(channel, (envelope) => {
-          if (envelope.kind === 'topic') this.deliver(envelope.topic, envelope.frame);
-        });
-        this.watched.add(topic);
-      } else if (!wanted && this.watched.has(topic)) {
-        this.watched.delete(topic);
-        await this.cluster.unwatch(channel);
-      }
+    return this.cluster.sync(channels.topic(this.cluster.prefix, topic), () => this.subscribers.has(topic), (envelope) => {
+      if (envelope.kind === 'topic') this.deliver(envelope.topic, envelope.frame);
     });
-    const settled = step.catch(() => undefined);
-    this.busQueue.set(topic, settled);
-    void settled.then(() => {
-      if (this.busQueue.get(topic) === settled) this.busQueue.delete(topic);
-    });
-    return step;
   }
 
   private deliver(topic: string, frame: string): void {
