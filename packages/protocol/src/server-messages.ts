@@ -9,7 +9,8 @@ export const leaveReasonSchema = z.enum(['left', 'disconnected', 'timeout', 'nod
 
 /** A presence member as others see it. */
 export const memberSchema = z.object({
-  id: connectionIdSchema,
+  /** A connection id, or a user id when the hub keys presence by user. */
+  id: z.string().min(1).max(256),
   color: z.string(),
   user: jsonValueSchema.optional(),
   state: jsonValueSchema,
@@ -77,8 +78,8 @@ export const presenceDiffMessage = z.object({
   type: z.literal('presence.diff'),
   room: nameSchema,
   joins: z.array(memberSchema).optional(),
-  updates: z.array(z.object({ id: connectionIdSchema, state: jsonValueSchema })).optional(),
-  leaves: z.array(z.object({ id: connectionIdSchema, reason: leaveReasonSchema })).optional(),
+  updates: z.array(z.object({ id: memberSchema.shape.id, state: jsonValueSchema })).optional(),
+  leaves: z.array(z.object({ id: memberSchema.shape.id, reason: leaveReasonSchema })).optional(),
 });
 /** The last messages of a chat room, oldest first; sent when you join it. */
 export const chatHistoryMessage = z.object({

@@ -63,8 +63,8 @@ export class Cluster {
         await this.watch(channel, onEnvelope);
         this.synced.add(channel);
       } else if (!want && this.synced.has(channel)) {
+        await this.unwatch(channel); // on failure it stays marked, so the next sync tries again
         this.synced.delete(channel);
-        await this.unwatch(channel);
       }
     });
     const settled = step.catch(() => undefined);

@@ -31,8 +31,8 @@ export async function handshake(request: IncomingMessage, options: ResolvedHubOp
       return { ok: false, code: CloseCode.INTERNAL, reason: 'authenticate failed' };
     }
     if (result === null || result === undefined) return { ok: false, code: CloseCode.UNAUTHORIZED, reason: 'unauthorized' };
-    if (typeof result !== 'object' || typeof result.id !== 'string') {
-      return { ok: false, code: CloseCode.INTERNAL, reason: 'authenticate must return { id: string, ... } or null' };
+    if (typeof result !== 'object' || typeof result.id !== 'string' || result.id.length === 0 || result.id.length > 256) {
+      return { ok: false, code: CloseCode.INTERNAL, reason: 'authenticate must return { id: string (1 to 256 characters), ... } or null' };
     }
     user = result;
   }
