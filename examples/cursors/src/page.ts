@@ -1,6 +1,7 @@
-// The page: send your pointer's place on the board, draw everyone else's. Bundled by server.ts.
+// The page: `client.cursors` sends your pointer's place on the board and hands back everyone
+// else's, smoothed; render.ts draws them. Bundled by server.ts.
 import { createClient, type ClientStatus } from '@ghost/client';
-import { CursorLayer, relativePoint } from './render.js';
+import { CursorLayer } from './render.js';
 
 const board = element('board');
 const status = element('status');
@@ -8,20 +9,17 @@ const count = element('count');
 const you = element('you');
 
 const client = createClient('/ghost');
-const lobby = client.presence('lobby');
-const cursors = new CursorLayer(board);
+// Positions are fractions of the board, so every window size agrees. Your cursor is hidden from
+// others while your pointer is off the board or this tab is hidden.
+const cursors = client.cursors('lobby', { element: board });
+const layer = new CursorLayer(board);
 
-// Your pointer, as fractions of the board: every window size agrees on where that is.
-board.addEventListener('pointermove', (event) => lobby.track(relativePoint(board, event.clientX, event.clientY)));
-// Off the board, others stop seeing you; the next move brings you back.
-board.addEventListener('pointerleave', () => lobby.untrack());
-
-lobby.on('change', (others) => {
-  cursors.render(others);
+cursors.on('change', (others) => {
+  layer.render(others);
   board.classList.toggle('haunted', others.length > 0);
   count.textContent = others.length === 0 ? 'Just you' : `You and ${others.length} other${others.length === 1 ? '' : 's'}`;
 });
-new ResizeObserver(() => cursors.relayout()).observe(board);
+new ResizeObserver(() => layer.relayout()).observe(board);
 
 showStatus(client.status);
 client.on('status', showStatus);

@@ -5,6 +5,7 @@ import {
 } from '@ghost/protocol';
 import { Connection, type ClientStatus, type Welcome } from './connection.js';
 import type { ClientCore, Outgoing, Self } from './core.js';
+import { Cursors, type CursorsOptions } from './cursors/cursors.js';
 import { PresenceHandle, type PresenceOptions } from './handles/presence.js';
 import { TopicHandle } from './handles/topic.js';
 import { Outbox } from './outbox.js';
@@ -47,7 +48,7 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
       get self() {
         return client.self;
       },
-      notify: (message) => void this.connection.send(JSON.stringify(message)),
+      notify: (message) => this.notify(message),
       request: (message) => this.request(message),
       reportError: (error) => this.reportError(error),
     };
@@ -160,6 +161,13 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
     this.emit('status', status);
   }
 
+  private notify(message: Outgoing): void {
+    const frame = JSON.stringify(message);
+    // Sent again on every reconnect, so one too large would get the socket closed (1009) every time.
+    if (this.tooLarge(frame)) this.emitError(this.tooLargeError(frame));
+    else this.connection.send(frame);
+  }
+
   private request(message: Outgoing): Promise<unknown> {
     if (this.connection.status === 'closed') {
       return Promise.reject(new GhostError(ErrorCode.NOT_SENT, 'The client is closed; create a new one'));
@@ -204,6 +212,24 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
     } catch (error) {
       if (event !== 'error') this.reportError(error);
     }
+  }
+
+  /**
+   * Live cursors over `options.element` in the presence room `room` (browser only): your pointer is
+   * tracked as `{ x, y }`, fractions (0..1) of the element, at most once per animation frame, and
+   * hidden from others when it leaves the element or the tab is hidden. Others' cursors come back
+   * smoothed between updates. It computes positions; drawing them is yours. Throws a `TypeError`
+   * outside a browser.
+   *
+   * @example
+   * const cursors = client.cursors('lobby', { element: board, state: () => ({ name }) });
+   * cursors.on('change', (list) => {
+   *   for (const c of list) draw(c.id, c.color, c.x * board.clientWidth, c.y * board.clientHeight);
+   * });
+   * // later: cursors.destroy();
+   */
+  cursors(room: string, options: CursorsOptions<PresenceStateOf<S>>): Cursors<PresenceStateOf<S>> {
+    return new Cursors(this.presence(room), options, (error) => this.reportError(error));
   }
 }
 

@@ -170,3 +170,20 @@ describe('limits the client learns from the hub', () => {
     await new Promise((r) => wss.close(r));
   });
 });
+
+describe('presence the hub would refuse by size', () => {
+  it('a tracked state over the frame limit is reported, not sent: no close, no reconnect loop', async () => {
+    running = await startHub({ limits: { maxFrameBytes: 1024, maxStateBytes: 4096 } });
+    const c = client(running.url);
+    const statuses: ClientStatus[] = [];
+    const errors: GhostError[] = [];
+    c.on('status', (s) => statuses.push(s));
+    c.on('error', (e) => errors.push(e));
+    await waitFor(() => c.status === 'open');
+    c.presence('lobby').track({ blob: 'x'.repeat(2000) });
+    await waitFor(() => errors.length === 1);
+    expect(errors[0]!.code).toBe('TOO_LARGE');
+    await sleep(100);
+    expect(statuses).toEqual(['open']);
+  });
+});
