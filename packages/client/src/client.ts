@@ -1,11 +1,12 @@
 import { EventEmitter } from 'eventemitter3';
 import {
   ErrorCode, GhostError, describeInvalidName, isErrorCode, isValidName, type BroadcastDataOf, type DirectDataOf,
-  type Member, type PresenceStateOf, type SchemaDefinition, type TopicDataOf, type TopicNameOf,
+  type ChatMessage, type Member, type PresenceStateOf, type SchemaDefinition, type TopicDataOf, type TopicNameOf,
 } from '@ghost/protocol';
 import { Connection, type ClientStatus, type Welcome } from './connection.js';
 import type { ClientCore, Outgoing, Self } from './core.js';
 import { Cursors, type CursorsOptions } from './cursors/cursors.js';
+import { ChatHandle } from './handles/chat.js';
 import { PresenceHandle, type PresenceOptions } from './handles/presence.js';
 import { TopicHandle } from './handles/topic.js';
 import { Outbox } from './outbox.js';
@@ -33,6 +34,7 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
   private readonly events = new EventEmitter<ClientEvents<S>>();
   private readonly topics = new Map<string, TopicHandle<any>>();
   private readonly rooms = new Map<string, PresenceHandle<any>>();
+  private readonly chats = new Map<string, ChatHandle>();
   private readonly outbox: Outbox;
   private readonly core: ClientCore;
   private nextRef = 1;
@@ -41,7 +43,12 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
   private resolveClosed: (() => void) | undefined;
 
   /** @internal Use {@link createClient}. */
-  constructor(private readonly connection: Connection, maxQueued: number, private readonly presenceOptions: PresenceOptions) {
+  constructor(
+    private readonly connection: Connection,
+    maxQueued: number,
+    private readonly presenceOptions: PresenceOptions,
+    private readonly chatHistoryLimit: number,
+  ) {
     this.outbox = new Outbox(maxQueued);
     const client = this;
     this.core = {
@@ -87,6 +94,19 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
     return cached(this.rooms, checkName('presence room', room), () => new PresenceHandle(this.core, room, this.presenceOptions));
   }
 
+  /**
+   * The chat room named `room`: the same handle each time. Chat rooms are apart from presence rooms
+   * and topics of the same name.
+   * @example
+   * const fishing = client.chat('fishing');
+   * fishing.on('message', (m) => show(m.user, m.text));
+   * await fishing.identify('fishing_beast_5000');
+   * await fishing.send('I heard you have the best luck fishing in the morning');
+   */
+  chat(room: string): ChatHandle {
+    return cached(this.chats, checkName('chat room', room), () => new ChatHandle(this.core, room, this.chatHistoryLimit));
+  }
+
   /** Listens to a client event; returns the function that stops listening. */
   on<E extends keyof ClientEvents<S>>(event: E, listener: ClientEvents<S>[E]): () => void {
     this.events.on(event, listener as never);
@@ -105,9 +125,12 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
   /** @internal */
   onWelcome(welcome: Welcome): void {
     this.welcome = welcome;
+    // Taken before restoring, which may add requests of its own (a name to reclaim) and send them.
+    const queued = this.outbox.pending();
     for (const topic of this.topics.values()) topic.restore();
     for (const room of this.rooms.values()) room.restore();
-    for (const request of this.outbox.pending()) {
+    for (const chat of this.chats.values()) chat.restore();
+    for (const request of queued) {
       // Queued before this hub's limit was known: refuse it here rather than be closed with 1009 on
       // every reconnect, forever.
       if (this.tooLarge(request.frame)) this.outbox.settle(request.ref, { error: this.tooLargeError(request.frame) });
@@ -128,6 +151,12 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
         return;
       case 'presence.diff':
         this.rooms.get(message.room as string)?.applyDiff(message as never);
+        return;
+      case 'chat.history':
+        this.chats.get(message.room as string)?.applyHistory(message.messages as ChatMessage[]);
+        return;
+      case 'chat.message':
+        this.chats.get(message.room as string)?.applyMessage(message.message as ChatMessage);
         return;
       case 'ack':
         this.outbox.settle(message.ref as number, { result: message.result });

@@ -20,6 +20,8 @@ export interface ClientOptions<S extends SchemaDefinition = SchemaDefinition> {
   maxQueued?: number;
   /** Least time between two presence updates sent by one room; the newest state wins. @default 16 */
   trackIntervalMs?: number;
+  /** Chat messages each chat handle keeps in `history`. @default 100 */
+  chatHistoryLimit?: number;
   /** The WebSocket class, where neither the browser's nor `ws` should be used. */
   WebSocket?: SocketConstructor;
 }
@@ -72,7 +74,7 @@ export function createClient<const S extends SchemaDefinition = SchemaDefinition
   );
   client = new GhostClient<S>(connection, option('maxQueued', options.maxQueued, 1000, 1), {
     trackIntervalMs: option('trackIntervalMs', options.trackIntervalMs, 16, 0),
-  });
+  }, option('chatHistoryLimit', options.chatHistoryLimit, 100, 1));
   connection.start();
   return client;
 }

@@ -34,6 +34,7 @@ export class Connection {
   readonly bucket: TokenBucket;
   // Results of recent requests by ref: a request resent after a reconnect is answered again, not redone.
   private readonly results = new Map<number, unknown>();
+  private queue: Promise<unknown> = Promise.resolve();
   private backlog: string[] = [];
   private backlogBytes = 0;
   /** Set once the connection is over for good (left, or its grace period ran out). */
@@ -87,6 +88,13 @@ export class Connection {
     }
     socket.send(frame);
     return true;
+  }
+
+  /** Runs `step` after every step queued before it has settled. */
+  inOrder<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(step, step);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   /** Sends what waited during the grace period, in order. */

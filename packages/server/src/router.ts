@@ -88,14 +88,16 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
       return presence.untrack(connection, message.room);
     case 'presence.leave':
       return presence.leave(connection, message.room);
+    // Chat steps wait on the store, and each depends on the one before (join, identify, send): run
+    // them one after another per connection, in the order they arrived.
     case 'chat.join':
-      return chat.join(connection, message.room);
+      return connection.inOrder(() => chat.join(connection, message.room));
     case 'chat.identify':
-      return chat.identify(connection, message.room, message.name);
+      return connection.inOrder(() => chat.identify(connection, message.room, message.name));
     case 'chat.send':
-      return chat.send(connection, message.room, message.text);
+      return connection.inOrder(() => chat.send(connection, message.room, message.text));
     case 'chat.leave':
-      return chat.leave(connection, message.room);
+      return connection.inOrder(() => chat.leave(connection, message.room));
     default:
       return undefined;
   }
