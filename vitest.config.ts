@@ -15,6 +15,7 @@ export default defineConfig({
   },
   test: {
     projects,
+    setupFiles: ['./test/helpers/setup.ts'],
     passWithNoTests: false,
     testTimeout: 20_000,
     hookTimeout: 20_000,

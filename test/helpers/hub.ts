@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHub, type Hub, type HubOptions } from '@ghost/server';
+import { closeAfterTest } from './cleanup.js';
 
 export interface RunningHub {
   hub: Hub<any>;
@@ -28,7 +29,7 @@ export async function startHub(options: HubOptions<any> = {}, port = 0): Promise
   });
   const actual = (server.address() as AddressInfo).port;
   let closed: Promise<void> | undefined;
-  return {
+  const running: RunningHub = {
     hub,
     server,
     port: actual,
@@ -40,4 +41,6 @@ export async function startHub(options: HubOptions<any> = {}, port = 0): Promise
         await new Promise<void>((resolve) => server.close(() => resolve()));
       })()),
   };
+  closeAfterTest(() => running.close());
+  return running;
 }

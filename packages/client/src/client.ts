@@ -39,8 +39,6 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
   private readonly core: ClientCore;
   private nextRef = 1;
   private welcome: Welcome | undefined;
-  private closedPromise: Promise<void> | undefined;
-  private resolveClosed: (() => void) | undefined;
 
   /** @internal Use {@link createClient}. */
   constructor(

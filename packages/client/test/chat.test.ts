@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, GhostError, type ChatMessage, type GhostClient } from '@ghost/client';
+import { describe, expect, it } from 'vitest';
+import { GhostError, type ChatMessage, type ClientOptions } from '@ghost/client';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { FAST_BACKOFF, openClient } from '../../../test/helpers/clients.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
-const clients: GhostClient<any>[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await running?.close();
-  running = undefined;
-});
 
-function client(url: string, options: Parameters<typeof createClient>[1] = {}) {
-  const c = createClient(url, { backoff: { minDelayMs: 20, maxDelayMs: 100 }, ...options });
-  clients.push(c);
-  return c;
-}
+const client = (url: string, options: ClientOptions = {}) => openClient(url, { ...FAST_BACKOFF, ...options });
 
 describe('chat handle', () => {
   it('send resolves with the stamped message, and every member receives it, the sender included', async () => {

@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient, ErrorCode, GhostError, type ClientStatus, type GhostClient } from '@ghost/client';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { openClient } from '../../../test/helpers/clients.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
-const clients: GhostClient<any>[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await running?.close();
-  running = undefined;
-});
 
-function client(url: string, options: Parameters<typeof createClient>[1] = {}) {
-  const c = createClient(url, options);
-  clients.push(c);
-  return c;
-}
+const client = openClient;
 
 const opened = (c: GhostClient<any>) => waitFor(() => c.status === 'open', 3000, 'status open');
 

@@ -2,9 +2,10 @@
 // document, animation frames and the clock), driven by hand, frame by frame. The real page is
 // tested in Chromium by examples/cursors.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createClient, Cursors, GhostError, type Cursor, type GhostClient, type PresenceMember } from '@ghost/client';
+import { Cursors, GhostError, type Cursor, type PresenceMember } from '@ghost/client';
 import type { CursorsPresence } from '../src/cursors/cursors.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { openClient } from '../../../test/helpers/clients.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 
 /** A board at (100, 50) in the viewport with a 1px border: its inside is 400 × 200 from (101, 51). */
@@ -108,17 +109,10 @@ afterEach(() => {
 
 describe('cursors outside a browser', () => {
   let running: RunningHub | undefined;
-  const clients: GhostClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await running?.close();
-    running = undefined;
-  });
 
   it('client.cursors throws a TypeError that says it needs a browser element', async () => {
     running = await startHub();
-    const client = createClient(running.url);
-    clients.push(client);
+    const client = openClient(running.url);
     expect(typeof document).toBe('undefined');
     expect(() => client.cursors('lobby', { element: {} as Element })).toThrow(TypeError);
     expect(() => client.cursors('lobby', { element: {} as Element })).toThrow(/DOM element.*client\.presence\(room\)/);
@@ -384,19 +378,12 @@ describe('cursors: destroy', () => {
 
 describe('client.cursors with a real hub', () => {
   let running: RunningHub | undefined;
-  const clients: GhostClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await running?.close();
-    running = undefined;
-  });
 
   it('others see your pointer with your extra state; you see theirs', async () => {
     running = await startHub({ tickMs: 5 });
     const url = running.url;
-    const mine = createClient(url);
-    const theirs = createClient(url);
-    clients.push(mine, theirs);
+    const mine = openClient(url);
+    const theirs = openClient(url);
     inBrowser();
     const c = mine.cursors('lobby', { element: board as unknown as Element, state: () => ({ name: 'Ada' }) });
     await waitFor(() => mine.status === 'open' && theirs.status === 'open');

@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, type GhostClient, type PresenceMember } from '@ghost/client';
+import { describe, expect, it } from 'vitest';
+import type { PresenceMember } from '@ghost/client';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { openClient } from '../../../test/helpers/clients.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
-const clients: GhostClient<any>[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await running?.close();
-  running = undefined;
-});
 
-function client(url: string) {
-  const c = createClient(url);
-  clients.push(c);
-  return c;
-}
+const client = (url: string) => openClient(url);
 
 describe('presence handle', () => {
   it('others lists the members who tracked, in join order, never yourself, with colour and state', async () => {
@@ -69,8 +60,7 @@ describe('presence handle', () => {
     const states: unknown[] = [];
     watcher.presence('lobby').on('update', (m) => states.push(m.state));
     watcher.presence('lobby').on('join', (m) => states.push(m.state));
-    const mover = createClient(running.url, { trackIntervalMs: 200 });
-    clients.push(mover);
+    const mover = openClient(running.url, { trackIntervalMs: 200 });
     await waitFor(() => mover.status === 'open');
     for (let i = 0; i < 10; i++) mover.presence('lobby').track({ i });
     await waitFor(() => states.length >= 2, 2000);
@@ -102,8 +92,7 @@ describe('presence across a reconnect', () => {
     const tcp = new Map<string, import('node:net').Socket>();
     running.hub.on('connection', ({ id, request }) => tcp.set(id, request.socket as import('node:net').Socket));
     const watcher = client(running.url);
-    const mover = createClient(running.url, { backoff: { minDelayMs: 200, maxDelayMs: 200 } });
-    clients.push(mover);
+    const mover = openClient(running.url, { backoff: { minDelayMs: 200, maxDelayMs: 200 } });
     mover.presence('lobby').track({ x: 0.5 });
     await waitFor(() => watcher.presence('lobby').others.length === 1);
     const id = mover.self!.id;
@@ -117,8 +106,7 @@ describe('presence across a reconnect', () => {
 
   it('status listeners see the new self when the status turns open', async () => {
     running = await startHub();
-    const c = createClient(running.url);
-    clients.push(c);
+    const c = openClient(running.url);
     const seen: unknown[] = [];
     c.on('status', (s) => seen.push([s, c.self?.id]));
     await waitFor(() => seen.length === 1);
@@ -155,9 +143,7 @@ describe('presence at scale and per user', () => {
       authenticate: (request) => ({ id: new URL(request.url!, 'http://x').searchParams.get('user')! }),
     });
     const as = (user: string) => {
-      const c = createClient(running!.url, { params: { user } });
-      clients.push(c);
-      return c;
+      return openClient(running!.url, { params: { user } });
     };
     const bob = as('bob');
     const tab1 = as('ada');

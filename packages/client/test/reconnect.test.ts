@@ -1,24 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { createClient, type ClientStatus, type GhostClient, type GhostError } from '@ghost/client';
+import type { ClientOptions, ClientStatus, GhostError } from '@ghost/client';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { FAST_BACKOFF, openClient } from '../../../test/helpers/clients.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
-const clients: GhostClient<any>[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await running?.close();
-  running = undefined;
-});
 
-const fast = { backoff: { minDelayMs: 20, maxDelayMs: 100 } };
 
-function client(url: string, options: Parameters<typeof createClient>[1] = {}) {
-  const c = createClient(url, { ...fast, ...options });
-  clients.push(c);
-  return c;
-}
+const client = (url: string, options: ClientOptions = {}) => openClient(url, { ...FAST_BACKOFF, ...options });
 
 describe('reconnect', () => {
   it('after the server restarts on the same port: subscriptions and presence restored, queued publishes delivered once', async () => {

@@ -1,14 +1,9 @@
-import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 
 let running: RunningHub | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
 
 describe('hub.attach', () => {
   it('welcomes a client with an id, a colour and a resume token', async () => {

@@ -1,12 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 
 let running: RunningHub | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
 
 describe('bad input', () => {
   it('answers each malformed frame with a coded error; the connection, its topic and a bystander carry on', async () => {

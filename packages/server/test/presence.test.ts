@@ -1,18 +1,31 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
 
 async function connect(url: string, query = '') {
   const client = await RawClient.connect(url, query);
   const welcome = await client.next('welcome');
   return { client, id: welcome.id, color: welcome.color, resume: welcome.resume };
+}
+
+/** A connection watching 'lobby', its snapshot received. */
+async function watcher(url: string) {
+  const b = await connect(url);
+  b.client.send({ type: 'presence.join', room: 'lobby' });
+  await b.client.next('presence.snapshot');
+  return b;
+}
+
+/** `a` tracks state 1 in 'lobby'; `b` watches and has received a's join. */
+async function memberAndWatcher(url: string) {
+  const a = await connect(url);
+  const b = await watcher(url);
+  a.client.send({ type: 'presence.track', room: 'lobby', state: 1 });
+  await b.client.next('presence.diff');
+  return { a, b };
 }
 
 describe('presence', () => {
@@ -40,9 +53,7 @@ describe('presence', () => {
   it('coalesces many updates within a tick into one frame holding the newest state', async () => {
     running = await startHub({ tickMs: 100 });
     const a = await connect(running.url);
-    const b = await connect(running.url);
-    b.client.send({ type: 'presence.join', room: 'lobby' });
-    await b.client.next('presence.snapshot');
+    const b = await watcher(running.url);
     for (let i = 0; i <= 20; i++) a.client.send({ type: 'presence.track', room: 'lobby', state: { x: i } });
     const diff = await b.client.next('presence.diff');
     expect(diff.joins).toEqual([{ id: a.id, color: a.color, state: { x: 20 } }]);
@@ -53,9 +64,7 @@ describe('presence', () => {
 
   it('sends nothing when nothing changed', async () => {
     running = await startHub({ tickMs: 10 });
-    const b = await connect(running.url);
-    b.client.send({ type: 'presence.join', room: 'lobby' });
-    await b.client.next('presence.snapshot');
+    const b = await watcher(running.url);
     await sleep(100);
     expect(b.client.messages.map((m) => m.type)).toEqual(['welcome', 'presence.snapshot']);
   });
@@ -63,9 +72,7 @@ describe('presence', () => {
   it('a join and a leave within one tick cancel out: watchers see nothing', async () => {
     running = await startHub({ tickMs: 80 });
     const a = await connect(running.url);
-    const b = await connect(running.url);
-    b.client.send({ type: 'presence.join', room: 'lobby' });
-    await b.client.next('presence.snapshot');
+    const b = await watcher(running.url);
     a.client.send({ type: 'presence.track', room: 'lobby', state: 1 });
     a.client.send({ type: 'presence.untrack', room: 'lobby' });
     await sleep(200);
@@ -74,12 +81,7 @@ describe('presence', () => {
 
   it('untrack leaves with reason "left" and keeps watching; leave stops watching', async () => {
     running = await startHub({ tickMs: 10 });
-    const a = await connect(running.url);
-    const b = await connect(running.url);
-    b.client.send({ type: 'presence.join', room: 'lobby' });
-    await b.client.next('presence.snapshot');
-    a.client.send({ type: 'presence.track', room: 'lobby', state: 1 });
-    await b.client.next('presence.diff');
+    const { a, b } = await memberAndWatcher(running.url);
     a.client.send({ type: 'presence.untrack', room: 'lobby' });
     expect(await b.client.next('presence.diff')).toMatchObject({ leaves: [{ id: a.id, reason: 'left' }] });
 
@@ -94,12 +96,7 @@ describe('presence', () => {
 
   it('a member who disconnects leaves with "disconnected" once the grace period is over', async () => {
     running = await startHub({ tickMs: 10, graceMs: 100 });
-    const a = await connect(running.url);
-    const b = await connect(running.url);
-    b.client.send({ type: 'presence.join', room: 'lobby' });
-    await b.client.next('presence.snapshot');
-    a.client.send({ type: 'presence.track', room: 'lobby', state: 1 });
-    await b.client.next('presence.diff');
+    const { a, b } = await memberAndWatcher(running.url);
     a.client.socket.terminate();
     await sleep(50);
     expect(b.client.ofType('presence.diff')).toHaveLength(1); // still there within the grace period
@@ -108,24 +105,14 @@ describe('presence', () => {
 
   it('a client closing with 1000 leaves at once with "left"', async () => {
     running = await startHub({ tickMs: 10, graceMs: 60_000 });
-    const a = await connect(running.url);
-    const b = await connect(running.url);
-    b.client.send({ type: 'presence.join', room: 'lobby' });
-    await b.client.next('presence.snapshot');
-    a.client.send({ type: 'presence.track', room: 'lobby', state: 1 });
-    await b.client.next('presence.diff');
+    const { a, b } = await memberAndWatcher(running.url);
     a.client.close(1000);
     expect(await b.client.next('presence.diff')).toMatchObject({ leaves: [{ id: a.id, reason: 'left' }] });
   });
 
   it('a client resuming within the grace period keeps its id and membership: no leave, no join', async () => {
     running = await startHub({ tickMs: 10, graceMs: 5000 });
-    const a = await connect(running.url);
-    const b = await connect(running.url);
-    b.client.send({ type: 'presence.join', room: 'lobby' });
-    await b.client.next('presence.snapshot');
-    a.client.send({ type: 'presence.track', room: 'lobby', state: 1 });
-    await b.client.next('presence.diff');
+    const { a, b } = await memberAndWatcher(running.url);
     a.client.socket.terminate();
     await sleep(30);
 
@@ -174,12 +161,7 @@ describe('presence', () => {
 describe('presence and browsers', () => {
   it('a socket closed with 1001 (a tab closing) leaves at once with "left", not after the grace period', async () => {
     running = await startHub({ tickMs: 10, graceMs: 60_000 });
-    const a = await connect(running.url);
-    const b = await connect(running.url);
-    b.client.send({ type: 'presence.join', room: 'lobby' });
-    await b.client.next('presence.snapshot');
-    a.client.send({ type: 'presence.track', room: 'lobby', state: 1 });
-    await b.client.next('presence.diff');
+    const { a, b } = await memberAndWatcher(running.url);
     a.client.close(1001);
     expect(await b.client.next('presence.diff', 1000)).toMatchObject({ leaves: [{ id: a.id, reason: 'left' }] });
   });

@@ -1,17 +1,13 @@
 // Regressions, each named after what broke.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHub, createMemoryBus, memoryAdapter } from '@ghost/server';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { sleep } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
 
 async function connect(url: string, query = '') {
   const client = await RawClient.connect(url, query);

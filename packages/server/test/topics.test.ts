@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineSchema } from '@ghost/server';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
@@ -6,10 +6,6 @@ import { RawClient } from '../../../test/helpers/raw-client.js';
 import { sleep } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
-afterEach(async () => {
-  await running?.close();
-  running = undefined;
-});
 
 async function connect(url: string) {
   const client = await RawClient.connect(url);

@@ -1,0 +1,4 @@
+import { afterEach } from 'vitest';
+import { closeAll } from './cleanup.js';
+
+afterEach(closeAll);
