@@ -1,13 +1,31 @@
 import { z } from 'zod';
+import { leaveReasonSchema } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
 
 // Frames between hub nodes. `frame` is the client frame already encoded by the origin node, so a
 // message is serialised once for the whole cluster and each node sends the same text to its clients.
+const fragments = z.object({ id: z.string(), head: z.string(), state: z.string() });
+const leave = z.object({ id: z.string(), reason: leaveReasonSchema });
+
 const envelopeSchema = z.discriminatedUnion('kind', [
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('topic'), topic: z.string(), frame: z.string() }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('chat'), room: z.string(), frame: z.string() }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('broadcast'), frame: z.string() }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('direct'), target: z.string(), frame: z.string() }),
+  // Presence: each node sends one tick of changes to its own members per room, answers a newcomer
+  // node's sync request with its members, and says it is alive.
+  // `seq` counts a node's presence envelopes per room, so a receiver that missed one can tell and ask again.
+  z.object({
+    v: z.literal(1), node: z.string(), kind: z.literal('presence'), room: z.string(), seq: z.number(),
+    joins: z.array(fragments).optional(), updates: z.array(z.object({ id: z.string(), state: z.string() })).optional(),
+    leaves: z.array(leave).optional(),
+  }),
+  z.object({ v: z.literal(1), node: z.string(), kind: z.literal('presence.sync'), room: z.string(), target: z.string().optional() }),
+  z.object({
+    v: z.literal(1), node: z.string(), kind: z.literal('presence.members'), room: z.string(), seq: z.number(),
+    members: z.array(fragments),
+  }),
+  z.object({ v: z.literal(1), node: z.string(), kind: z.literal('heartbeat') }),
 ]);
 
 /** A frame between hub nodes. */
@@ -19,6 +37,8 @@ export const channels = {
   all: (prefix: string) => `${prefix}:all`,
   topic: (prefix: string, topic: string) => `${prefix}:topic:${topic}`,
   chat: (prefix: string, room: string) => `${prefix}:chat:${room}`,
+  presence: (prefix: string, room: string) => `${prefix}:presence:${room}`,
+  node: (prefix: string, nodeId: string) => `${prefix}:node:${nodeId}`,
 };
 
 /**
@@ -28,6 +48,10 @@ export const channels = {
 export class Cluster {
   /** Envelopes from the bus that failed to decode. */
   dropped = 0;
+  /** When each other node was last heard from, by node id. */
+  private readonly lastHeard = new Map<string, number>();
+  private liveness: NodeJS.Timeout | undefined;
+  private nodeEvents: { up(node: string): void; down(node: string): void } | undefined;
   /** Channels this node is subscribed to through `sync`. */
   private readonly synced = new Set<string>();
   /** Per channel, the `sync` step in progress: they run one after another, never interleaved. */
@@ -43,7 +67,9 @@ export class Cluster {
   async watch(channel: string, onEnvelope: (envelope: Envelope) => void): Promise<void> {
     await this.adapter.subscribe(channel, (raw) => {
       const envelope = this.decode(raw);
-      if (envelope && envelope.node !== this.nodeId) onEnvelope(envelope);
+      if (!envelope || envelope.node === this.nodeId) return;
+      this.heard(envelope.node);
+      if (envelope.kind !== 'heartbeat') onEnvelope(envelope);
     });
   }
 
@@ -82,6 +108,35 @@ export class Cluster {
     } catch (error) {
       this.onError(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  /**
+   * Says this node is alive every `heartbeatMs` on the `all` channel, and reports other nodes as up
+   * when first heard (again) and as down when silent for `timeoutMs`.
+   */
+  startLiveness(heartbeatMs: number, timeoutMs: number, events: { up(node: string): void; down(node: string): void }): void {
+    this.nodeEvents = events;
+    const beat = () => {
+      void this.publish(channels.all(this.prefix), { kind: 'heartbeat' });
+      const deadline = Date.now() - timeoutMs;
+      for (const [node, at] of this.lastHeard) {
+        if (at >= deadline) continue;
+        this.lastHeard.delete(node);
+        events.down(node);
+      }
+    };
+    this.liveness = setInterval(beat, heartbeatMs).unref();
+    beat();
+  }
+
+  stopLiveness(): void {
+    clearInterval(this.liveness);
+  }
+
+  private heard(node: string): void {
+    const known = this.lastHeard.has(node);
+    this.lastHeard.set(node, Date.now());
+    if (!known) this.nodeEvents?.up(node);
   }
 
   private decode(raw: string): Envelope | undefined {

@@ -81,12 +81,11 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxFrameBytes, perMessageDeflate: false });
     this.cluster = new Cluster(adapter, this.nodeId, 'ghost', reportError);
     this.topics = new Topics(this.cluster, options.limits.maxTopics);
-    this.presence = new Presence({
-      tickMs: options.tickMs,
-      maxRooms: options.limits.maxRooms,
-      maxStateBytes: options.limits.maxStateBytes,
-      keyBy: options.presenceKey,
-    });
+    this.presence = new Presence(
+      { tickMs: options.tickMs, maxRooms: options.limits.maxRooms, maxStateBytes: options.limits.maxStateBytes, keyBy: options.presenceKey },
+      this.cluster,
+      reportError,
+    );
     this.chat = new Chat(this.cluster, adapter, { ...options.chat, maxRooms: options.limits.maxRooms }, reportError);
     this.validate = new Validator(options.schema);
     this.router = { topics: this.topics, presence: this.presence, chat: this.chat, validate: this.validate, reportError };
@@ -206,6 +205,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
   private async shutdown(): Promise<void> {
     for (const detach of [...this.detachers]) detach();
     clearInterval(this.heartbeat);
+    this.cluster.stopLiveness();
     this.presence.flush();
     const closed: Promise<void>[] = [];
     for (const connection of this.connections.values()) {
@@ -230,6 +230,12 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     await this.cluster.watch(channels.all(this.cluster.prefix), (envelope) => {
       if (envelope.kind === 'broadcast') this.deliverBroadcast(envelope.frame);
       else if (envelope.kind === 'direct') this.deliverDirect(envelope.target, envelope.frame);
+    });
+    // Answers to this node's own requests (presence sync) come on its own channel.
+    await this.cluster.watch(channels.node(this.cluster.prefix, this.nodeId), (envelope) => this.presence.receive(envelope));
+    this.cluster.startLiveness(this.options.nodeHeartbeatMs, this.options.nodeTimeoutMs, {
+      up: () => this.presence.nodeUp(),
+      down: (node) => this.presence.nodeDown(node),
     });
   }
 

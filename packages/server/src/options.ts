@@ -63,6 +63,13 @@ export interface HubOptions<S extends SchemaDefinition = SchemaDefinition> {
   presenceKey?: PresenceKey;
   /** This node's id in a cluster. @default a random id */
   nodeId?: string;
+  /** How often this node tells the others it is alive. @default 1000 */
+  nodeHeartbeatMs?: number;
+  /**
+   * How long another node may stay silent before its presence members leave everywhere with reason
+   * `node-down`: no ghost outlives a crashed node by more than this. @default 3500
+   */
+  nodeTimeoutMs?: number;
 }
 
 /** The defaults of {@link HubLimits}. */
@@ -76,7 +83,7 @@ export const DEFAULT_LIMITS: Readonly<HubLimits> = Object.freeze({
   maxBufferedBytes: 8 * 1024 * 1024,
 });
 
-export const DEFAULTS = Object.freeze({ heartbeatMs: 15_000, graceMs: 10_000, tickMs: 33 });
+export const DEFAULTS = Object.freeze({ heartbeatMs: 15_000, graceMs: 10_000, tickMs: 33, nodeHeartbeatMs: 1000, nodeTimeoutMs: 3500 });
 
 /** The defaults of {@link ChatOptions}. */
 export const DEFAULT_CHAT: Readonly<ChatOptions> = Object.freeze({ historySize: 50, maxTextLength: 2000, claimTtlMs: 30_000 });
@@ -91,6 +98,8 @@ export interface ResolvedHubOptions {
   tickMs: number;
   presenceKey: PresenceKey;
   chat: ChatOptions;
+  nodeHeartbeatMs: number;
+  nodeTimeoutMs: number;
 }
 
 function positive(name: string, value: unknown, fallback: number, min = 1): number {
@@ -127,6 +136,8 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     graceMs: positive('graceMs', options.graceMs, DEFAULTS.graceMs, 0),
     tickMs: positive('tickMs', options.tickMs, DEFAULTS.tickMs, 1),
     presenceKey: presenceKey(options.presenceKey),
+    nodeHeartbeatMs: positive('nodeHeartbeatMs', options.nodeHeartbeatMs, DEFAULTS.nodeHeartbeatMs, 10),
+    nodeTimeoutMs: positive('nodeTimeoutMs', options.nodeTimeoutMs, DEFAULTS.nodeTimeoutMs, 20),
     chat: {
       historySize: positive('chat.historySize', options.chat?.historySize, DEFAULT_CHAT.historySize, 0),
       maxTextLength: positive('chat.maxTextLength', options.chat?.maxTextLength, DEFAULT_CHAT.maxTextLength),

@@ -1,12 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryBus, memoryAdapter } from '@ghost/server';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
-const nodes: RunningHub[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.close()));
+// Every hub of the test; startHub closes them after it.
+let nodes: RunningHub[] = [];
+beforeEach(() => {
+  nodes = [];
 });
 
 async function cluster(count: number) {
@@ -77,5 +78,122 @@ describe('hubs sharing a memory bus', () => {
     await nodes[0]!.hub.publish('t', 'after');
     await waitFor(() => remote.ofType('topic.message').length === 1);
     expect(remote.ofType('topic.message')[0]).toMatchObject({ data: 'after' });
+  });
+});
+
+describe('presence across hubs sharing a memory bus', () => {
+  const fast = { tickMs: 10, nodeHeartbeatMs: 50, nodeTimeoutMs: 250 };
+
+  async function presenceCluster(count: number) {
+    const bus = createMemoryBus();
+    for (let i = 0; i < count; i++) nodes.push(await startHub({ ...fast, adapter: memoryAdapter({ bus }), nodeId: `node${i}` }));
+    return bus;
+  }
+
+  async function watcherOn(node: RunningHub) {
+    const client = await connect(node.url);
+    client.send({ type: 'presence.join', room: 'lobby' });
+    await client.next('presence.snapshot');
+    return client;
+  }
+
+  /** Everyone `client` sees in the lobby, from the frames it received (snapshot, then diffs in order). */
+  function seenBy(client: RawClient): Map<string, unknown> {
+    const members = new Map<string, unknown>();
+    for (const m of client.messages) {
+      if (m.type === 'presence.snapshot') for (const member of m.members) members.set(member.id, member.state);
+      if (m.type !== 'presence.diff') continue;
+      for (const member of m.joins ?? []) members.set(member.id, member.state);
+      for (const { id, state } of m.updates ?? []) if (members.has(id)) members.set(id, state);
+      for (const { id } of m.leaves ?? []) members.delete(id);
+    }
+    return members;
+  }
+
+  it('a member on one node is seen joining, moving and leaving on the others', async () => {
+    await presenceCluster(3);
+    const [b, c] = [await watcherOn(nodes[1]!), await watcherOn(nodes[2]!)];
+    const a = await connect(nodes[0]!.url);
+    const aId = (a.messages[0] as { id: string }).id;
+    a.send({ type: 'presence.track', room: 'lobby', state: { x: 1 } });
+    for (const w of [b, c]) expect(await w.next('presence.diff')).toMatchObject({ joins: [{ id: aId, state: { x: 1 } }] });
+    a.send({ type: 'presence.track', room: 'lobby', state: { x: 2 } });
+    for (const w of [b, c]) expect(await w.next('presence.diff')).toMatchObject({ updates: [{ id: aId, state: { x: 2 } }] });
+    a.close(1000);
+    for (const w of [b, c]) expect(await w.next('presence.diff')).toMatchObject({ leaves: [{ id: aId, reason: 'left' }] });
+  });
+
+  it('a node that joins a room late gets a full sync of the members on the other nodes', async () => {
+    await presenceCluster(3);
+    const members = [await connect(nodes[0]!.url), await connect(nodes[1]!.url)];
+    members.forEach((m, i) => m.send({ type: 'presence.track', room: 'lobby', state: { i } }));
+    await sleep(50);
+    const late = await watcherOn(nodes[2]!);
+    await waitFor(() => seenBy(late).size === 2, 2000, 'both members');
+    expect([...seenBy(late).values()]).toEqual(expect.arrayContaining([{ i: 0 }, { i: 1 }]));
+    expect(late.ofType('presence.diff').flatMap((d) => d.leaves ?? [])).toEqual([]);
+  });
+
+  it('a node cut off from the bus has its members leave everywhere with "node-down", and come back once healed, without duplicates', async () => {
+    const bus = await presenceCluster(3);
+    const watcher = await watcherOn(nodes[1]!);
+    const lost = await connect(nodes[0]!.url);
+    const lostId = (lost.messages[0] as { id: string }).id;
+    lost.send({ type: 'presence.track', room: 'lobby', state: { here: true } });
+    await waitFor(() => seenBy(watcher).has(lostId));
+
+    bus.partition('node0');
+    const leaves = () => watcher.ofType('presence.diff').flatMap((d) => d.leaves ?? []);
+    await waitFor(() => leaves().length > 0, 3000, 'the leave');
+    expect(leaves()).toEqual([{ id: lostId, reason: 'node-down' }]);
+
+    lost.send({ type: 'presence.track', room: 'lobby', state: { here: 'again' } });
+    bus.heal();
+    await waitFor(() => seenBy(watcher).get(lostId) !== undefined, 3000, 'the member to come back');
+    await sleep(200);
+    const joinsOfLost = watcher.ofType('presence.diff').flatMap((d) => d.joins ?? []).filter((m) => m.id === lostId);
+    expect(joinsOfLost).toHaveLength(2); // the first join, and the return: never twice at once
+    expect(seenBy(watcher).get(lostId)).toEqual({ here: 'again' });
+    expect([...seenBy(watcher).keys()]).toEqual([lostId]);
+  });
+
+  it('a missed envelope is repaired: the next one shows the gap and a full list follows', async () => {
+    const bus = await presenceCluster(2);
+    const watcher = await watcherOn(nodes[1]!);
+    const a = await connect(nodes[0]!.url);
+    const b = await connect(nodes[0]!.url);
+    const bId = (b.messages[0] as { id: string }).id;
+    a.send({ type: 'presence.track', room: 'lobby', state: 'a' });
+    b.send({ type: 'presence.track', room: 'lobby', state: 'b' });
+    await waitFor(() => seenBy(watcher).size === 2);
+    // A partition shorter than the node timeout: nobody is declared down, but b's leave is lost.
+    bus.partition('node0');
+    b.close(1000);
+    await sleep(60);
+    bus.heal();
+    a.send({ type: 'presence.track', room: 'lobby', state: 'a2' });
+    await waitFor(() => !seenBy(watcher).has(bId), 3000, "b's leave to be repaired");
+    expect(seenBy(watcher).get((a.messages[0] as { id: string }).id)).toBe('a2');
+  });
+
+  it('sends one bus message per room per tick, however many members move', async () => {
+    const bus = createMemoryBus();
+    const published: string[] = [];
+    const spy = memoryAdapter({ bus });
+    const publish = spy.publish.bind(spy);
+    spy.publish = async (channel, frame) => {
+      if (channel === 'ghost:presence:lobby' && frame.includes('"kind":"presence"')) published.push(frame);
+      return publish(channel, frame);
+    };
+    nodes.push(await startHub({ ...fast, tickMs: 100, adapter: spy, nodeId: 'busy' }));
+    nodes.push(await startHub({ ...fast, adapter: memoryAdapter({ bus }), nodeId: 'other' }));
+    const crowd = await Promise.all(Array.from({ length: 20 }, () => connect(nodes[0]!.url)));
+    crowd.forEach((c, i) => c.send({ type: 'presence.track', room: 'lobby', state: { i } }));
+    await sleep(150);
+    published.length = 0;
+    for (let round = 0; round < 5; round++) crowd.forEach((c, i) => c.send({ type: 'presence.track', room: 'lobby', state: { i, round } }));
+    await sleep(250);
+    expect(published.length).toBeGreaterThanOrEqual(1);
+    expect(published.length).toBeLessThanOrEqual(3);
   });
 });

@@ -4,6 +4,22 @@ import type { Connection } from '../connection.js';
 /** Who a member is: each connection (`'connection'`), or each authenticated user across tabs (`'user'`). */
 export type PresenceKey = 'connection' | 'user';
 
+/** A member as it travels between nodes: JSON fragments made once by its own node. */
+export interface MemberFragments {
+  id: string;
+  /** `"id":…,"color":…,"user":…` */
+  head: string;
+  /** `JSON.stringify(state)` */
+  state: string;
+}
+
+/** One tick of changes to members owned by one node. */
+export interface RoomChanges {
+  joins: MemberFragments[];
+  updates: { id: string; state: string }[];
+  leaves: { id: string; reason: LeaveReason }[];
+}
+
 interface MemberEntry {
   /** The member id others see: a connection id, or a user id when presence is keyed by user. */
   id: string;
@@ -11,8 +27,10 @@ interface MemberEntry {
   headJson: string;
   /** `JSON.stringify(state)`, made once when tracked and reused by every frame that carries it. */
   stateJson: string;
-  /** The connections whose `track` made this member; it leaves when the last of them untracks. */
+  /** The local connections whose `track` made this member; it leaves when the last one untracks. */
   trackers: Set<Connection>;
+  /** The node that owns this member; undefined for a member of this node. */
+  owner: string | undefined;
   /** Whether watchers have been told about this member (in a snapshot or a sent diff). */
   announced: boolean;
 }
@@ -20,9 +38,10 @@ interface MemberEntry {
 type Fragment = { id: string; list: 'joins' | 'updates' | 'leaves'; json: string };
 
 /**
- * One presence room on this node: who watches it, who is a member, and the changes not yet sent.
- * Changes are coalesced until `flush` (once per tick): a member's newest state wins, a join and a
- * leave within one tick cancel out, and each frame is assembled from JSON made once per change.
+ * One presence room as this node sees it: its local watchers, every member (its own and those other
+ * nodes own), and the changes not yet sent. Changes are coalesced until `flush` (once per tick): a
+ * member's newest state wins, a join and a leave within one tick cancel out, and each frame is
+ * assembled from JSON made once per change, by the member's own node.
  */
 export class PresenceRoom {
   readonly watchers = new Map<string, Connection>();
@@ -30,7 +49,7 @@ export class PresenceRoom {
   private readonly members = new Map<string, MemberEntry>();
   private readonly joins = new Set<string>();
   private readonly updates = new Set<string>();
-  private readonly leaves = new Map<string, LeaveReason>();
+  private readonly leaves = new Map<string, { reason: LeaveReason; local: boolean }>();
 
   constructor(readonly name: string, private readonly keyBy: PresenceKey = 'connection') {}
 
@@ -42,8 +61,11 @@ export class PresenceRoom {
     return this.joins.size + this.updates.size + this.leaves.size > 0;
   }
 
-  get isEmpty(): boolean {
-    return this.watchers.size === 0 && this.members.size === 0 && !this.isDirty;
+  /** Nothing here needs this room any more: no local watcher, no local member, nothing left to send. */
+  get isIdle(): boolean {
+    if (this.watchers.size > 0 || this.isDirty) return false;
+    for (const entry of this.members.values()) if (entry.owner === undefined) return false;
+    return true;
   }
 
   /** The member id of a connection in this room. Connections without a user are keyed by themselves. */
@@ -72,47 +94,84 @@ export class PresenceRoom {
     const entry = this.members.get(id);
     if (entry) {
       entry.trackers.add(connection);
-      entry.stateJson = stateJson;
-      if (entry.announced) this.updates.add(id);
+      entry.owner = undefined; // with per-user keys, the user's newest tab (here) now speaks for it
+      this.setState(entry, stateJson);
       return;
     }
-    // Left and came back within one tick: the leave is never sent, so older watchers see no flicker
-    // (a join of a member they know is an update to them), and one whose snapshot was taken in
-    // between still learns the member in full. Watchers know it still: it stays announced.
-    const announced = this.leaves.delete(id);
     const user = connection.userJson === undefined ? '' : `,"user":${connection.userJson}`;
-    const headJson = `"id":${JSON.stringify(id)},"color":"${connection.color}"${user}`;
-    this.members.set(id, { id, headJson, stateJson, trackers: new Set([connection]), announced });
-    this.joins.add(id);
+    this.add({ id, head: `"id":${JSON.stringify(id)},"color":"${connection.color}"${user}`, state: stateJson }, undefined).trackers.add(connection);
   }
 
   /** Takes the connection's tracking back; its member leaves when no connection tracks it any more. */
   untrack(connection: Connection, reason: LeaveReason): void {
-    const id = this.memberId(connection);
-    const entry = this.members.get(id);
+    const entry = this.members.get(this.memberId(connection));
     if (!entry || !entry.trackers.delete(connection) || entry.trackers.size > 0) return;
-    this.members.delete(id);
-    this.updates.delete(id);
-    if (this.joins.delete(id) && !entry.announced) return; // never announced: nothing to take back
-    this.leaves.set(id, reason);
+    this.remove(entry, reason);
   }
 
-  /** Sends the coalesced changes of this tick: one frame for every watcher that changed nothing, and
-   * for each one that did, the same frame without its own entries. */
-  flush(): void {
-    if (!this.isDirty) return;
+  /** Merges one tick of changes that node `owner` made to its own members. */
+  applyRemote(owner: string, changes: Partial<RoomChanges>): void {
+    for (const member of changes.joins ?? []) {
+      const entry = this.members.get(member.id);
+      if (!entry) this.add(member, owner);
+      else if (entry.owner === owner) this.setState(entry, member.state);
+    }
+    for (const { id, state } of changes.updates ?? []) {
+      const entry = this.members.get(id);
+      if (entry?.owner === owner) this.setState(entry, state);
+    }
+    for (const { id, reason } of changes.leaves ?? []) {
+      const entry = this.members.get(id);
+      if (entry?.owner === owner) this.remove(entry, reason);
+    }
+  }
+
+  /** Makes `members` the whole of what node `owner` has here: the rest of its members leave. */
+  replaceOwner(owner: string, members: MemberFragments[]): void {
+    const current = new Set(members.map((m) => m.id));
+    for (const entry of [...this.members.values()]) {
+      if (entry.owner === owner && !current.has(entry.id)) this.remove(entry, 'left');
+    }
+    this.applyRemote(owner, { joins: members });
+  }
+
+  /** Removes every member a node owns, as when that node stopped answering. */
+  dropOwner(owner: string, reason: LeaveReason): void {
+    for (const entry of [...this.members.values()]) if (entry.owner === owner) this.remove(entry, reason);
+  }
+
+  /** This node's own members, announced ones, for a node that asks to sync. */
+  localMembers(): MemberFragments[] {
+    const members: MemberFragments[] = [];
+    for (const entry of this.members.values()) {
+      if (entry.owner === undefined && entry.announced) members.push({ id: entry.id, head: entry.headJson, state: entry.stateJson });
+    }
+    return members;
+  }
+
+  /**
+   * Sends the coalesced changes of this tick to local watchers: one frame for every watcher that
+   * changed nothing, and for each one that did, the same frame without its own entries. Returns the
+   * changes to this node's own members, for the other nodes.
+   */
+  flush(): RoomChanges | undefined {
+    if (!this.isDirty) return undefined;
     const fragments: Fragment[] = [];
+    const own: RoomChanges = { joins: [], updates: [], leaves: [] };
     for (const id of this.joins) {
       const entry = this.members.get(id)!;
       entry.announced = true;
       fragments.push({ id, list: 'joins', json: memberJson(entry) });
+      if (entry.owner === undefined) own.joins.push({ id, head: entry.headJson, state: entry.stateJson });
     }
     for (const id of this.updates) {
       const entry = this.members.get(id)!;
       fragments.push({ id, list: 'updates', json: `{"id":${JSON.stringify(id)},"state":${entry.stateJson}}` });
+      if (entry.owner === undefined) own.updates.push({ id, state: entry.stateJson });
     }
-    for (const [id, reason] of this.leaves) {
+    for (const [id, { reason, local }] of this.leaves) {
       fragments.push({ id, list: 'leaves', json: `{"id":${JSON.stringify(id)},"reason":"${reason}"}` });
+      if (local) own.leaves.push({ id, reason });
     }
     this.joins.clear();
     this.updates.clear();
@@ -122,14 +181,38 @@ export class PresenceRoom {
     const shared = assemble(head, fragments);
     const changed = new Set(fragments.map((f) => f.id));
     for (const watcher of this.watchers.values()) {
-      const own = this.memberId(watcher);
-      if (!changed.has(own)) {
+      const self = this.memberId(watcher);
+      if (!changed.has(self)) {
         watcher.send(shared);
         continue;
       }
-      const rest = fragments.filter((f) => f.id !== own);
+      const rest = fragments.filter((f) => f.id !== self);
       if (rest.length > 0) watcher.send(assemble(head, rest));
     }
+    return own.joins.length + own.updates.length + own.leaves.length > 0 ? own : undefined;
+  }
+
+  private add(member: MemberFragments, owner: string | undefined): MemberEntry {
+    // Left and came back within one tick: the leave is never sent, so older watchers see no flicker
+    // (a join of a member they know is an update to them), and one whose snapshot was taken in
+    // between still learns the member in full. Watchers know it still: it stays announced.
+    const announced = this.leaves.delete(member.id);
+    const entry: MemberEntry = { id: member.id, headJson: member.head, stateJson: member.state, trackers: new Set(), owner, announced };
+    this.members.set(member.id, entry);
+    this.joins.add(member.id);
+    return entry;
+  }
+
+  private setState(entry: MemberEntry, stateJson: string): void {
+    entry.stateJson = stateJson;
+    if (entry.announced && !this.joins.has(entry.id)) this.updates.add(entry.id);
+  }
+
+  private remove(entry: MemberEntry, reason: LeaveReason): void {
+    this.members.delete(entry.id);
+    this.updates.delete(entry.id);
+    if (this.joins.delete(entry.id) && !entry.announced) return; // never announced: nothing to take back
+    this.leaves.set(entry.id, { reason, local: entry.owner === undefined });
   }
 }
 

@@ -1,14 +1,35 @@
 import { ErrorCode, GhostError, type LeaveReason } from '@ghost/protocol';
+import { channels, type Cluster, type Envelope } from '../cluster.js';
 import type { Connection } from '../connection.js';
 import { PresenceRoom, type PresenceKey } from './presence-room.js';
 
-/** Every presence room of this node, and the tick that sends their coalesced changes. */
+/** What presence needs to know of the hub's options. */
+export interface PresenceOptions {
+  tickMs: number;
+  maxRooms: number;
+  maxStateBytes: number;
+  keyBy: PresenceKey;
+}
+
+/**
+ * Every presence room of this node, the tick that sends their coalesced changes, and the room's
+ * share of the cluster: each node owns its own connections' members, sends one envelope of changes
+ * per room per tick, answers a newcomer node's sync, and drops the members of a node gone silent.
+ */
 export class Presence {
   private readonly rooms = new Map<string, PresenceRoom>();
   private readonly dirty = new Set<PresenceRoom>();
   private timer: NodeJS.Timeout | undefined;
+  /** This node's presence envelopes sent, per room. */
+  private readonly sent = new Map<string, number>();
+  /** The last envelope seen from each node for each room (`node room` → seq). */
+  private readonly seen = new Map<string, number>();
 
-  constructor(private readonly options: { tickMs: number; maxRooms: number; maxStateBytes: number; keyBy: PresenceKey }) {}
+  constructor(
+    private readonly options: PresenceOptions,
+    private readonly cluster: Cluster,
+    private readonly reportError: (error: Error) => void,
+  ) {}
 
   get roomCount(): number {
     return this.rooms.size;
@@ -59,6 +80,50 @@ export class Presence {
     for (const name of [...connection.rooms]) this.leave(connection, name, reason);
   }
 
+  /** Handles a presence envelope from another node. */
+  receive(envelope: Envelope): void {
+    const room = 'room' in envelope ? this.rooms.get(envelope.room) : undefined;
+    if (!room) return;
+    const key = `${envelope.node} ${room.name}`;
+    if (envelope.kind === 'presence') {
+      const last = this.seen.get(key);
+      this.seen.set(key, envelope.seq);
+      room.applyRemote(envelope.node, envelope);
+      // Missed something from that node (a partition, a lost frame): its full list repairs it.
+      if (last === undefined || envelope.seq !== last + 1) this.requestSync(room, envelope.node);
+    } else if (envelope.kind === 'presence.members') {
+      this.seen.set(key, envelope.seq);
+      room.replaceOwner(envelope.node, envelope.members);
+    } else if (envelope.kind === 'presence.sync') {
+      if (envelope.target !== undefined && envelope.target !== this.cluster.nodeId) return;
+      const members = room.localMembers();
+      // An empty answer matters too when targeted: it tells the asker our members there are gone.
+      if (members.length > 0 || envelope.target !== undefined) {
+        this.send(channels.node(this.cluster.prefix, envelope.node), {
+          kind: 'presence.members', room: room.name, seq: this.sent.get(room.name) ?? 0, members,
+        });
+      }
+      return;
+    } else {
+      return;
+    }
+    this.markDirty(room);
+  }
+
+  /** A node came (back) into view: ask it for its members of every room we share. */
+  nodeUp(): void {
+    for (const room of this.rooms.values()) this.requestSync(room);
+  }
+
+  /** A node went silent: its members leave everywhere, with reason `node-down`. */
+  nodeDown(node: string): void {
+    for (const key of [...this.seen.keys()]) if (key.startsWith(`${node} `)) this.seen.delete(key);
+    for (const room of this.rooms.values()) {
+      room.dropOwner(node, 'node-down');
+      this.markDirty(room);
+    }
+  }
+
   /** Sends every pending change now (the tick does this by itself). */
   flush(): void {
     clearTimeout(this.timer);
@@ -66,8 +131,17 @@ export class Presence {
     const rooms = [...this.dirty];
     this.dirty.clear();
     for (const room of rooms) {
-      room.flush();
-      if (room.isEmpty) this.rooms.delete(room.name);
+      const own = room.flush();
+      if (own) {
+        const seq = (this.sent.get(room.name) ?? 0) + 1;
+        this.sent.set(room.name, seq);
+        this.send(this.channel(room.name), { kind: 'presence', room: room.name, seq, ...own });
+      }
+      if (room.isIdle && this.rooms.get(room.name) === room) {
+        this.rooms.delete(room.name);
+        for (const key of [...this.seen.keys()]) if (key.endsWith(` ${room.name}`)) this.seen.delete(key);
+        this.syncChannel(room.name);
+      }
     }
   }
 
@@ -84,8 +158,34 @@ export class Presence {
       connection.rooms.add(name);
     }
     let room = this.rooms.get(name);
-    if (!room) this.rooms.set(name, (room = new PresenceRoom(name, this.options.keyBy)));
+    if (!room) {
+      this.rooms.set(name, (room = new PresenceRoom(name, this.options.keyBy)));
+      const created = room;
+      // Listen to the room first, then ask the other nodes for their members: none is missed between.
+      this.syncChannel(name).then(() => {
+        if (this.rooms.get(name) === created) this.requestSync(created);
+      }, () => undefined);
+    }
     return room;
+  }
+
+  private syncChannel(name: string): Promise<void> {
+    const done = this.cluster.sync(this.channel(name), () => this.rooms.has(name), (envelope) => this.receive(envelope));
+    done.catch((error: Error) => this.reportError(error));
+    return done;
+  }
+
+  /** Asks every node (or one) for its members of a room; the answers come on this node's channel. */
+  private requestSync(room: PresenceRoom, target?: string): void {
+    this.send(this.channel(room.name), target === undefined ? { kind: 'presence.sync', room: room.name } : { kind: 'presence.sync', room: room.name, target });
+  }
+
+  private send(channel: string, body: Parameters<Cluster['publish']>[1]): void {
+    void this.cluster.publish(channel, body);
+  }
+
+  private channel(room: string): string {
+    return channels.presence(this.cluster.prefix, room);
   }
 
   private markDirty(room: PresenceRoom): void {
