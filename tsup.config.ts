@@ -30,7 +30,8 @@ function escape(text: string): string {
 function build(name: Name): Options {
   return {
     name: `@ghost/${name}`,
-    entry: { index: at(`packages/${name}/src/index.ts`) },
+    // The server's Redis adapter is its own entry (`@ghost/server/redis`), so only apps that import it load ioredis.
+    entry: { index: at(`packages/${name}/src/index.ts`), ...(name === 'server' && { redis: at('packages/server/src/redis.ts') }) },
     outDir: at(`packages/${name}/dist`),
     tsconfig: at(`packages/${name}/tsconfig.json`),
     format: ['esm', 'cjs'],

@@ -2,12 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import projects from './vitest.workspace.ts';
 
-const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+const src = (name: string, file = 'index') => fileURLToPath(new URL(`./packages/${name}/src/${file}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
     // Tests run against the sources: no build step between an edit and a test.
     alias: {
+      // Subpaths first: an alias also matches `key/…`, so '@ghost/server' would swallow '@ghost/server/redis'.
+      '@ghost/server/redis': src('server', 'redis'),
       '@ghost/protocol': src('protocol'),
       '@ghost/server': src('server'),
       '@ghost/client': src('client'),

@@ -1,0 +1,252 @@
+// One contract, every adapter: what the hub relies on, checked the same way against the memory bus and
+// a real redis-server. A new adapter joins by adding one `adapterContract(...)` line at the bottom.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryBus, memoryAdapter, type Adapter } from '@ghost/server';
+import { redisAdapter } from '@ghost/server/redis';
+import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
+import { sleep, waitFor } from '../../../test/helpers/wait.js';
+
+/** Makes one cluster: each call of the returned function is another node on the same bus and store. */
+type ClusterFactory = () => () => Adapter;
+
+interface Node {
+  adapter: Adapter;
+  /** Frames received, per channel, in arrival order. */
+  received: Map<string, string[]>;
+  subscribe(channel: string): Promise<void>;
+}
+
+function adapterContract(newCluster: ClusterFactory): void {
+  let newNode: () => Adapter;
+  let nodes: Node[] = [];
+  let errors: Error[] = [];
+
+  beforeEach(() => {
+    newNode = newCluster();
+    nodes = [];
+    errors = [];
+  });
+  afterEach(async () => {
+    await Promise.all(nodes.map((n) => n.adapter.close()));
+    expect(errors).toEqual([]);
+  });
+
+  async function start(count: number): Promise<Node[]> {
+    const started: Node[] = [];
+    for (let i = 0; i < count; i++) {
+      const adapter = newNode();
+      await adapter.start({ nodeId: `node${nodes.length}`, onError: (error) => errors.push(error) });
+      const received = new Map<string, string[]>();
+      const node: Node = {
+        adapter,
+        received,
+        subscribe: (channel) => adapter.subscribe(channel, (frame) => received.set(channel, [...(received.get(channel) ?? []), frame])),
+      };
+      nodes.push(node);
+      started.push(node);
+    }
+    return started;
+  }
+
+  const framesOf = (node: Node, channel: string) => node.received.get(channel) ?? [];
+
+  describe('bus', () => {
+    it('delivers a frame to every subscribed node, the publisher included', async () => {
+      const [a, b, c] = await start(3);
+      for (const node of [a!, b!, c!]) await node.subscribe('ghost:topic:news');
+      await a!.adapter.publish('ghost:topic:news', 'hello');
+      for (const node of [a!, b!, c!]) await waitFor(() => framesOf(node, 'ghost:topic:news').length === 1, 2000, 'the frame');
+      await sleep(30);
+      for (const node of [a!, b!, c!]) expect(framesOf(node, 'ghost:topic:news')).toEqual(['hello']);
+    });
+
+    it('stops delivering after unsubscribe, on that node only', async () => {
+      const [a, b] = await start(2);
+      await a!.subscribe('ghost:topic:t');
+      await b!.subscribe('ghost:topic:t');
+      await b!.adapter.unsubscribe('ghost:topic:t');
+      await a!.adapter.publish('ghost:topic:t', 'after');
+      await waitFor(() => framesOf(a!, 'ghost:topic:t').length === 1, 2000, 'the frame on a');
+      await sleep(50);
+      expect(framesOf(b!, 'ghost:topic:t')).toEqual([]);
+      // Unsubscribing twice, or from a channel never subscribed, is harmless.
+      await b!.adapter.unsubscribe('ghost:topic:t');
+      await b!.adapter.unsubscribe('ghost:topic:never');
+    });
+
+    it('keeps channels apart', async () => {
+      const [a, b] = await start(2);
+      const channels = Array.from({ length: 20 }, (_, i) => `ghost:topic:c${i}`);
+      // a listens on the even channels, b on the odd ones.
+      for (const [i, channel] of channels.entries()) await (i % 2 === 0 ? a! : b!).subscribe(channel);
+      await Promise.all(channels.map((channel) => a!.adapter.publish(channel, `on ${channel}`)));
+      const ofParity = (parity: number) => channels.filter((_, i) => i % 2 === parity);
+      await waitFor(() => [...a!.received.values(), ...b!.received.values()].flat().length === 20, 2000, '20 frames');
+      await sleep(30);
+      expect([...a!.received.keys()].sort()).toEqual(ofParity(0).sort());
+      expect([...b!.received.keys()].sort()).toEqual(ofParity(1).sort());
+      for (const [channel, frames] of [...a!.received, ...b!.received]) expect(frames).toEqual([`on ${channel}`]);
+    });
+
+    it('keeps the order of each publisher', async () => {
+      const [a, b, listener] = await start(3);
+      await listener!.subscribe('ghost:chat:order');
+      const count = 200;
+      await Promise.all(
+        Array.from({ length: count }, (_, i) => [
+          a!.adapter.publish('ghost:chat:order', `a${i}`),
+          b!.adapter.publish('ghost:chat:order', `b${i}`),
+        ]).flat(),
+      );
+      await waitFor(() => framesOf(listener!, 'ghost:chat:order').length === 2 * count, 3000, `${2 * count} frames`);
+      const frames = framesOf(listener!, 'ghost:chat:order');
+      for (const publisher of ['a', 'b']) {
+        expect(frames.filter((f) => f.startsWith(publisher))).toEqual(Array.from({ length: count }, (_, i) => `${publisher}${i}`));
+      }
+    });
+
+    it('moves large and non-ASCII frames intact', async () => {
+      const [a, b] = await start(2);
+      await b!.subscribe('ghost:topic:big');
+      const frame = JSON.stringify({ text: 'ghost 👻 żółw « » \u0000 '.repeat(4000) });
+      await a!.adapter.publish('ghost:topic:big', frame);
+      await waitFor(() => framesOf(b!, 'ghost:topic:big').length === 1, 2000, 'the frame');
+      expect(framesOf(b!, 'ghost:topic:big')[0]).toBe(frame);
+    });
+  });
+
+  describe('claims', () => {
+    it('are exclusive across nodes and refreshed by their owner', async () => {
+      const [a, b] = await start(2);
+      expect(await a!.adapter.claim('chat:r:name:ada', 'conn-a', 5000)).toBe(true);
+      expect(await b!.adapter.claim('chat:r:name:ada', 'conn-b', 5000)).toBe(false);
+      expect(await b!.adapter.claim('chat:r:name:ada', 'conn-a', 5000)).toBe(true); // the owner, from any node
+      expect(await b!.adapter.claim('chat:r:name:bob', 'conn-b', 5000)).toBe(true);
+    });
+
+    it('expire after their ttl, unless the owner refreshed them', async () => {
+      const [a, b] = await start(2);
+      const began = Date.now();
+      expect(await a!.adapter.claim('k:short', 'a', 150)).toBe(true);
+      expect(await a!.adapter.claim('k:refreshed', 'a', 300)).toBe(true);
+      await sleep(150);
+      expect(await a!.adapter.claim('k:refreshed', 'a', 600)).toBe(true); // now held until ~750 ms
+      await pollUntil(() => b!.adapter.claim('k:short', 'b', 5000));
+      expect(Date.now() - began).toBeGreaterThanOrEqual(140);
+      await sleep(Math.max(0, 450 - (Date.now() - began)));
+      expect(await b!.adapter.claim('k:refreshed', 'b', 5000)).toBe(false); // its first ttl is long over
+      await pollUntil(() => b!.adapter.claim('k:refreshed', 'b', 5000));
+    });
+
+    it('are released only by their owner', async () => {
+      const [a, b] = await start(2);
+      await a!.adapter.claim('k', 'a', 5000);
+      await b!.adapter.release('k', 'b');
+      expect(await b!.adapter.claim('k', 'b', 5000)).toBe(false);
+      await a!.adapter.release('k', 'a');
+      expect(await b!.adapter.claim('k', 'b', 5000)).toBe(true);
+      await a!.adapter.release('k', 'a'); // no longer a's: b keeps it
+      expect(await a!.adapter.claim('k', 'a', 5000)).toBe(false);
+      await a!.adapter.release('never-claimed', 'a');
+    });
+
+    it('go to exactly one of two nodes claiming at the same instant (50 rounds)', async () => {
+      const [a, b] = await start(2);
+      const winners: string[] = [];
+      for (let round = 0; round < 50; round++) {
+        const key = `race:${round}`;
+        const [byA, byB] = await Promise.all([a!.adapter.claim(key, 'a', 5000), b!.adapter.claim(key, 'b', 5000)]);
+        expect([byA, byB].filter(Boolean)).toHaveLength(1);
+        winners.push(byA ? 'a' : 'b');
+        // The loser really does not hold it: it cannot release it.
+        await (byA ? b : a)!.adapter.release(key, byA ? 'b' : 'a');
+        expect(await (byA ? b : a)!.adapter.claim(key, byA ? 'b' : 'a', 5000)).toBe(false);
+      }
+      expect(winners).toHaveLength(50);
+    });
+  });
+
+  describe('streams', () => {
+    it('number entries 1, 2, 3 … without gaps or repeats while two nodes append at once', async () => {
+      const [a, b] = await start(2);
+      const seqs = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => [a!.adapter.append('s', `a${i}`, 1000), b!.adapter.append('s', `b${i}`, 1000)]).flat(),
+      );
+      expect([...seqs].sort((x, y) => x - y)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      // Each append's seq is where range finds its entry.
+      const { entries, oldestSeq } = await a!.adapter.range('s', 0, 1000);
+      expect(oldestSeq).toBe(1);
+      expect(entries.map(([seq]) => seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      const bySeq = new Map(entries);
+      const published = Array.from({ length: 100 }, (_, i) => [`a${i}`, `b${i}`]).flat();
+      published.forEach((entry, i) => expect(bySeq.get(seqs[i]!)).toBe(entry));
+      // Another stream counts on its own.
+      expect(await b!.adapter.append('other', 'x', 10)).toBe(1);
+    });
+
+    it('keep only the last maxLen entries, and the numbering goes on', async () => {
+      const [a] = await start(1);
+      for (let i = 1; i <= 10; i++) await a!.adapter.append('capped', `e${i}`, 3);
+      expect(await a!.adapter.range('capped', 0, 100)).toEqual({ entries: [[8, 'e8'], [9, 'e9'], [10, 'e10']], oldestSeq: 8 });
+      expect(await a!.adapter.append('capped', 'e11', 3)).toBe(11);
+      expect((await a!.adapter.range('capped', 0, 100)).oldestSeq).toBe(9);
+    });
+
+    it('range after a seq, with a limit, and report the oldest seq still held', async () => {
+      const [a, b] = await start(2);
+      for (let i = 1; i <= 10; i++) await a!.adapter.append('r', JSON.stringify({ i }), 100);
+      expect(await b!.adapter.range('r', 4, 3)).toEqual({ entries: [[5, '{"i":5}'], [6, '{"i":6}'], [7, '{"i":7}']], oldestSeq: 1 });
+      expect(await b!.adapter.range('r', 8, 100)).toEqual({ entries: [[9, '{"i":9}'], [10, '{"i":10}']], oldestSeq: 1 });
+      expect(await b!.adapter.range('r', 10, 100)).toEqual({ entries: [], oldestSeq: 1 });
+      expect(await b!.adapter.range('r', 50, 100)).toEqual({ entries: [], oldestSeq: 1 });
+      expect(await b!.adapter.range('r', 0, 0)).toEqual({ entries: [], oldestSeq: 1 });
+    });
+
+    it('range an empty stream: none yet starts at 1, an emptied one after its last seq', async () => {
+      const [a] = await start(1);
+      expect(await a!.adapter.range('nothing', 0, 10)).toEqual({ entries: [], oldestSeq: 1 });
+      expect(await a!.adapter.append('emptied', 'gone', 0)).toBe(1);
+      expect(await a!.adapter.append('emptied', 'gone too', 0)).toBe(2);
+      expect(await a!.adapter.range('emptied', 0, 10)).toEqual({ entries: [], oldestSeq: 3 });
+    });
+
+    it('keep entries byte for byte', async () => {
+      const [a] = await start(1);
+      const entry = JSON.stringify({ text: '👻 — "quoted" \\ back\nslash', n: 1 });
+      const seq = await a!.adapter.append('exact', entry, 10);
+      expect((await a!.adapter.range('exact', seq - 1, 1)).entries).toEqual([[seq, entry]]);
+    });
+  });
+}
+
+/** Polls an async check every 20 ms until it resolves truthy; fails after `timeoutMs`. */
+async function pollUntil(check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+describe('memoryAdapter contract', () => {
+  adapterContract(() => {
+    const bus = createMemoryBus();
+    return () => memoryAdapter({ bus });
+  });
+});
+
+describeIfRedis('redisAdapter contract', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  // One redis-server for the whole suite; a prefix per test keeps their keys and channels apart.
+  let cluster = 0;
+  adapterContract(() => {
+    const prefix = `contract${++cluster}:`;
+    return () => redisAdapter({ url: server.url, prefix });
+  });
+});

@@ -1,0 +1,194 @@
+// What only the Redis adapter has: real subscriptions on a server, a server that dies and comes back,
+// option checks, and two hubs that meet through one Redis. The shared behaviour is in adapter-contract.
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Adapter } from '@ghost/server';
+import { redisAdapter } from '@ghost/server/redis';
+import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { RawClient } from '../../../test/helpers/raw-client.js';
+import { describeIfRedis, freePort, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
+import { sleep, waitFor } from '../../../test/helpers/wait.js';
+
+describeIfRedis('redisAdapter', () => {
+  let server: RedisServer;
+  let probe: Redis; // a plain client, to look at the server from outside
+  const opened: { close(): Promise<unknown> }[] = [];
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    probe = new Redis(server.url, { lazyConnect: true });
+    await probe.connect();
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((o) => o.close()));
+    await probe.flushall();
+  });
+  afterAll(async () => {
+    probe?.disconnect();
+    await server?.stop();
+  });
+
+  async function started(adapter: Adapter, nodeId = 'n1') {
+    const errors: Error[] = [];
+    opened.push(adapter);
+    await adapter.start({ nodeId, onError: (error) => errors.push(error) });
+    return errors;
+  }
+
+  async function numsub(channel: string): Promise<number> {
+    const [, count] = (await probe.pubsub('NUMSUB', channel)) as [string, number];
+    return Number(count);
+  }
+
+  it('holds a Redis subscription only while subscribed, under the hub’s channel name', async () => {
+    const adapter = redisAdapter({ url: server.url });
+    await started(adapter);
+    expect(await numsub('ghost:topic:news')).toBe(0);
+    await adapter.subscribe('ghost:topic:news', () => undefined);
+    expect(await numsub('ghost:topic:news')).toBe(1);
+    expect(await numsub('ghost:ghost:topic:news')).toBe(0); // the hub's `ghost:` is not prefixed again
+    await adapter.unsubscribe('ghost:topic:news');
+    expect(await numsub('ghost:topic:news')).toBe(0);
+    expect(await probe.pubsub('NUMPAT')).toBe(0); // never pattern subscriptions
+  });
+
+  it('puts every key and channel under its prefix', async () => {
+    const adapter = redisAdapter({ url: server.url, prefix: 'app1:' });
+    await started(adapter);
+    await adapter.subscribe('ghost:topic:news', () => undefined);
+    expect(await numsub('app1:ghost:topic:news')).toBe(1);
+    await adapter.claim('chat:lobby:name:ada', 'conn1', 10_000);
+    await adapter.append('chat:lobby:history', 'hi', 10);
+    expect((await probe.keys('*')).sort()).toEqual(['app1:chat:lobby:history', 'app1:chat:lobby:name:ada']);
+    expect(await probe.get('app1:chat:lobby:name:ada')).toBe('conn1');
+    expect(await probe.pttl('app1:chat:lobby:name:ada')).toBeGreaterThan(9000);
+    expect(await probe.call('XLEN', 'app1:chat:lobby:history')).toBe(1);
+  });
+
+  it('delivers frames published by any Redis client, and reports a throwing handler instead of throwing', async () => {
+    const adapter = redisAdapter({ url: server.url });
+    const errors = await started(adapter);
+    const frames: string[] = [];
+    await adapter.subscribe('ghost:all', (frame) => {
+      if (frame === 'boom') throw new Error('handler bug');
+      frames.push(frame);
+    });
+    await probe.publish('ghost:all', 'boom');
+    await probe.publish('ghost:all', 'fine');
+    await waitFor(() => frames.length === 1);
+    expect(frames).toEqual(['fine']);
+    expect(errors.map((e) => e.message)).toEqual(['handler bug']);
+  });
+
+  it('survives a Redis crash: reports it, reconnects, resubscribes by itself, and works again', async () => {
+    const adapter = redisAdapter({ url: server.url });
+    const errors = await started(adapter);
+    const frames: string[] = [];
+    await adapter.subscribe('ghost:topic:live', (frame) => frames.push(frame));
+    expect(await adapter.claim('k', 'me', 60_000)).toBe(true);
+
+    await server.kill();
+    await waitFor(() => errors.length > 0, 3000, 'onError');
+    expect(errors[0]!.message).toMatch(/redisAdapter: .*connection to redis:\/\/127\.0\.0\.1:\d+.*reconnects by itself/);
+
+    const restartedAt = Date.now();
+    await server.restart();
+    await probe.ping(); // the probe reconnects too
+    // Nobody calls subscribe again: a frame published after the restart still arrives.
+    await waitFor(() => {
+      if (frames.length > 0) return true;
+      void probe.publish('ghost:topic:live', 'after restart');
+      return false;
+    }, 5000, 'a frame after the restart');
+    const resubscribedMs = Date.now() - restartedAt;
+    expect(frames[0]).toBe('after restart');
+    expect(await numsub('ghost:topic:live')).toBe(1);
+    // The restarted server is empty (no persistence): the store works on it from scratch.
+    expect(await adapter.claim('k', 'someone else', 60_000)).toBe(true);
+    expect(await adapter.append('s', 'x', 10)).toBe(1);
+    expect(errors).toHaveLength(1); // one report for the outage, not one per connection or retry
+    console.info(`redisAdapter resubscribed ${resubscribedMs} ms after redis-server was back`);
+  });
+
+  it('starts without a Redis (reported, not thrown) and closes at once while retrying', async () => {
+    const port = await freePort();
+    const adapter = redisAdapter({ url: `redis://127.0.0.1:${port}` });
+    const errors = await started(adapter);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toContain(`redis://127.0.0.1:${port}`);
+    expect(errors[0]!.message).toMatch(/start Redis there or fix the url/);
+    const began = Date.now();
+    await adapter.close();
+    await adapter.close(); // twice is fine
+    expect(Date.now() - began).toBeLessThan(500);
+    await sleep(300);
+    expect(errors).toHaveLength(1); // no more reports after close
+  });
+
+  it('works through a client the app made, and leaves that client open', async () => {
+    const client = new Redis(server.url, { lazyConnect: true });
+    opened.push({ close: async () => client.disconnect() });
+    const adapter = redisAdapter({ client, prefix: 'mine:' });
+    await started(adapter);
+    const frames: string[] = [];
+    await adapter.subscribe('ghost:x', (frame) => frames.push(frame));
+    await adapter.publish('ghost:x', 'own echo');
+    await waitFor(() => frames.length === 1);
+    expect(await adapter.claim('k', 'me', 1000)).toBe(true);
+    await adapter.close();
+    expect(client.status).toBe('ready');
+    expect(await client.get('mine:k')).toBe('me');
+  });
+
+  it('rejects bad options with a TypeError that says the fix', () => {
+    const make = (options: unknown) => () => redisAdapter(options as Parameters<typeof redisAdapter>[0]);
+    expect(make(undefined)).toThrow(new TypeError("redisAdapter: pass { url: 'redis://127.0.0.1:6379' } or { client } with an ioredis client"));
+    expect(make({})).toThrow(/pass \{ url: 'redis:\/\/127\.0\.0\.1:6379' \}/);
+    expect(make({ url: 'localhost:6379' })).toThrow(/url must look like 'redis:\/\/127\.0\.0\.1:6379'/);
+    expect(make({ url: 6379 })).toThrow(TypeError);
+    expect(make({ url: server.url, client: {} })).toThrow(/url or client, not both/);
+    expect(make({ client: { get() {} } })).toThrow(/must be an ioredis client/);
+    expect(make({ client: new Redis.Cluster([], { lazyConnect: true }) })).toThrow(/Redis Cluster is not supported yet/);
+    expect(make({ url: server.url, prefix: 1 })).toThrow(/prefix must be a string/);
+  });
+
+  describe('two hubs on one Redis', () => {
+    const hubs: RunningHub[] = [];
+    const clients: RawClient[] = [];
+    afterEach(async () => {
+      for (const client of clients.splice(0)) client.close();
+      await Promise.all(hubs.splice(0).map((h) => h.close()));
+    });
+
+    async function hub(nodeId: string) {
+      const running = await startHub({ adapter: redisAdapter({ url: server.url }), nodeId });
+      hubs.push(running);
+      return running;
+    }
+    async function connect(url: string) {
+      const client = await RawClient.connect(url);
+      clients.push(client);
+      await client.next('welcome');
+      return client;
+    }
+
+    it('deliver a topic message published on hub A to a subscriber on hub B, once', async () => {
+      const [a, b] = [await hub('node-a'), await hub('node-b')];
+      const errors: Error[] = [];
+      for (const h of [a, b]) h.hub.on('error', (error: Error) => errors.push(error));
+      const publisher = await connect(a.url);
+      const subscriber = await connect(b.url);
+      subscriber.send({ type: 'topic.subscribe', topic: 'builds', ref: 1 });
+      await subscriber.next('ack');
+      expect(await numsub('ghost:topic:builds')).toBe(1);
+
+      publisher.send({ type: 'topic.publish', topic: 'builds', data: { ok: true, sha: 'abc' }, ref: 2 });
+      expect(await subscriber.next('topic.message')).toMatchObject({ topic: 'builds', data: { ok: true, sha: 'abc' } });
+      await sleep(50);
+      expect(subscriber.ofType('topic.message')).toHaveLength(1);
+      expect(publisher.ofType('topic.message')).toHaveLength(0);
+      expect(subscriber.invalid).toEqual([]);
+      expect(errors).toEqual([]);
+    });
+  });
+});
