@@ -97,3 +97,32 @@ describe('chat handle', () => {
     expect(ada.status).toBe('open');
   });
 });
+
+describe('chat across nodes', () => {
+  it('keeps every message when they arrive out of sequence order, and fires history when it is filled', async () => {
+    const { createMemoryBus, memoryAdapter } = await import('@ghost/server');
+    const bus = createMemoryBus();
+    // A bus that delays each frame by 0–3 ms, as a network does: messages from two nodes interleave.
+    const jittery = () => {
+      const adapter = memoryAdapter({ bus });
+      const publish = adapter.publish.bind(adapter);
+      adapter.publish = (channel, frame) =>
+        new Promise((resolve) => setTimeout(() => resolve(publish(channel, frame)), Math.random() * 3));
+      return adapter;
+    };
+    const [a, b] = [await startHub({ adapter: jittery() }), await startHub({ adapter: jittery() })];
+    const reader = client(b.url);
+    let historyEvents = 0;
+    reader.chat('r').on('history', () => historyEvents++);
+    const received: string[] = [];
+    reader.chat('r').on('message', (m) => received.push(m.text));
+    await waitFor(() => historyEvents === 1);
+    const [x, y] = [client(a.url), client(b.url)];
+    await x.chat('r').identify('x');
+    await y.chat('r').identify('y');
+    await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? x : y).chat('r').send(`m${i}`)));
+    await waitFor(() => received.length === 40, 5000, 'all 40 messages');
+    expect(new Set(received).size).toBe(40);
+    expect(reader.chat('r').history).toHaveLength(40);
+  });
+});

@@ -18,7 +18,7 @@ import { resolveOptions, type HubOptions } from './options.js';
 export function createHub<const S extends SchemaDefinition = SchemaDefinition>(options: HubOptions<S> = {}): Hub<S> {
   const resolved = resolveOptions(options);
   if (options.adapter !== undefined && (typeof options.adapter !== 'object' || typeof options.adapter.publish !== 'function')) {
-    throw new TypeError('createHub: adapter must be an Adapter, such as memoryAdapter() or redisAdapter({ url })');
+    throw new TypeError("createHub: adapter must be an Adapter, such as memoryAdapter() or redisAdapter({ url }) from '@ghost/server/redis'");
   }
   return new Hub<S>(resolved, options.adapter ?? memoryAdapter(), options.nodeId);
 }

@@ -226,7 +226,11 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
   }
 
   private async start(): Promise<void> {
-    await this.adapter.start({ nodeId: this.nodeId, onError: (error) => this.reportError(error) });
+    await this.adapter.start({
+      nodeId: this.nodeId,
+      onError: (error) => this.reportError(error),
+      onReconnect: () => this.presence.nodeUp(),
+    });
     await this.cluster.watch(channels.all(this.cluster.prefix), (envelope) => {
       if (envelope.kind === 'broadcast') this.deliverBroadcast(envelope.frame);
       else if (envelope.kind === 'direct') this.deliverDirect(envelope.target, envelope.frame);

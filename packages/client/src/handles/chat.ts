@@ -6,6 +6,8 @@ import type { ClientCore } from '../core.js';
 export interface ChatEvents {
   /** A new message in the room, yours included (history is not replayed as events). */
   message: (message: ChatMessage) => void;
+  /** The room's history arrived (on join, and again after each reconnect); `history` is up to date. */
+  history: (history: readonly ChatMessage[]) => void;
 }
 
 /**
@@ -18,7 +20,9 @@ export class ChatHandle {
   private joined = false;
   private claimed: string | undefined;
   private historyLoaded = false;
-  private lastSeq = 0;
+  // Messages are told apart by id, not by sequence: across nodes they may arrive out of sequence
+  // order, and a hub on the memory adapter that restarts numbers its rooms from 1 again.
+  private readonly seen = new Set<string>();
 
   /** @internal */
   constructor(private readonly core: ClientCore, readonly room: string, private readonly historyLimit: number) {}
@@ -85,27 +89,20 @@ export class ChatHandle {
   /** @internal The room's last messages: silently on the first join, as events for what was missed after. */
   applyHistory(messages: ChatMessage[]): void {
     if (!this.joined) return;
-    if (!this.historyLoaded) {
-      this.historyLoaded = true;
-      this.keep(messages);
-      return;
-    }
-    // History that ends before what we have already seen was started anew (a hub on the memory
-    // adapter restarted): its numbering starts again, so ours must too, or new messages would look old.
-    const newest = messages.length > 0 ? messages[messages.length - 1]!.seq : 0;
-    if (newest < this.lastSeq) this.lastSeq = newest;
-    for (const message of messages) this.applyMessage(message);
+    const first = !this.historyLoaded;
+    this.historyLoaded = true;
+    const fresh = messages.filter((m) => !this.seen.has(m.id));
+    // On the first join, a live message can arrive before the history it follows.
+    this.keep(fresh, first);
+    if (!first) for (const message of fresh) this.emit('message', message);
+    this.emit('history', this.messages);
   }
 
   /** @internal */
   applyMessage(message: ChatMessage): void {
-    if (!this.joined || message.seq <= this.lastSeq) return; // already have it (resent history)
+    if (!this.joined || this.seen.has(message.id)) return; // already have it (resent history)
     this.keep([message]);
-    try {
-      this.events.emit('message', message);
-    } catch (error) {
-      this.core.reportError(error);
-    }
+    this.emit('message', message);
   }
 
   private join(): void {
@@ -114,9 +111,23 @@ export class ChatHandle {
     this.core.notify({ type: 'chat.join', room: this.room });
   }
 
-  private keep(messages: ChatMessage[]): void {
+  private keep(messages: ChatMessage[], older = false): void {
     if (messages.length === 0) return;
-    this.lastSeq = Math.max(this.lastSeq, ...messages.map((m) => m.seq));
-    this.messages = Object.freeze([...this.messages, ...messages].slice(-this.historyLimit));
+    for (const message of messages) this.seen.add(message.id);
+    const all = older ? [...messages, ...this.messages] : [...this.messages, ...messages];
+    this.messages = Object.freeze(all.slice(-this.historyLimit));
+    // Remember ids a while longer than the history holds, so a late duplicate is still recognised.
+    if (this.seen.size > this.historyLimit * 4) {
+      const keep = new Set(this.messages.map((m) => m.id));
+      for (const id of this.seen) if (!keep.has(id) && this.seen.size > this.historyLimit * 2) this.seen.delete(id);
+    }
+  }
+
+  private emit<E extends keyof ChatEvents>(event: E, ...args: Parameters<ChatEvents[E]>): void {
+    try {
+      (this.events.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
+    } catch (error) {
+      this.core.reportError(error);
+    }
   }
 }

@@ -4,6 +4,11 @@ export interface AdapterContext {
   nodeId: string;
   /** Called for faults the adapter recovers from by itself (a lost Redis link); the hub reports them. */
   onError(error: Error): void;
+  /**
+   * Called when the bus is back after an outage, once its subscriptions are restored: frames sent
+   * meanwhile were lost, so the hub asks the other nodes for their presence again.
+   */
+  onReconnect?(): void;
 }
 
 /** One stream's entries after a sequence number, and the oldest sequence the stream still holds. */

@@ -87,6 +87,7 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
   const handlers = new Map<string, (frame: string) => void>();
   const detachers: (() => void)[] = [];
   let report: (error: Error) => void = () => undefined;
+  let reconnected: () => void = () => undefined;
   let closing: Promise<void> | undefined;
   let closed = false;
 
@@ -106,7 +107,11 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
     };
     const onError = (error: Error) => lost(`failed: ${error.message}`, error);
     const onClose = () => lost('was lost');
-    const onReady = () => void down.delete(redis);
+    const onReady = () => {
+      if (!down.delete(redis) || redis !== subscriber) return;
+      // ioredis re-sends the subscriptions when ready; a PING queued behind them answers once they hold.
+      subscriber.ping().then(() => reconnected(), () => undefined);
+    };
     redis.on('error', onError).on('close', onClose).on('ready', onReady);
     detachers.push(() => void redis.off('error', onError).off('close', onClose).off('ready', onReady));
   }
@@ -124,6 +129,7 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
   return {
     async start(context: AdapterContext) {
       report = context.onError;
+      reconnected = () => context.onReconnect?.();
       watch(commands, 'command');
       watch(subscriber, 'subscriber');
       subscriber.on('message', onMessage);

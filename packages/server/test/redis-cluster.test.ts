@@ -1,0 +1,126 @@
+// Hub nodes that meet only through a real redis-server: in one process, and as separate processes
+// that can be SIGKILLed. The same behaviours as the memory-bus cluster tests, over the real backplane.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { redisAdapter } from '@ghost/server/redis';
+import { closeAfterTest } from '../../../test/helpers/cleanup.js';
+import { startHub } from '../../../test/helpers/hub.js';
+import { RawClient } from '../../../test/helpers/raw-client.js';
+import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
+import { sleep, waitFor } from '../../../test/helpers/wait.js';
+
+const fast = { tickMs: 10, nodeHeartbeatMs: 100, nodeTimeoutMs: 500 };
+
+async function connect(url: string) {
+  const client = await RawClient.connect(url);
+  const welcome = await client.next('welcome');
+  return { client, id: welcome.id };
+}
+
+async function watch(url: string) {
+  const { client } = await connect(url);
+  client.send({ type: 'presence.join', room: 'lobby' });
+  await client.next('presence.snapshot');
+  return client;
+}
+
+/** The members a raw watcher sees, from its snapshot and diffs in order. */
+function seenBy(client: RawClient): Map<string, unknown> {
+  const members = new Map<string, unknown>();
+  for (const m of client.messages) {
+    if (m.type === 'presence.snapshot') for (const member of m.members) members.set(member.id, member.state);
+    if (m.type !== 'presence.diff') continue;
+    for (const member of m.joins ?? []) members.set(member.id, member.state);
+    for (const { id, state } of m.updates ?? []) if (members.has(id)) members.set(id, state);
+    for (const { id } of m.leaves ?? []) members.delete(id);
+  }
+  return members;
+}
+
+describeIfRedis('hubs on one Redis', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  const node = async (nodeId: string) => {
+    const running = await startHub({ ...fast, nodeId, adapter: redisAdapter({ url: redis.url }) });
+    running.hub.on('error', () => undefined); // these tests take Redis down on purpose
+    return running;
+  };
+
+  it('share presence: a member on one node joins, moves and leaves on the other', async () => {
+    const [a, b] = [await node('a'), await node('b')];
+    const watcher = await watch(b.url);
+    const { client: mover, id } = await connect(a.url);
+    mover.send({ type: 'presence.track', room: 'lobby', state: { x: 1 } });
+    await waitFor(() => seenBy(watcher).get(id) !== undefined, 3000, 'the join');
+    mover.send({ type: 'presence.track', room: 'lobby', state: { x: 2 } });
+    await waitFor(() => (seenBy(watcher).get(id) as { x: number } | undefined)?.x === 2, 3000, 'the move');
+    mover.close(1000);
+    await waitFor(() => !seenBy(watcher).has(id), 3000, 'the leave');
+    expect(watcher.ofType('presence.diff').flatMap((d) => d.leaves ?? [])).toEqual([{ id, reason: 'left' }]);
+  });
+
+  it('keep serving local clients while Redis is down, and re-sync presence when it is back', async () => {
+    const [a, b] = [await node('a2'), await node('b2')];
+    const watcherOnB = await watch(b.url);
+    const localSub = await connect(a.url);
+    localSub.client.send({ type: 'topic.subscribe', topic: 't', ref: 1 });
+    await localSub.client.next('ack');
+
+    await redis.kill();
+    // Local delivery does not wait on the bus.
+    await a.hub.publish('t', 'during the outage');
+    expect((await localSub.client.next('topic.message')).data).toBe('during the outage');
+    // A member joins on A while the bus is gone: B cannot hear it yet.
+    const { client: mover, id } = await connect(a.url);
+    mover.send({ type: 'presence.track', room: 'lobby', state: 'joined during the outage' });
+    await sleep(200);
+    expect(seenBy(watcherOnB).has(id)).toBe(false);
+
+    await redis.restart();
+    await waitFor(() => seenBy(watcherOnB).get(id) === 'joined during the outage', 8000, 'presence to re-sync');
+    const leaves = watcherOnB.ofType('presence.diff').flatMap((d) => d.leaves ?? []);
+    expect(leaves.filter((l) => l.id === id)).toEqual([]);
+  });
+
+  it('a node process killed with SIGKILL has its members leave everywhere with "node-down"', async () => {
+    const survivor = await node('survivor');
+    const victim = await spawnNode(redis.url, 'victim');
+    const watcher = await watch(survivor.url);
+    const { client: doomed, id } = await connect(`ws://127.0.0.1:${victim.port}/ghost`);
+    doomed.send({ type: 'presence.track', room: 'lobby', state: { x: 0.5 } });
+    await waitFor(() => seenBy(watcher).has(id), 5000, 'the member on the other process');
+
+    victim.child.kill('SIGKILL');
+    await waitFor(() => !seenBy(watcher).has(id), 5000, 'the ghost to go');
+    expect(watcher.ofType('presence.diff').flatMap((d) => d.leaves ?? [])).toEqual([{ id, reason: 'node-down' }]);
+  });
+});
+
+/** Starts test/fixtures/hub-node.ts as its own process and waits until it listens. */
+async function spawnNode(redisUrl: string, nodeId: string): Promise<{ child: ChildProcess; port: number }> {
+  const script = fileURLToPath(new URL('../../../test/fixtures/hub-node.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, REDIS_URL: redisUrl, NODE_ID: nodeId, NODE_HEARTBEAT_MS: '100', NODE_TIMEOUT_MS: '500' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  closeAfterTest(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code, signal) => reject(new Error(`hub-node exited early (${code ?? signal}): ${out}`)));
+  });
+  return { child, port };
+}
