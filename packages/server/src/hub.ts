@@ -229,7 +229,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     await this.adapter.start({
       nodeId: this.nodeId,
       onError: (error) => this.reportError(error),
-      onReconnect: () => this.presence.nodeUp(),
+      onReconnect: () => this.presence.resync(),
     });
     await this.cluster.watch(channels.all(this.cluster.prefix), (envelope) => {
       if (envelope.kind === 'broadcast') this.deliverBroadcast(envelope.frame);

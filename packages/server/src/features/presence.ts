@@ -115,6 +115,17 @@ export class Presence {
     for (const room of this.rooms.values()) this.requestSync(room);
   }
 
+  /**
+   * This node's bus link is back after an outage: what it sent and heard meanwhile was lost. Tell
+   * every room our full member list (others replace what they had of ours) and ask for theirs.
+   */
+  resync(): void {
+    for (const room of this.rooms.values()) {
+      this.send(this.channel(room.name), { kind: 'presence.members', room: room.name, seq: this.sent.get(room.name) ?? 0, members: room.localMembers() });
+      this.requestSync(room);
+    }
+  }
+
   /** A node went silent: its members leave everywhere, with reason `node-down`. */
   nodeDown(node: string): void {
     for (const key of [...this.seen.keys()]) if (key.startsWith(`${node} `)) this.seen.delete(key);
