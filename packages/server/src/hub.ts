@@ -2,14 +2,13 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'eventemitter3';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import {
-  CloseCode, PROTOCOL_VERSION, encode, type BroadcastDataOf, type DirectDataOf,
+  CloseCode, encode, type BroadcastDataOf, type DirectDataOf,
   type LeaveReason, type SchemaDefinition, type TopicDataOf, type TopicNameOf,
 } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
 import { channels, Cluster } from './cluster.js';
-import { Connection } from './connection.js';
 import { Chat } from './features/chat.js';
 import { Presence } from './features/presence.js';
 import { Topics } from './features/topics.js';
@@ -17,6 +16,7 @@ import { handshake } from './handshake.js';
 import { createId } from './ids.js';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
 import { routeFrame, type RouterContext } from './router.js';
+import { Sessions } from './sessions.js';
 import { Validator } from './validate.js';
 
 /** Events a hub emits; `hub.on` returns the function that removes the listener. */
@@ -51,8 +51,6 @@ export interface AttachOptions {
   path?: string;
 }
 
-const PING_FRAME = encode({ type: 'ping' });
-
 /**
  * A realtime hub: topics, presence and chat for the WebSocket clients of one Node HTTP server, and a
  * node of a cluster when given a shared adapter. Create it with {@link createHub}.
@@ -62,14 +60,13 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
   readonly nodeId: string;
   private readonly events = new EventEmitter<HubEvents>();
   private readonly wss: WebSocketServer;
-  private readonly connections = new Map<string, Connection>();
+  private readonly sessions: Sessions;
   private readonly cluster: Cluster;
   private readonly topics: Topics;
   private readonly presence: Presence;
   private readonly chat: Chat;
   private readonly router: RouterContext;
   private readonly validate: Validator;
-  private readonly heartbeat: NodeJS.Timeout;
   private readonly started: Promise<void>;
   private readonly detachers = new Set<() => void>();
   private closing: Promise<void> | undefined;
@@ -89,7 +86,16 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     this.chat = new Chat(this.cluster, adapter, { ...options.chat, maxRooms: options.limits.maxRooms }, reportError);
     this.validate = new Validator(options.schema);
     this.router = { topics: this.topics, presence: this.presence, chat: this.chat, validate: this.validate, reportError };
-    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs).unref();
+    this.sessions = new Sessions(options, {
+      frame: (connection, text) => routeFrame(this.router, connection, text),
+      opened: (connection, request) => this.emit('connection', { id: connection.id, user: connection.user, request }),
+      ended: (connection, code, reason) => {
+        this.presence.drop(connection, reason);
+        this.topics.drop(connection).catch(reportError);
+        this.chat.drop(connection).catch(reportError);
+        this.emit('disconnect', { id: connection.id, user: connection.user, code, reason });
+      },
+    });
     this.started = this.start();
     // A failed start is reported through `error`; awaiting methods see it rejected.
     this.started.catch(reportError);
@@ -144,7 +150,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
         ws.close(CloseCode.GOING_AWAY, 'hub shutting down');
         return;
       }
-      this.open(ws, request, result.user, result.resume);
+      this.sessions.open(ws, request, result.user, result.resume);
     });
   }
 
@@ -161,7 +167,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
   async broadcast(data: BroadcastDataOf<S>): Promise<void> {
     await this.started;
     const frame = encode({ type: 'broadcast', data: this.validate.broadcast(data), ts: Date.now() });
-    this.deliverBroadcast(frame);
+    this.sessions.sendToAll(frame);
     await this.cluster.publish(channels.all(this.cluster.prefix), { kind: 'broadcast', frame });
   }
 
@@ -169,7 +175,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
   async sendTo(target: string, data: DirectDataOf<S>): Promise<void> {
     await this.started;
     const frame = encode({ type: 'direct', data: this.validate.direct(data), ts: Date.now() });
-    this.deliverDirect(target, frame);
+    this.sessions.sendTo(target, frame);
     await this.cluster.publish(channels.all(this.cluster.prefix), { kind: 'direct', target, frame });
   }
 
@@ -181,11 +187,10 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
 
   /** Counts of this node, synchronously. */
   stats(): HubStats {
-    let open = 0;
-    for (const connection of this.connections.values()) if (connection.isOpen) open += 1;
+    const { open, resumable } = this.sessions.counts();
     return {
       connections: open,
-      resumable: this.connections.size - open,
+      resumable,
       topics: this.topics.size,
       rooms: this.presence.roomCount,
       chatRooms: this.chat.size,
@@ -204,19 +209,11 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
 
   private async shutdown(): Promise<void> {
     for (const detach of [...this.detachers]) detach();
-    clearInterval(this.heartbeat);
     this.cluster.stopLiveness();
     this.presence.flush();
-    const closed: Promise<void>[] = [];
-    for (const connection of this.connections.values()) {
-      const socket = connection.socket;
-      if (socket) closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
-      socket?.close(CloseCode.GOING_AWAY, 'hub shutting down');
-      this.end(connection, CloseCode.GOING_AWAY, 'disconnected');
-    }
     // A client that never answers the close handshake is cut off rather than waited on.
     const forced = setTimeout(() => { for (const c of this.wss.clients) c.terminate(); }, 2000);
-    await Promise.all(closed);
+    await this.sessions.closeAll();
     clearTimeout(forced);
     this.presence.close();
     this.chat.close();
@@ -232,8 +229,8 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
       onReconnect: () => this.presence.resync(),
     });
     await this.cluster.watch(channels.all(this.cluster.prefix), (envelope) => {
-      if (envelope.kind === 'broadcast') this.deliverBroadcast(envelope.frame);
-      else if (envelope.kind === 'direct') this.deliverDirect(envelope.target, envelope.frame);
+      if (envelope.kind === 'broadcast') this.sessions.sendToAll(envelope.frame);
+      else if (envelope.kind === 'direct') this.sessions.sendTo(envelope.target, envelope.frame);
     });
     // Answers to this node's own requests (presence sync) come on its own channel.
     await this.cluster.watch(channels.node(this.cluster.prefix, this.nodeId), (envelope) => this.presence.receive(envelope));
@@ -241,100 +238,6 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
       up: () => this.presence.nodeUp(),
       down: (node) => this.presence.nodeDown(node),
     });
-  }
-
-  private open(ws: WebSocket, request: IncomingMessage, user: GhostUser | undefined, resume: { id: string; secret: string } | undefined): void {
-    let connection = resume ? this.connections.get(resume.id) : undefined;
-    const resumed = !!connection && connection.acceptsResume(resume!.secret) && connection.user?.id === user?.id && !connection.ended;
-    if (resumed) {
-      clearTimeout(connection!.graceTimer);
-      connection!.graceTimer = undefined;
-      const previous = connection!.socket;
-      connection!.socket = null;
-      previous?.close(CloseCode.REPLACED, 'resumed by a newer socket');
-      connection!.request = request;
-      connection!.rotateSecret();
-    } else {
-      connection = new Connection(user, request, this.options);
-      this.connections.set(connection.id, connection);
-    }
-    const current = connection!;
-    current.socket = ws;
-    current.lastSeen = Date.now();
-    current.dropReason = 'disconnected';
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (current.socket !== ws) return;
-      current.confirmSecret(); // this client has the welcome, so its new resume token
-      routeFrame(this.router, current, isBinary ? null : data.toString());
-    });
-    ws.on('close', (code: number) => this.onSocketClose(current, ws, code));
-    ws.on('error', () => undefined); // 'close' follows; a socket error is the client's problem, not the hub's
-    current.send(encode({
-      type: 'welcome', v: PROTOCOL_VERSION, id: current.id, color: current.color, user: current.user,
-      resumed, resume: current.resumeToken, heartbeatMs: this.options.heartbeatMs,
-      maxFrameBytes: this.options.limits.maxFrameBytes,
-    }));
-    if (resumed) current.flushBacklog();
-    else this.emit('connection', { id: current.id, user: current.user, request });
-  }
-
-  private onSocketClose(connection: Connection, ws: WebSocket, code: number): void {
-    if (connection.socket !== ws) return; // replaced by a resume
-    connection.socket = null;
-    if (this.closing || connection.ended) return;
-    // 1000 (client.close()) and 1001 (a browser closing the tab or navigating away) mean the client
-    // left on purpose: no grace period to wait out, or its cursor would linger on every screen.
-    if (code === CloseCode.NORMAL || code === CloseCode.GOING_AWAY) {
-      this.end(connection, code, 'left');
-      return;
-    }
-    if (this.options.graceMs === 0) {
-      this.end(connection, code, connection.dropReason);
-      return;
-    }
-    connection.graceTimer = setTimeout(() => this.end(connection, code, connection.dropReason), this.options.graceMs);
-    connection.graceTimer.unref();
-  }
-
-  private end(connection: Connection, code: number, reason: LeaveReason): void {
-    if (connection.ended) return;
-    connection.ended = true;
-    clearTimeout(connection.graceTimer);
-    this.connections.delete(connection.id);
-    this.presence.drop(connection, reason);
-    this.topics.drop(connection).catch((error) => this.reportError(error));
-    this.chat.drop(connection).catch((error) => this.reportError(error));
-    this.emit('disconnect', { id: connection.id, user: connection.user, code, reason });
-  }
-
-  private beat(): void {
-    const deadline = Date.now() - 2 * this.options.heartbeatMs;
-    for (const connection of this.connections.values()) {
-      const socket = connection.socket;
-      if (!socket) continue;
-      if (connection.lastSeen < deadline) {
-        connection.dropReason = 'timeout';
-        // A dead link cannot carry a close handshake: cut it, and let the grace period decide.
-        socket.terminate();
-        continue;
-      }
-      connection.send(PING_FRAME);
-    }
-  }
-
-  private deliverBroadcast(frame: string): void {
-    for (const connection of this.connections.values()) connection.send(frame, { buffer: true });
-  }
-
-  private deliverDirect(target: string, frame: string): void {
-    const byId = this.connections.get(target);
-    if (byId) {
-      byId.send(frame, { buffer: true });
-      return;
-    }
-    for (const connection of this.connections.values()) {
-      if (connection.user?.id === target) connection.send(frame, { buffer: true });
-    }
   }
 
   private emit<E extends keyof HubEvents>(event: E, payload: Parameters<HubEvents[E]>[0]): void {

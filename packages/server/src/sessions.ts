@@ -1,0 +1,160 @@
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import { CloseCode, PROTOCOL_VERSION, encode, type LeaveReason } from '@ghost/protocol';
+import { Connection } from './connection.js';
+import type { GhostUser, ResolvedHubOptions } from './options.js';
+
+/** What the hub does at the edges of a connection's life. */
+export interface SessionHooks {
+  /** A frame arrived (`null` for a binary one). */
+  frame(connection: Connection, text: string | null): void;
+  /** A new connection was accepted (not a resume). */
+  opened(connection: Connection, request: IncomingMessage): void;
+  /** A connection is over for good. */
+  ended(connection: Connection, code: number, reason: LeaveReason): void;
+}
+
+const PING_FRAME = encode({ type: 'ping' });
+
+/**
+ * This node's connections over their whole life: welcome or resume, heartbeats, the grace period after
+ * a drop, and the end. Also finds them for delivery by connection id or user id.
+ */
+export class Sessions {
+  private readonly connections = new Map<string, Connection>();
+  private readonly byUser = new Map<string, Set<Connection>>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private closing = false;
+
+  constructor(private readonly options: ResolvedHubOptions, private readonly hooks: SessionHooks) {
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs).unref();
+  }
+
+  /** Connections with an open socket, and those waiting out their grace period. */
+  counts(): { open: number; resumable: number } {
+    let open = 0;
+    for (const connection of this.connections.values()) if (connection.isOpen) open += 1;
+    return { open, resumable: this.connections.size - open };
+  }
+
+  /** Gives an accepted socket its connection: the one it resumes, or a new one. */
+  open(ws: WebSocket, request: IncomingMessage, user: GhostUser | undefined, resume: { id: string; secret: string } | undefined): void {
+    const previous = resume ? this.connections.get(resume.id) : undefined;
+    const resumed = !!previous && previous.acceptsResume(resume!.secret) && previous.user?.id === user?.id && !previous.ended;
+    const connection = resumed ? previous! : this.create(user, request);
+    if (resumed) {
+      clearTimeout(connection.graceTimer);
+      connection.graceTimer = undefined;
+      const old = connection.socket;
+      connection.socket = null;
+      old?.close(CloseCode.REPLACED, 'resumed by a newer socket');
+      connection.request = request;
+      connection.rotateSecret();
+    }
+    connection.socket = ws;
+    connection.lastSeen = Date.now();
+    connection.dropReason = 'disconnected';
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (connection.socket !== ws) return;
+      connection.confirmSecret(); // this client has the welcome, so its new resume token
+      this.hooks.frame(connection, isBinary ? null : data.toString());
+    });
+    ws.on('close', (code: number) => this.onSocketClose(connection, ws, code));
+    ws.on('error', () => undefined); // 'close' follows; a socket error is the client's problem, not the hub's
+    connection.send(encode({
+      type: 'welcome', v: PROTOCOL_VERSION, id: connection.id, color: connection.color, user: connection.user,
+      resumed, resume: connection.resumeToken, heartbeatMs: this.options.heartbeatMs,
+      maxFrameBytes: this.options.limits.maxFrameBytes,
+    }));
+    if (resumed) connection.flushBacklog();
+    else this.hooks.opened(connection, request);
+  }
+
+  /** Sends a frame to every connection (buffered for those within their grace period). */
+  sendToAll(frame: string): void {
+    for (const connection of this.connections.values()) connection.send(frame, { buffer: true });
+  }
+
+  /** Sends a frame to one connection by id, or to every connection of a user by user id. */
+  sendTo(target: string, frame: string): void {
+    const byId = this.connections.get(target);
+    if (byId) {
+      byId.send(frame, { buffer: true });
+      return;
+    }
+    for (const connection of this.byUser.get(target) ?? []) connection.send(frame, { buffer: true });
+  }
+
+  /** Tells every client to go (1001) and ends every connection; resolves when the sockets closed. */
+  async closeAll(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    const closed: Promise<void>[] = [];
+    for (const connection of [...this.connections.values()]) {
+      const socket = connection.socket;
+      if (socket) {
+        closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
+        socket.close(CloseCode.GOING_AWAY, 'hub shutting down');
+      }
+      this.end(connection, CloseCode.GOING_AWAY, 'disconnected');
+    }
+    await Promise.all(closed);
+  }
+
+  private create(user: GhostUser | undefined, request: IncomingMessage): Connection {
+    const connection = new Connection(user, request, this.options);
+    this.connections.set(connection.id, connection);
+    if (user) {
+      let set = this.byUser.get(user.id);
+      if (!set) this.byUser.set(user.id, (set = new Set()));
+      set.add(connection);
+    }
+    return connection;
+  }
+
+  private onSocketClose(connection: Connection, ws: WebSocket, code: number): void {
+    if (connection.socket !== ws) return; // replaced by a resume
+    connection.socket = null;
+    if (this.closing || connection.ended) return;
+    // 1000 (client.close()) and 1001 (a browser closing the tab or navigating away) mean the client
+    // left on purpose: no grace period to wait out, or its cursor would linger on every screen.
+    if (code === CloseCode.NORMAL || code === CloseCode.GOING_AWAY) {
+      this.end(connection, code, 'left');
+      return;
+    }
+    if (this.options.graceMs === 0) {
+      this.end(connection, code, connection.dropReason);
+      return;
+    }
+    connection.graceTimer = setTimeout(() => this.end(connection, code, connection.dropReason), this.options.graceMs);
+    connection.graceTimer.unref();
+  }
+
+  private end(connection: Connection, code: number, reason: LeaveReason): void {
+    if (connection.ended) return;
+    connection.ended = true;
+    clearTimeout(connection.graceTimer);
+    this.connections.delete(connection.id);
+    if (connection.user) {
+      const set = this.byUser.get(connection.user.id);
+      set?.delete(connection);
+      if (set?.size === 0) this.byUser.delete(connection.user.id);
+    }
+    this.hooks.ended(connection, code, reason);
+  }
+
+  private beat(): void {
+    const deadline = Date.now() - 2 * this.options.heartbeatMs;
+    for (const connection of this.connections.values()) {
+      const socket = connection.socket;
+      if (!socket) continue;
+      if (connection.lastSeen < deadline) {
+        connection.dropReason = 'timeout';
+        // A dead link cannot carry a close handshake: cut it, and let the grace period decide.
+        socket.terminate();
+        continue;
+      }
+      connection.send(PING_FRAME);
+    }
+  }
+}
