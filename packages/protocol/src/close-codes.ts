@@ -21,7 +21,7 @@ export const CloseCode = {
   INTERNAL: 1011,
   /** `authenticate` refused the connection. */
   UNAUTHORIZED: 4001,
-  /** The request's origin is not allowed (reserved for the origin allow-list). */
+  /** The request's `Origin` is not in the hub's `origins` allow-list. */
   FORBIDDEN: 4003,
   /** The client speaks another protocol version. */
   VERSION_MISMATCH: 4006,

@@ -29,6 +29,8 @@ export class Connection {
   graceTimer: NodeJS.Timeout | undefined;
   readonly topics = new Set<string>();
   readonly rooms = new Set<string>();
+  /** Answers of the app's `authorize`, by target and action, for this connection's life. */
+  readonly decisions = new Map<string, boolean | Promise<boolean>>();
   /** Chat rooms read, with the name held in each (undefined until `identify`). */
   readonly chats = new Map<string, string | undefined>();
   readonly bucket: TokenBucket;

@@ -14,6 +14,10 @@ export type HandshakeResult =
  */
 export async function handshake(request: IncomingMessage, options: ResolvedHubOptions): Promise<HandshakeResult> {
   const url = new URL(request.url ?? '/', 'http://localhost');
+  const origin = request.headers.origin;
+  if (origin !== undefined && options.origins && !originAllowed(options.origins, origin)) {
+    return { ok: false, code: CloseCode.FORBIDDEN, reason: `origin ${origin.slice(0, 100)} is not allowed` };
+  }
   const version = url.searchParams.get('v');
   if (version !== null && version !== String(PROTOCOL_VERSION)) {
     return {
@@ -40,4 +44,12 @@ export async function handshake(request: IncomingMessage, options: ResolvedHubOp
   const dot = token ? token.indexOf('.') : -1;
   const resume = token && dot > 0 ? { id: token.slice(0, dot), secret: token.slice(dot + 1) } : undefined;
   return { ok: true, user, resume };
+}
+
+function originAllowed(allowed: (origin: string) => boolean, origin: string): boolean {
+  try {
+    return allowed(origin) === true;
+  } catch {
+    return false; // a throwing check refuses rather than lets a stranger in
+  }
 }

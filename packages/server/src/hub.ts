@@ -8,6 +8,7 @@ import {
   type LeaveReason, type SchemaDefinition, type TopicDataOf, type TopicNameOf,
 } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
+import { Authorizer } from './authorize.js';
 import { channels, Cluster } from './cluster.js';
 import { Chat } from './features/chat.js';
 import { Presence } from './features/presence.js';
@@ -85,7 +86,10 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     );
     this.chat = new Chat(this.cluster, adapter, { ...options.chat, maxRooms: options.limits.maxRooms }, reportError);
     this.validate = new Validator(options.schema);
-    this.router = { topics: this.topics, presence: this.presence, chat: this.chat, validate: this.validate, reportError };
+    this.router = {
+      topics: this.topics, presence: this.presence, chat: this.chat, validate: this.validate,
+      authorizer: new Authorizer(options.authorize, reportError), reportError,
+    };
     this.sessions = new Sessions(options, {
       frame: (connection, text) => routeFrame(this.router, connection, text),
       opened: (connection, request) => this.emit('connection', { id: connection.id, user: connection.user, request }),

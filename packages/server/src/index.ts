@@ -3,6 +3,7 @@ export { Hub, type HubEvents, type HubStats, type AttachOptions } from './hub.js
 export { DEFAULT_LIMITS, DEFAULT_CHAT, type HubOptions, type HubLimits, type GhostUser } from './options.js';
 export type { ChatOptions } from './features/chat.js';
 export type { PresenceKey } from './features/presence-room.js';
+export type { Authorize, AuthorizeAction, AuthorizeTarget } from './authorize.js';
 export type { Adapter, AdapterContext, StreamRange } from './adapters/adapter.js';
 export { memoryAdapter, createMemoryBus, type MemoryBus, type MemoryAdapterOptions } from './adapters/memory.js';
 // The shared vocabulary, so a server needs one import.

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SchemaDefinition } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
+import type { Authorize } from './authorize.js';
 import type { ChatOptions } from './features/chat.js';
 import type { PresenceKey } from './features/presence-room.js';
 
@@ -44,6 +45,19 @@ export interface HubOptions<S extends SchemaDefinition = SchemaDefinition> {
    * connection is accepted as an anonymous user.
    */
   authenticate?: (request: IncomingMessage) => GhostUser | null | Promise<GhostUser | null>;
+  /**
+   * Decides, per user, target and action, what a connection may do: subscribe or publish a topic,
+   * watch or track a presence room, join or send in a chat room. Sync or async; asked once per
+   * connection, target and action. Denied, or throwing: the client gets `FORBIDDEN`.
+   */
+  authorize?: Authorize;
+  /**
+   * Origins allowed to connect, matched exactly against the `Origin` header (`'https://app.example'`),
+   * or a function deciding. A browser always sends `Origin`, so this stops other sites from opening
+   * sockets with your users' cookies; a request without `Origin` (a server, a CLI) is not a browser
+   * and is let through. Refused: close code 4003. @default any origin
+   */
+  origins?: readonly string[] | ((origin: string) => boolean);
   /** Per-connection limits; the defaults are safe for a public endpoint. */
   limits?: Partial<HubLimits>;
   /** How often the hub pings each client; a client silent for two intervals is dropped. @default 15000 */
@@ -92,6 +106,8 @@ export const DEFAULT_CHAT: Readonly<ChatOptions> = Object.freeze({ historySize: 
 export interface ResolvedHubOptions {
   schema: SchemaDefinition | undefined;
   authenticate: HubOptions['authenticate'];
+  authorize: Authorize | undefined;
+  origins: ((origin: string) => boolean) | undefined;
   limits: HubLimits;
   heartbeatMs: number;
   graceMs: number;
@@ -108,6 +124,20 @@ function positive(name: string, value: unknown, fallback: number, min = 1): numb
     throw new TypeError(`createHub: ${name} must be a number ≥ ${min}, got ${String(value)}`);
   }
   return value;
+}
+
+function fn<F>(name: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(`createHub: ${name} must be a function`);
+  return value;
+}
+
+function origins(value: HubOptions['origins']): ((origin: string) => boolean) | undefined {
+  if (value === undefined || typeof value === 'function') return value;
+  if (!Array.isArray(value) || value.some((o) => typeof o !== 'string' || o.endsWith('/'))) {
+    throw new TypeError("createHub: origins must be a list of origins such as ['https://app.example'] (no trailing slash), or a function");
+  }
+  const allowed = new Set(value);
+  return (origin) => allowed.has(origin);
 }
 
 function presenceKey(value: unknown): PresenceKey {
@@ -131,6 +161,8 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
   return {
     schema: options.schema,
     authenticate: options.authenticate,
+    authorize: fn('authorize', options.authorize),
+    origins: origins(options.origins),
     limits,
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs, 10),
     graceMs: positive('graceMs', options.graceMs, DEFAULTS.graceMs, 0),

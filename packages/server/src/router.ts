@@ -1,4 +1,5 @@
 import { CloseCode, ErrorCode, GhostError, decodeClientMessage, parseFrame, type ClientMessage } from '@ghost/protocol';
+import type { Authorizer } from './authorize.js';
 import type { Connection } from './connection.js';
 import type { Chat } from './features/chat.js';
 import type { Presence } from './features/presence.js';
@@ -11,6 +12,7 @@ export interface RouterContext {
   presence: Presence;
   chat: Chat;
   validate: Validator;
+  authorizer: Authorizer;
   reportError(error: Error): void;
 }
 
@@ -71,19 +73,25 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
 }
 
 function dispatch(context: RouterContext, connection: Connection, message: ClientMessage): unknown {
-  const { topics, presence, chat, validate } = context;
+  const { topics, presence, chat, validate, authorizer } = context;
+  const topic = (name: string) => ({ kind: 'topic' as const, name });
+  const room = (kind: 'presence' | 'chat', name: string) => ({ kind, name });
   switch (message.type) {
     case 'topic.subscribe':
       validate.topicAllowed(message.topic);
-      return topics.subscribe(connection, message.topic);
+      return authorizer.guard(connection, topic(message.topic), 'subscribe', () => topics.subscribe(connection, message.topic));
     case 'topic.unsubscribe':
       return topics.unsubscribe(connection, message.topic);
-    case 'topic.publish':
-      return topics.publish(message.topic, validate.topicData(message.topic, message.data), connection.id);
+    case 'topic.publish': {
+      const data = validate.topicData(message.topic, message.data);
+      return authorizer.guard(connection, topic(message.topic), 'publish', () => topics.publish(message.topic, data, connection.id));
+    }
     case 'presence.join':
-      return presence.join(connection, message.room);
-    case 'presence.track':
-      return presence.track(connection, message.room, validate.presenceState(message.state));
+      return authorizer.guard(connection, room('presence', message.room), 'watch', () => presence.join(connection, message.room));
+    case 'presence.track': {
+      const state = validate.presenceState(message.state);
+      return authorizer.guard(connection, room('presence', message.room), 'track', () => presence.track(connection, message.room, state));
+    }
     case 'presence.untrack':
       return presence.untrack(connection, message.room);
     case 'presence.leave':
@@ -91,11 +99,14 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
     // Chat steps wait on the store, and each depends on the one before (join, identify, send): run
     // them one after another per connection, in the order they arrived.
     case 'chat.join':
-      return connection.inOrder(() => chat.join(connection, message.room));
+      return connection.inOrder(async () =>
+        authorizer.guard(connection, room('chat', message.room), 'join', () => chat.join(connection, message.room)));
     case 'chat.identify':
-      return connection.inOrder(() => chat.identify(connection, message.room, message.name));
+      return connection.inOrder(async () =>
+        authorizer.guard(connection, room('chat', message.room), 'send', () => chat.identify(connection, message.room, message.name)));
     case 'chat.send':
-      return connection.inOrder(() => chat.send(connection, message.room, message.text));
+      return connection.inOrder(async () =>
+        authorizer.guard(connection, room('chat', message.room), 'send', () => chat.send(connection, message.room, message.text)));
     case 'chat.leave':
       return connection.inOrder(() => chat.leave(connection, message.room));
     default:

@@ -1,0 +1,58 @@
+import { ErrorCode, GhostError } from '@ghost/protocol';
+import type { Connection } from './connection.js';
+import type { GhostUser } from './options.js';
+
+/** What a client asks to touch. */
+export interface AuthorizeTarget {
+  kind: 'topic' | 'presence' | 'chat';
+  name: string;
+}
+
+/**
+ * What a client asks to do: `subscribe`/`publish` a topic, `watch`/`track` a presence room,
+ * `join` (read) a chat room or `send` in it (claiming a name included).
+ */
+export type AuthorizeAction = 'subscribe' | 'publish' | 'watch' | 'track' | 'join' | 'send';
+
+/** Decides whether `user` may do `action` on `target`; sync or async. */
+export type Authorize = (user: GhostUser | undefined, target: AuthorizeTarget, action: AuthorizeAction) => boolean | Promise<boolean>;
+
+/**
+ * Runs the app's `authorize` once per connection, target and action, and remembers the answer, so a
+ * cursor tracked 60 times a second asks once. A throwing or rejecting `authorize` denies.
+ */
+export class Authorizer {
+  constructor(private readonly authorize: Authorize | undefined, private readonly reportError: (error: Error) => void) {}
+
+  /** Runs `step` if allowed: at once when the answer is known, after it otherwise; denied → FORBIDDEN. */
+  guard<T>(connection: Connection, target: AuthorizeTarget, action: AuthorizeAction, step: () => T): T | Promise<Awaited<T>> {
+    if (!this.authorize) return step();
+    const key = `${target.kind}\u0000${target.name}\u0000${action}`;
+    let decision = connection.decisions.get(key);
+    if (decision === undefined) {
+      decision = this.ask(connection.user, target, action);
+      connection.decisions.set(key, decision);
+      if (decision instanceof Promise) void decision.then((allowed) => connection.decisions.set(key, allowed));
+    }
+    if (decision instanceof Promise) return decision.then((allowed) => Promise.resolve(allowedOrThrow(allowed, target, action, step)));
+    return allowedOrThrow(decision, target, action, step);
+  }
+
+  private ask(user: GhostUser | undefined, target: AuthorizeTarget, action: AuthorizeAction): boolean | Promise<boolean> {
+    const denied = (error: unknown) => {
+      this.reportError(error instanceof Error ? error : new Error(String(error)));
+      return false;
+    };
+    try {
+      const answer = this.authorize!(user, target, action);
+      return answer instanceof Promise ? answer.then((allowed) => allowed === true, denied) : answer === true;
+    } catch (error) {
+      return denied(error);
+    }
+  }
+}
+
+function allowedOrThrow<T>(allowed: boolean, target: AuthorizeTarget, action: AuthorizeAction, step: () => T): T {
+  if (!allowed) throw new GhostError(ErrorCode.FORBIDDEN, `Not allowed to ${action} ${target.kind} ${JSON.stringify(target.name)}`);
+  return step();
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createClient, type GhostError } from '@ghost/client';
+import type { AuthorizeAction, AuthorizeTarget } from '@ghost/server';
+import { closeAfterTest } from '../../../test/helpers/cleanup.js';
+import { startHub } from '../../../test/helpers/hub.js';
+import { RawClient } from '../../../test/helpers/raw-client.js';
+import { sleep, waitFor } from '../../../test/helpers/wait.js';
+
+async function withOrigin(url: string, origin: string | undefined) {
+  const socket = new WebSocket(url, origin === undefined ? {} : { origin });
+  const result = await new Promise<{ code?: number; welcomed: boolean }>((resolve) => {
+    socket.once('message', () => resolve({ welcomed: true }));
+    socket.once('close', (code) => resolve({ code, welcomed: false }));
+  });
+  socket.terminate();
+  return result;
+}
+
+describe('origin allow-list', () => {
+  it('refuses a browser from another site with 4003, lets listed origins and non-browsers in', async () => {
+    const { url } = await startHub({ origins: ['https://app.example'] });
+    expect(await withOrigin(url, 'https://evil.example')).toEqual({ code: 4003, welcomed: false });
+    expect(await withOrigin(url, 'https://app.example')).toEqual({ welcomed: true });
+    expect(await withOrigin(url, undefined)).toEqual({ welcomed: true });
+  });
+
+  it('a refused client stops retrying and reports FORBIDDEN', async () => {
+    const { url } = await startHub({ origins: (origin) => origin.endsWith('.app.example') });
+    class FromElsewhere extends WebSocket {
+      constructor(address: string) {
+        super(address, { origin: 'https://evil.example' });
+      }
+    }
+    const client = createClient(url, { WebSocket: FromElsewhere as never });
+    closeAfterTest(() => client.close());
+    const errors: GhostError[] = [];
+    client.on('error', (e) => errors.push(e));
+    await waitFor(() => client.status === 'closed');
+    expect(errors.map((e) => e.code)).toEqual(['FORBIDDEN']);
+  });
+
+  it('rejects a malformed list with a TypeError that says the fix', async () => {
+    await expect(startHub({ origins: ['https://app.example/'] })).rejects.toThrow(/no trailing slash/);
+  });
+});
+
+describe('authorize', () => {
+  async function setup(rule: (target: AuthorizeTarget, action: AuthorizeAction, user?: string) => boolean | Promise<boolean>) {
+    const asked: string[] = [];
+    const running = await startHub({
+      tickMs: 5,
+      authenticate: (request) => ({ id: new URL(request.url!, 'http://x').searchParams.get('user') ?? 'anon' }),
+      authorize: (user, target, action) => {
+        asked.push(`${user?.id} ${action} ${target.kind}:${target.name}`);
+        return rule(target, action, user?.id);
+      },
+    });
+    const connect = async (user: string) => {
+      const client = await RawClient.connect(running.url, `?user=${user}`);
+      await client.next('welcome');
+      return client;
+    };
+    return { running, asked, connect };
+  }
+
+  it('denies with FORBIDDEN per target and action, and lets the rest through', async () => {
+    const { connect } = await setup((target, action) => !(target.name === 'admin' && action === 'subscribe') && !(target.name === 'news' && action === 'publish'));
+    const c = await connect('ada');
+    c.send({ type: 'topic.subscribe', topic: 'admin', ref: 1 });
+    expect(await c.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 1 });
+    c.send({ type: 'topic.subscribe', topic: 'news', ref: 2 });
+    expect(await c.next('ack')).toMatchObject({ ref: 2 });
+    c.send({ type: 'topic.publish', topic: 'news', data: 'fake news', ref: 3 });
+    expect(await c.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 3 });
+    await sleep(30);
+    expect(c.ofType('topic.message')).toEqual([]);
+  });
+
+  it('keeps a user out of a presence room and a chat room they may not use', async () => {
+    const { connect, running } = await setup((target, _action, user) => target.name !== 'vip' || user === 'boss');
+    const guest = await connect('guest');
+    guest.send({ type: 'presence.track', room: 'vip', state: 1, ref: 1 });
+    expect(await guest.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 1 });
+    guest.send({ type: 'chat.join', room: 'vip', ref: 2 });
+    expect(await guest.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 2 });
+    expect(running.hub.stats()).toMatchObject({ members: 0, chatRooms: 0 });
+    const boss = await connect('boss');
+    boss.send({ type: 'presence.track', room: 'vip', state: 1, ref: 1 });
+    expect(await boss.next('ack')).toMatchObject({ ref: 1 });
+  });
+
+  it('asks an async authorize once per connection, target and action, however often the client tracks', async () => {
+    const { connect, asked, running } = await setup(async () => {
+      await sleep(20);
+      return true;
+    });
+    const c = await connect('ada');
+    for (let i = 0; i < 30; i++) c.send({ type: 'presence.track', room: 'lobby', state: { i } });
+    await waitFor(() => running.hub.stats().members === 1);
+    await sleep(50);
+    expect(asked).toEqual(['ada track presence:lobby']);
+    const watcher = await connect('bob');
+    watcher.send({ type: 'presence.join', room: 'lobby' });
+    expect((await watcher.next('presence.snapshot')).members[0]?.state).toEqual({ i: 29 });
+  });
+
+  it('denies when authorize throws, and reports the fault', async () => {
+    const { connect, running } = await setup(() => {
+      throw new Error('policy service down');
+    });
+    const errors: Error[] = [];
+    running.hub.on('error', (e) => errors.push(e));
+    const c = await connect('ada');
+    c.send({ type: 'topic.subscribe', topic: 'news', ref: 1 });
+    expect(await c.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 1 });
+    expect(errors.map((e) => e.message)).toEqual(['policy service down']);
+  });
+});
