@@ -87,3 +87,12 @@ describe('the exported union schemas', () => {
     expect(chatMessageSchema.parse(message)).toEqual(message);
   });
 });
+
+describe('deep nesting', () => {
+  it('refuses data nested deeper than MAX_DEPTH with INVALID_PAYLOAD instead of overflowing later', () => {
+    const nest = (depth: number) => `{"type":"topic.publish","topic":"t","data":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    expect(decodeClientMessage(nest(64)).ok).toBe(true);
+    expect(decodeClientMessage(nest(65))).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD' });
+    expect(decodeClientMessage(nest(100_000))).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD' });
+  });
+});
