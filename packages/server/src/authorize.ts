@@ -38,6 +38,17 @@ export class Authorizer {
     return allowedOrThrow(decision, target, action, step);
   }
 
+  /**
+   * Runs a step that needs no permission (untrack, leave, unsubscribe) after any answer still pending
+   * for `after`, so it cannot overtake the step it undoes.
+   */
+  after<T>(connection: Connection, target: AuthorizeTarget, after: AuthorizeAction[], step: () => T): T | Promise<T> {
+    const pending = after
+      .map((action) => connection.decisions.get(`${target.kind}\u0000${target.name}\u0000${action}`))
+      .filter((decision): decision is Promise<boolean> => decision instanceof Promise);
+    return pending.length === 0 ? step() : Promise.all(pending).then(step, step);
+  }
+
   private ask(user: GhostUser | undefined, target: AuthorizeTarget, action: AuthorizeAction): boolean | Promise<boolean> {
     const denied = (error: unknown) => {
       this.reportError(error instanceof Error ? error : new Error(String(error)));

@@ -81,7 +81,8 @@ export interface HubOptions<S extends SchemaDefinition = SchemaDefinition> {
   nodeHeartbeatMs?: number;
   /**
    * How long another node may stay silent before its presence members leave everywhere with reason
-   * `node-down`: no ghost outlives a crashed node by more than this. @default 3500
+   * `node-down`: a crashed node's ghosts are gone after at most this plus one `nodeHeartbeatMs`.
+   * Must be longer than `nodeHeartbeatMs`. @default 3500
    */
   nodeTimeoutMs?: number;
 }
@@ -140,6 +141,15 @@ function origins(value: HubOptions['origins']): ((origin: string) => boolean) | 
   return (origin) => allowed.has(origin);
 }
 
+function nodeTimeout(options: HubOptions): number {
+  const heartbeat = options.nodeHeartbeatMs ?? DEFAULTS.nodeHeartbeatMs;
+  const timeout = positive('nodeTimeoutMs', options.nodeTimeoutMs, DEFAULTS.nodeTimeoutMs, 20);
+  if (timeout <= heartbeat) {
+    throw new TypeError(`createHub: nodeTimeoutMs (${timeout}) must be longer than nodeHeartbeatMs (${heartbeat}), or every node looks dead between heartbeats`);
+  }
+  return timeout;
+}
+
 function presenceKey(value: unknown): PresenceKey {
   if (value === undefined || value === 'connection' || value === 'user') return value ?? 'connection';
   throw new TypeError(`createHub: presenceKey must be 'connection' or 'user', got ${JSON.stringify(value)}`);
@@ -169,7 +179,7 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     tickMs: positive('tickMs', options.tickMs, DEFAULTS.tickMs, 1),
     presenceKey: presenceKey(options.presenceKey),
     nodeHeartbeatMs: positive('nodeHeartbeatMs', options.nodeHeartbeatMs, DEFAULTS.nodeHeartbeatMs, 10),
-    nodeTimeoutMs: positive('nodeTimeoutMs', options.nodeTimeoutMs, DEFAULTS.nodeTimeoutMs, 20),
+    nodeTimeoutMs: nodeTimeout(options),
     chat: {
       historySize: positive('chat.historySize', options.chat?.historySize, DEFAULT_CHAT.historySize, 0),
       maxTextLength: positive('chat.maxTextLength', options.chat?.maxTextLength, DEFAULT_CHAT.maxTextLength),

@@ -81,7 +81,7 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
       validate.topicAllowed(message.topic);
       return authorizer.guard(connection, topic(message.topic), 'subscribe', () => topics.subscribe(connection, message.topic));
     case 'topic.unsubscribe':
-      return topics.unsubscribe(connection, message.topic);
+      return authorizer.after(connection, topic(message.topic), ['subscribe'], () => topics.unsubscribe(connection, message.topic));
     case 'topic.publish': {
       const data = validate.topicData(message.topic, message.data);
       return authorizer.guard(connection, topic(message.topic), 'publish', () => topics.publish(message.topic, data, connection.id));
@@ -89,21 +89,26 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
     case 'presence.join':
       return authorizer.guard(connection, room('presence', message.room), 'watch', () => presence.join(connection, message.room));
     case 'presence.track': {
+      // Tracking watches too, so it needs both.
       const state = validate.presenceState(message.state);
-      return authorizer.guard(connection, room('presence', message.room), 'track', () => presence.track(connection, message.room, state));
+      const target = room('presence', message.room);
+      return authorizer.guard(connection, target, 'watch', () =>
+        authorizer.guard(connection, target, 'track', () => presence.track(connection, message.room, state)));
     }
     case 'presence.untrack':
-      return presence.untrack(connection, message.room);
+      return authorizer.after(connection, room('presence', message.room), ['track'], () => presence.untrack(connection, message.room));
     case 'presence.leave':
-      return presence.leave(connection, message.room);
+      return authorizer.after(connection, room('presence', message.room), ['watch', 'track'], () => presence.leave(connection, message.room));
     // Chat steps wait on the store, and each depends on the one before (join, identify, send): run
     // them one after another per connection, in the order they arrived.
     case 'chat.join':
       return connection.inOrder(async () =>
         authorizer.guard(connection, room('chat', message.room), 'join', () => chat.join(connection, message.room)));
     case 'chat.identify':
+      // Identifying joins the room when needed, so it needs both.
       return connection.inOrder(async () =>
-        authorizer.guard(connection, room('chat', message.room), 'send', () => chat.identify(connection, message.room, message.name)));
+        authorizer.guard(connection, room('chat', message.room), 'join', () =>
+          authorizer.guard(connection, room('chat', message.room), 'send', () => chat.identify(connection, message.room, message.name))));
     case 'chat.send':
       return connection.inOrder(async () =>
         authorizer.guard(connection, room('chat', message.room), 'send', () => chat.send(connection, message.room, message.text)));

@@ -63,6 +63,7 @@ describe('hub API', () => {
     expect(() => createHub({ heartbeatMs: -1 })).toThrow(/heartbeatMs must be a number ≥ 10/);
     expect(() => createHub({ limits: { maxFrames: 1 } as never })).toThrow(/unknown limit "maxFrames"; known limits: maxFrameBytes/);
     expect(() => createHub({ authenticate: 'yes' as never })).toThrow(TypeError);
+    expect(() => createHub({ nodeHeartbeatMs: 1000, nodeTimeoutMs: 800 })).toThrow(/must be longer than nodeHeartbeatMs/);
     expect(() => createHub({ presenceKey: 'tab' as never })).toThrow(/presenceKey must be 'connection' or 'user'/);
     expect(() => createHub({ adapter: {} as never })).toThrow(/memoryAdapter\(\)/);
     expect(DEFAULT_LIMITS.maxFrameBytes).toBeLessThan(1024 * 1024);

@@ -147,3 +147,16 @@ describe('memoryAdapter store', () => {
     expect(await store.range('chat:empty', 0, 10)).toEqual({ entries: [], oldestSeq: 1 });
   });
 });
+
+describe('chat keys', () => {
+  it("a room named like another room's name key does not collide with it", async () => {
+    const running = await startHub();
+    const c = await connect(running.url);
+    c.client.send({ type: 'chat.identify', room: 'x', name: 'y:history', ref: 1 });
+    expect(await c.client.next('ack')).toMatchObject({ ref: 1 });
+    c.client.send({ type: 'chat.identify', room: 'x:name:y', name: 'ada', ref: 2 });
+    c.client.send({ type: 'chat.send', room: 'x:name:y', text: 'hello', ref: 3 });
+    await c.client.next('ack');
+    expect(await c.client.next('ack')).toMatchObject({ ref: 3, result: { text: 'hello', seq: 1 } });
+  });
+});

@@ -99,7 +99,7 @@ describe('authorize', () => {
     for (let i = 0; i < 30; i++) c.send({ type: 'presence.track', room: 'lobby', state: { i } });
     await waitFor(() => running.hub.stats().members === 1);
     await sleep(50);
-    expect(asked).toEqual(['ada track presence:lobby']);
+    expect(asked).toEqual(['ada watch presence:lobby', 'ada track presence:lobby']);
     const watcher = await connect('bob');
     watcher.send({ type: 'presence.join', room: 'lobby' });
     expect((await watcher.next('presence.snapshot')).members[0]?.state).toEqual({ i: 29 });
@@ -115,5 +115,30 @@ describe('authorize', () => {
     c.send({ type: 'topic.subscribe', topic: 'news', ref: 1 });
     expect(await c.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 1 });
     expect(errors.map((e) => e.message)).toEqual(['policy service down']);
+  });
+});
+
+describe('authorize, ordering and implied actions', () => {
+  it('an untrack right after a track waits for the pending answer instead of overtaking it', async () => {
+    const running = await startHub({ tickMs: 5, authorize: async () => (await sleep(30), true) });
+    const c = await RawClient.connect(running.url);
+    await c.next('welcome');
+    c.send({ type: 'presence.track', room: 'lobby', state: 1 });
+    c.send({ type: 'presence.untrack', room: 'lobby', ref: 1 });
+    await c.next('ack');
+    await sleep(20);
+    expect(running.hub.stats().members).toBe(0);
+  });
+
+  it('tracking needs watch too, and identifying needs join too', async () => {
+    const running = await startHub({ authorize: (_user, _target, action) => action !== 'watch' && action !== 'join' });
+    const c = await RawClient.connect(running.url);
+    await c.next('welcome');
+    c.send({ type: 'presence.track', room: 'lobby', state: 1, ref: 1 });
+    expect(await c.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 1 });
+    c.send({ type: 'chat.identify', room: 'lobby', name: 'ada', ref: 2 });
+    expect(await c.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 2 });
+    expect(c.ofType('presence.snapshot')).toEqual([]);
+    expect(c.ofType('chat.history')).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { PointInterpolator, type Point } from './interpolate.js';
 
 /** Another member's cursor. */
 export interface Cursor<T = unknown> {
-  /** Their connection id. */
+  /** Their member id: their connection id, or their user id when the hub keys presence by user. */
   readonly id: string;
   /** A CSS colour assigned by the hub. */
   readonly color: string;

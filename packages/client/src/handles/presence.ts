@@ -4,7 +4,7 @@ import type { ClientCore, Self } from '../core.js';
 
 /** Another member of a presence room, as you see them. */
 export interface PresenceMember<T = unknown> {
-  /** Their connection id. */
+  /** Their member id: their connection id, or their user id when the hub keys presence by user. */
   readonly id: string;
   /** A CSS colour assigned by the hub. */
   readonly color: string;

@@ -148,11 +148,13 @@ export class Chat {
   }
 }
 
-// Names are unique regardless of case and Unicode form: "Ada" and "ada" are one name.
+// Names are unique regardless of case and Unicode form: "Ada" and "ada" are one name. Room names
+// cannot contain braces, so `{room}` cannot run into a name (and is a Redis Cluster hash tag, which
+// keeps a room's keys on one shard).
 function nameKey(room: string, name: string): string {
-  return `chat:${room}:name:${name.normalize('NFKC').toLowerCase()}`;
+  return `chat:{${room}}:name:${name.normalize('NFKC').toLowerCase()}`;
 }
 
 function stream(room: string): string {
-  return `chat:${room}:history`;
+  return `chat:{${room}}:history`;
 }
