@@ -25,6 +25,10 @@ const DEFAULTS = {
   // Commands wait through a short blip (a restart: ~4 tries, about 1 s) and then fail, so a chat send
   // during an outage gets an answer instead of hanging. Subscriptions wait for as long as it takes.
   commandRetries: 3,
+  // Retries alone do not bound a link that accepts and drops, or swallows bytes: no command may
+  // wait longer than this for its answer (a hub.publish or a chat send during such an outage fails
+  // after it, and local delivery has happened anyway).
+  commandTimeoutMs: 1500,
   // Stream entries are stored as one field named like this.
   field: 'e',
 };
@@ -82,7 +86,7 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
   const { url, client } = checkOptions(options);
   const prefix = options.prefix ?? DEFAULTS.prefix;
   const where = url ? redact(url) : `${client!.options.host ?? 'localhost'}:${client!.options.port ?? 6379}`;
-  const commands = client ?? new Redis(url!, { lazyConnect: true, maxRetriesPerRequest: DEFAULTS.commandRetries });
+  const commands = client ?? new Redis(url!, { lazyConnect: true, maxRetriesPerRequest: DEFAULTS.commandRetries, commandTimeout: DEFAULTS.commandTimeoutMs });
   const subscriber = commands.duplicate({ lazyConnect: true, maxRetriesPerRequest: null });
   const handlers = new Map<string, (frame: string) => void>();
   const detachers: (() => void)[] = [];

@@ -111,14 +111,15 @@ export class PresenceRoom {
 
   /** Merges one tick of changes that node `owner` made to its own members. */
   applyRemote(owner: string, changes: Partial<RoomChanges>): void {
+    // A sync answer repeats what we may have already: only a real change is passed on.
     for (const member of changes.joins ?? []) {
       const entry = this.members.get(member.id);
       if (!entry) this.add(member, owner);
-      else if (entry.owner === owner) this.setState(entry, member.state);
+      else if (entry.owner === owner && entry.stateJson !== member.state) this.setState(entry, member.state);
     }
     for (const { id, state } of changes.updates ?? []) {
       const entry = this.members.get(id);
-      if (entry?.owner === owner) this.setState(entry, state);
+      if (entry?.owner === owner && entry.stateJson !== state) this.setState(entry, state);
     }
     for (const { id, reason } of changes.leaves ?? []) {
       const entry = this.members.get(id);
