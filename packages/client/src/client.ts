@@ -113,11 +113,10 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
 
   /**
    * Closes the connection for good: the hub lets your presence go at once, and requests still waiting
-   * reject with `NOT_SENT`.
+   * reject with `NOT_SENT`. Resolves once the socket has closed.
    */
   close(): Promise<void> {
-    this.connection.close();
-    return Promise.resolve();
+    return this.connection.close();
   }
 
   /** @internal */

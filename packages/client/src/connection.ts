@@ -77,11 +77,20 @@ export class Connection {
   }
 
   /** Closes for good (code 1000: the hub ends the connection at once, with no grace period). */
-  close(): void {
-    if (this.stopped) return;
+  /** Resolves once the socket has closed (or after a second, if the hub never answers the close). */
+  close(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     this.stopped = true;
     const socket = this.socket;
     this.detach();
+    const closed = new Promise<void>((resolve) => {
+      if (!socket || socket.readyState !== OPEN) return resolve();
+      const timer = setTimeout(resolve, 1000);
+      socket.onclose = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
     try {
       socket?.close(CloseCode.NORMAL, 'client closed');
     } catch {
@@ -89,6 +98,7 @@ export class Connection {
     }
     this.setStatus('closed');
     this.hooks.stopped(undefined);
+    return closed;
   }
 
   private async connect(): Promise<void> {

@@ -110,3 +110,13 @@ describe('createClient', () => {
     expect(() => createClient('ws://x/ghost', { maxQueued: 0 })).toThrow(/maxQueued must be a number ≥ 1/);
   });
 });
+
+describe('close', () => {
+  it('resolves once the hub has seen the socket go', async () => {
+    const running = await startHub({ graceMs: 60_000 });
+    const c = createClient(running.url);
+    await waitFor(() => c.status === 'open');
+    await c.close();
+    expect(running.hub.stats()).toMatchObject({ connections: 0, resumable: 0 });
+  });
+});

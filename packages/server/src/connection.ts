@@ -6,6 +6,9 @@ import { TokenBucket } from './rate-limit.js';
 import { createId, createSecret, nextColor } from './ids.js';
 
 const REMEMBERED_REFS = 256;
+// What a CSS colour can look like (#hex, rgb(), hsl(), names): no quotes or backslashes, since the
+// colour is written into frames as it is.
+const CSS_COLOR = /^[#a-zA-Z0-9(),.%/ -]{1,64}$/;
 // What a connection in its grace period may have waiting for it; past this the oldest is dropped.
 const MAX_BACKLOG_BYTES = 1024 * 1024;
 
@@ -15,7 +18,8 @@ const MAX_BACKLOG_BYTES = 1024 * 1024;
  */
 export class Connection {
   readonly id = createId();
-  readonly color = nextColor();
+  /** The user's own colour when `authenticate` gave one, otherwise one picked for this connection. */
+  readonly color: string;
   /** `JSON.stringify(user)`, made once because it is sent in every presence join. */
   readonly userJson: string | undefined;
   private secret = createSecret();
@@ -48,6 +52,7 @@ export class Connection {
     private readonly options: ResolvedHubOptions,
   ) {
     this.userJson = user === undefined ? undefined : JSON.stringify(user);
+    this.color = typeof user?.color === 'string' && CSS_COLOR.test(user.color) ? user.color : nextColor();
     this.bucket = new TokenBucket(options.limits.messagesPerSecond, options.limits.burst);
   }
 

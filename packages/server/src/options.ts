@@ -12,6 +12,8 @@ import type { PresenceKey } from './features/presence-room.js';
  */
 export interface GhostUser {
   id: string;
+  /** A CSS colour for this user's connections and presence (`#e11d48`, `hsl(…)`); one is picked otherwise. */
+  color?: string;
   [key: string]: unknown;
 }
 

@@ -64,3 +64,13 @@ describe('handshake', () => {
     expect(seen.filter((s) => s.startsWith('connect'))).toHaveLength(1);
   });
 });
+
+describe('the colour a user brings', () => {
+  it('is used for its connections, and ignored when it is not a plain CSS colour', async () => {
+    const running = await startHub({ authenticate: (request) => ({ id: 'u', color: new URL(request.url!, 'http://x').searchParams.get('c')! }) });
+    const plain = await RawClient.connect(running.url, `?c=${encodeURIComponent('#e11d48')}`);
+    expect((await plain.next('welcome')).color).toBe('#e11d48');
+    const sneaky = await RawClient.connect(running.url, `?c=${encodeURIComponent('red","id":"admin')}`);
+    expect((await sneaky.next('welcome')).color).toMatch(/^hsl\(/);
+  });
+});
