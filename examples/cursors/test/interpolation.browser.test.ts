@@ -36,7 +36,8 @@ describe.skipIf(!hasChromium)('cursor smoothing in Chromium', () => {
     mover = createClient(`ws://localhost:${demo.port}/ghost`);
     const lobby = mover.presence('lobby');
     await expect.poll(() => mover!.status).toBe('open');
-    const id = mover.self!.id;
+    // Presence is keyed by visitor (presenceKey 'user'): the member id is the user's id, not the connection's.
+    const id = (mover.self!.user as { id: string }).id;
 
     // Where the cursor starts: the ghost appears there at once.
     const path = Array.from({ length: 16 }, (_, i) => ({ x: (20 + 4 * i) / 100, y: (30 + 2 * i) / 100 }));

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'eventemitter3';
 import { WebSocketServer } from 'ws';
 import {
-  CloseCode, encode, type BroadcastDataOf, type DirectDataOf,
+  CloseCode, ErrorCode, GhostError, describeInvalidName, encode, isValidName, type BroadcastDataOf, type DirectDataOf,
   type LeaveReason, type SchemaDefinition, type TopicDataOf, type TopicNameOf,
 } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
@@ -163,6 +163,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
    * @example await hub.publish('news', { headline: 'Ghost 1.0' });
    */
   async publish<N extends TopicNameOf<S>>(topic: N, data: TopicDataOf<S, N>): Promise<void> {
+    if (!isValidName(topic)) throw new GhostError(ErrorCode.INVALID_NAME, describeInvalidName('topic', topic));
     await this.started;
     await this.topics.publish(topic, this.validate.topicData(topic, data), null);
   }

@@ -7,4 +7,4 @@ export type { Authorize, AuthorizeAction, AuthorizeTarget } from './authorize.js
 export type { Adapter, AdapterContext, StreamRange } from './adapters/adapter.js';
 export { memoryAdapter, createMemoryBus, type MemoryBus, type MemoryAdapterOptions } from './adapters/memory.js';
 // The shared vocabulary, so a server needs one import.
-export { defineSchema, GhostError, ErrorCode, CloseCode } from '@ghost/protocol';
+export { defineSchema, GhostError, ErrorCode, CloseCode, isValidName } from '@ghost/protocol';

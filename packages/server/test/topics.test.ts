@@ -62,6 +62,12 @@ describe('topics', () => {
     expect(await sub.client.next('topic.message')).toMatchObject({ data: { headline: 'Ghost 1.0' }, from: null });
   });
 
+  it('hub.publish refuses a topic name no client could subscribe to', async () => {
+    running = await startHub();
+    await expect(running.hub.publish('two words', 1)).rejects.toMatchObject({ code: 'INVALID_NAME' });
+    await expect(running.hub.publish('', 1)).rejects.toMatchObject({ code: 'INVALID_NAME' });
+  });
+
   it('keeps the order of one publisher', async () => {
     running = await startHub();
     const sub = await connect(running.url);
