@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { createHub, type Hub } from '@ghost/server';
+import { createHub, type Hub, type HubOptions } from '@ghost/server';
 
 const packages = (name: string) => fileURLToPath(new URL(`../../packages/${name}/src/index.ts`, import.meta.url));
 
@@ -101,9 +101,12 @@ export interface Demo {
 
 export type Handler = (request: http.IncomingMessage, response: http.ServerResponse, hub: Hub) => void | Promise<void>;
 
-/** Starts an HTTP server answering with `handle` and a Ghost hub on `/ghost`, on `port` (0: any free port). */
-export async function startServer(port: number, handle: Handler): Promise<Demo> {
-  const hub = createHub();
+/**
+ * Starts an HTTP server answering with `handle` and a Ghost hub on `/ghost`, on `port` (0: any free
+ * port). `hubOptions` go to `createHub` (an adapter, to make the demo one node of a cluster).
+ */
+export async function startServer(port: number, handle: Handler, hubOptions: HubOptions = {}): Promise<Demo> {
+  const hub = createHub(hubOptions);
   const server = http.createServer((request, response) => {
     Promise.resolve(handle(request, response, hub)).catch((error: unknown) => {
       console.error(error);

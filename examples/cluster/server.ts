@@ -1,0 +1,64 @@
+// Seed 002 done with Ghost: several hub nodes that meet only through Redis behave as one. Two nodes
+// (ports 9000 and 9001) serve the chat demo; a chat page, a presence member or a topic subscriber on
+// either node sees everyone on both, and GET /ping1 on one node reaches the sockets of both.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { redisAdapter } from '@ghost/server/redis';
+import { startChatDemo } from '../chat/server.js';
+import { isMain, sendText, type Demo } from '../shared/server.js';
+
+/** A running cluster example. */
+export interface ClusterDemo {
+  nodes: Demo[];
+  redisUrl: string;
+  close(): Promise<void>;
+}
+
+/** Starts one chat node per port (0: any free port), all on the Redis at `redisUrl`. */
+export async function startClusterDemo({ ports = [9000, 9001], redisUrl }: { ports?: number[]; redisUrl: string }): Promise<ClusterDemo> {
+  let pings = 0;
+  const nodes: Demo[] = [];
+  for (const port of ports) {
+    nodes.push(await startChatDemo({
+      port,
+      hub: { adapter: redisAdapter({ url: redisUrl }), nodeId: `node-${port || nodes.length}` },
+      route: (request, response, hub) => {
+        if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/ping1') return false;
+        // From any node to every socket of every node: the backplane at work.
+        const ping = ++pings;
+        void hub.broadcast({ ping, via: hub.nodeId }).then(() => sendText(request, response, 200, `ping ${ping} sent via ${hub.nodeId}`));
+        return true;
+      },
+    }));
+  }
+  return { nodes, redisUrl, close: async () => void (await Promise.all(nodes.map((node) => node.close()))) };
+}
+
+/** Starts a private `redis-server` on a free port (no persistence); stops with this process. */
+export async function startLocalRedis(): Promise<{ url: string; stop(): void }> {
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(free));
+    });
+  });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const stop = () => void child.kill();
+  process.once('exit', stop);
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', () => reject(new Error('redis-server not found: apt-get install -y redis-server, or set REDIS_URL')));
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('Ready to accept connections') && resolve());
+  });
+  return { url: `redis://127.0.0.1:${port}`, stop };
+}
+
+if (isMain(import.meta.url)) {
+  const redis = process.env.REDIS_URL ? { url: process.env.REDIS_URL, stop: () => undefined } : await startLocalRedis();
+  const ports = (process.env.PORTS ?? '9000,9001').split(',').map(Number);
+  const cluster = await startClusterDemo({ ports, redisUrl: redis.url });
+  console.log(`Ghost cluster on ${redis.url}:`);
+  for (const node of cluster.nodes) console.log(`  chat: ${node.url}/lobby   ping every socket on every node: curl ${node.url}/ping1`);
+  const stop = () => void cluster.close().then(() => (redis.stop(), process.exit(0)));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createClient } from '@ghost/client';
+import { closeAfterTest } from '../../../test/helpers/cleanup.js';
+import { openClient } from '../../../test/helpers/clients.js';
+import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
+import { waitFor } from '../../../test/helpers/wait.js';
+import { startClusterDemo, type ClusterDemo } from '../server.js';
+
+describeIfRedis('the cluster example', () => {
+  let redis: RedisServer;
+  let cluster: ClusterDemo;
+  const ws = (i: number) => `ws://127.0.0.1:${cluster.nodes[i]!.port}/ghost`;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    cluster = await startClusterDemo({ ports: [0, 0], redisUrl: redis.url });
+  });
+  afterAll(async () => {
+    await cluster?.close();
+    await redis?.stop();
+  });
+
+  it('GET /ping1 on one node reaches the sockets of both', async () => {
+    const [a, b] = [openClient(ws(0)), openClient(ws(1))];
+    const got: unknown[] = [];
+    for (const c of [a, b]) c.on('broadcast', (data) => got.push(data));
+    await waitFor(() => a.status === 'open' && b.status === 'open');
+    const answer = await fetch(`${cluster.nodes[0]!.url}/ping1`).then((r) => r.text());
+    expect(answer).toMatch(/^ping \d+ sent via node-/);
+    await waitFor(() => got.length === 2, 5000, 'the ping on both nodes');
+  });
+
+  it('a chat room spans the nodes: one name per room across both, messages and history everywhere', async () => {
+    const [ada, bob] = [openClient(ws(0)), openClient(ws(1))];
+    await ada.chat('fishing').identify('ada');
+    await expect(bob.chat('fishing').identify('Ada')).rejects.toMatchObject({ code: 'NAME_TAKEN' });
+    await bob.chat('fishing').identify('bob');
+    const heard: string[] = [];
+    bob.chat('fishing').on('message', (m) => heard.push(`${m.user}: ${m.text}`));
+    await ada.chat('fishing').send('morning is best');
+    await waitFor(() => heard.length === 1, 5000, 'the message on the other node');
+    expect(heard).toEqual(['ada: morning is best']);
+    const late = createClient(ws(1));
+    closeAfterTest(() => late.close());
+    await waitFor(() => late.chat('fishing').history.length === 1, 5000, 'the shared history');
+  });
+
+  it('presence spans the nodes', async () => {
+    const [here, there] = [openClient(ws(0)), openClient(ws(1))];
+    here.presence('lobby').track({ x: 0.25, y: 0.5 });
+    await waitFor(() => there.presence('lobby').others.length === 1, 5000, 'the member from the other node');
+    expect(there.presence('lobby').others[0]!.state).toEqual({ x: 0.25, y: 0.5 });
+  });
+});
