@@ -1,11 +1,15 @@
 // Seed 002 done with Ghost: several hub nodes that meet only through Redis behave as one. Two nodes
-// (ports 9000 and 9001) serve the chat demo; a chat page, a presence member or a topic subscriber on
-// either node sees everyone on both, and GET /ping1 on one node reaches the sockets of both.
+// (ports 9000 and 9001) serve the chat demo and a cursors page; a chat page, a cursor or a topic
+// subscriber on either node sees everyone on both, and GET /ping1 on one node reaches both.
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { redisAdapter } from '@ghost/server/redis';
 import { startChatDemo } from '../chat/server.js';
-import { isMain, sendText, type Demo } from '../shared/server.js';
+import { bundlePage, isMain, send, sendText, type Demo } from '../shared/server.js';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /** A running cluster example. */
 export interface ClusterDemo {
@@ -18,12 +22,23 @@ export interface ClusterDemo {
 export async function startClusterDemo({ ports = [9000, 9001], redisUrl }: { ports?: number[]; redisUrl: string }): Promise<ClusterDemo> {
   let pings = 0;
   const nodes: Demo[] = [];
+  const cursorsPage: Record<string, { type: string; body: string }> = {
+    '/cursors': { type: 'text/html; charset=utf-8', body: await readFile(here('./public/cursors.html'), 'utf8') },
+    '/cursors.css': { type: 'text/css; charset=utf-8', body: await readFile(here('./public/cursors.css'), 'utf8') },
+    '/cursors.js': { type: 'text/javascript; charset=utf-8', body: await bundlePage(here('./src/cursors.ts')) },
+  };
   for (const port of ports) {
     nodes.push(await startChatDemo({
       port,
       hub: { adapter: redisAdapter({ url: redisUrl }), nodeId: `node-${port || nodes.length}` },
       route: (request, response, hub) => {
-        if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/ping1') return false;
+        const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+        const asset = cursorsPage[path];
+        if (asset) {
+          send(request, response, 200, asset.type, asset.body);
+          return true;
+        }
+        if (path !== '/ping1') return false;
         // From any node to every socket of every node: the backplane at work.
         const ping = ++pings;
         void hub.broadcast({ ping, via: hub.nodeId }).then(() => sendText(request, response, 200, `ping ${ping} sent via ${hub.nodeId}`));
@@ -57,7 +72,9 @@ if (isMain(import.meta.url)) {
   const ports = (process.env.PORTS ?? '9000,9001').split(',').map(Number);
   const cluster = await startClusterDemo({ ports, redisUrl: redis.url });
   console.log(`Ghost cluster on ${redis.url}:`);
-  for (const node of cluster.nodes) console.log(`  chat: ${node.url}/lobby   ping every socket on every node: curl ${node.url}/ping1`);
+  for (const node of cluster.nodes) {
+    console.log(`  ${node.url}/cursors   chat: ${node.url}/lobby   ping every socket on every node: curl ${node.url}/ping1`);
+  }
   const stop = () => void cluster.close().then(() => (redis.stop(), process.exit(0)));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
