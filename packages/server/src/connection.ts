@@ -38,6 +38,8 @@ export class Connection {
   /** Chat rooms read, with the name held in each (undefined until `identify`). */
   readonly chats = new Map<string, string | undefined>();
   readonly bucket: TokenBucket;
+  /** Cursor moves have their own budget, so they never starve the connection's other messages. */
+  readonly presenceBucket: TokenBucket;
   // Results of recent requests by ref: a request resent after a reconnect is answered again, not redone.
   private readonly results = new Map<number, unknown>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -49,11 +51,14 @@ export class Connection {
   constructor(
     readonly user: GhostUser | undefined,
     public request: IncomingMessage,
+    /** The client's address (see the hub's `trustProxy`). */
+    readonly address: string,
     private readonly options: ResolvedHubOptions,
   ) {
     this.userJson = user === undefined ? undefined : JSON.stringify(user);
     this.color = typeof user?.color === 'string' && CSS_COLOR.test(user.color) ? user.color : nextColor();
     this.bucket = new TokenBucket(options.limits.messagesPerSecond, options.limits.burst);
+    this.presenceBucket = new TokenBucket(options.limits.presencePerSecond, options.limits.presenceBurst);
   }
 
   get resumeToken(): string {

@@ -23,7 +23,7 @@ import { Validator } from './validate.js';
 /** Events a hub emits; `hub.on` returns the function that removes the listener. */
 export interface HubEvents {
   /** A new connection was accepted (not emitted when a client resumes within the grace period). */
-  connection: (event: { id: string; user: GhostUser | undefined; request: IncomingMessage }) => void;
+  connection: (event: { id: string; user: GhostUser | undefined; address: string; request: IncomingMessage }) => void;
   /** A connection is over for good: it closed, or did not come back within the grace period. */
   disconnect: (event: { id: string; user: GhostUser | undefined; code: number; reason: LeaveReason }) => void;
   /** A fault the hub survived (an adapter failure, a throwing hook); nothing was thrown at a socket. */
@@ -92,7 +92,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     };
     this.sessions = new Sessions(options, {
       frame: (connection, text) => routeFrame(this.router, connection, text),
-      opened: (connection, request) => this.emit('connection', { id: connection.id, user: connection.user, request }),
+      opened: (connection, request) => this.emit('connection', { id: connection.id, user: connection.user, address: connection.address, request }),
       ended: (connection, code, reason) => {
         this.presence.drop(connection, reason);
         this.topics.drop(connection).catch(reportError);

@@ -25,6 +25,15 @@ export interface HubLimits {
   messagesPerSecond: number;
   /** Messages a connection may send in a burst above the average. @default 240 */
   burst: number;
+  /**
+   * Presence updates (cursor moves) per second, on their own budget so a moving cursor never
+   * starves the connection's other messages. @default 120
+   */
+  presencePerSecond: number;
+  /** Presence updates a connection may send in a burst above the average. @default 240 */
+  presenceBurst: number;
+  /** Open connections from one client address; past it, new ones are refused with 4203. 0: no limit. @default 0 */
+  maxConnectionsPerAddress: number;
   /** Largest presence state, in bytes of JSON. @default 4096 */
   maxStateBytes: number;
   /** Topics one connection may subscribe to. @default 256 */
@@ -60,6 +69,12 @@ export interface HubOptions<S extends SchemaDefinition = SchemaDefinition> {
    * and is let through. Refused: close code 4003. @default any origin
    */
   origins?: readonly string[] | ((origin: string) => boolean);
+  /**
+   * Behind proxies, how many of them to trust for the client's address: `true` for one, a number for
+   * several. The address is then read from `X-Forwarded-For`, that many entries from the right;
+   * otherwise it is the socket's peer. A header from an untrusted hop is never believed. @default false
+   */
+  trustProxy?: boolean | number;
   /** Per-connection limits; the defaults are safe for a public endpoint. */
   limits?: Partial<HubLimits>;
   /** How often the hub pings each client; a client silent for two intervals is dropped. @default 15000 */
@@ -94,6 +109,9 @@ export const DEFAULT_LIMITS: Readonly<HubLimits> = Object.freeze({
   maxFrameBytes: 64 * 1024,
   messagesPerSecond: 120,
   burst: 240,
+  presencePerSecond: 120,
+  presenceBurst: 240,
+  maxConnectionsPerAddress: 0,
   maxStateBytes: 4096,
   maxTopics: 256,
   maxRooms: 64,
@@ -111,6 +129,7 @@ export interface ResolvedHubOptions {
   authenticate: HubOptions['authenticate'];
   authorize: Authorize | undefined;
   origins: ((origin: string) => boolean) | undefined;
+  trustProxy: number;
   limits: HubLimits;
   heartbeatMs: number;
   graceMs: number;
@@ -168,13 +187,15 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     if (!(key in DEFAULT_LIMITS)) {
       throw new TypeError(`createHub: unknown limit "${key}"; known limits: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
     }
-    limits[key as keyof HubLimits] = positive(`limits.${key}`, value, DEFAULT_LIMITS[key as keyof HubLimits]);
+    const min = key === 'maxConnectionsPerAddress' ? 0 : 1;
+    limits[key as keyof HubLimits] = positive(`limits.${key}`, value, DEFAULT_LIMITS[key as keyof HubLimits], min);
   }
   return {
     schema: options.schema,
     authenticate: options.authenticate,
     authorize: fn('authorize', options.authorize),
     origins: origins(options.origins),
+    trustProxy: options.trustProxy === true ? 1 : positive('trustProxy', options.trustProxy === false ? 0 : options.trustProxy, 0, 0),
     limits,
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs, 10),
     graceMs: positive('graceMs', options.graceMs, DEFAULTS.graceMs, 0),

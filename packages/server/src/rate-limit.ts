@@ -14,6 +14,11 @@ export class TokenBucket {
     this.last = now;
   }
 
+  /** Takes `tokens` more from what the last `take` allowed; the bucket may go below empty, so the cost is paid later. */
+  charge(tokens: number): void {
+    this.tokens -= tokens;
+  }
+
   /** Takes a token; false when the bucket is empty. */
   take(now = Date.now()): boolean {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);

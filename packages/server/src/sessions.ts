@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode, PROTOCOL_VERSION, encode, type LeaveReason } from '@ghost/protocol';
+import { clientAddress } from './address.js';
 import { Connection } from './connection.js';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
 
@@ -23,6 +24,7 @@ const PING_FRAME = encode({ type: 'ping' });
 export class Sessions {
   private readonly connections = new Map<string, Connection>();
   private readonly byUser = new Map<string, Set<Connection>>();
+  private readonly perAddress = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
   private closing = false;
 
@@ -41,6 +43,10 @@ export class Sessions {
   open(ws: WebSocket, request: IncomingMessage, user: GhostUser | undefined, resume: { id: string; secret: string } | undefined): void {
     const previous = resume ? this.connections.get(resume.id) : undefined;
     const resumed = !!previous && previous.acceptsResume(resume!.secret) && previous.user?.id === user?.id && !previous.ended;
+    if (!resumed && this.atAddressLimit(request)) {
+      ws.close(CloseCode.TRY_AGAIN_LATER, 'too many connections from your address');
+      return;
+    }
     const connection = resumed ? previous! : this.create(user, request);
     if (resumed) {
       clearTimeout(connection.graceTimer);
@@ -101,9 +107,15 @@ export class Sessions {
     await Promise.all(closed);
   }
 
+  private atAddressLimit(request: IncomingMessage): boolean {
+    const limit = this.options.limits.maxConnectionsPerAddress;
+    return limit > 0 && (this.perAddress.get(clientAddress(request, this.options.trustProxy)) ?? 0) >= limit;
+  }
+
   private create(user: GhostUser | undefined, request: IncomingMessage): Connection {
-    const connection = new Connection(user, request, this.options);
+    const connection = new Connection(user, request, clientAddress(request, this.options.trustProxy), this.options);
     this.connections.set(connection.id, connection);
+    this.perAddress.set(connection.address, (this.perAddress.get(connection.address) ?? 0) + 1);
     if (user) {
       let set = this.byUser.get(user.id);
       if (!set) this.byUser.set(user.id, (set = new Set()));
@@ -135,6 +147,9 @@ export class Sessions {
     connection.ended = true;
     clearTimeout(connection.graceTimer);
     this.connections.delete(connection.id);
+    const left = (this.perAddress.get(connection.address) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(connection.address, left);
+    else this.perAddress.delete(connection.address);
     if (connection.user) {
       const set = this.byUser.get(connection.user.id);
       set?.delete(connection);

@@ -142,3 +142,58 @@ describe('authorize, ordering and implied actions', () => {
     expect(c.ofType('chat.history')).toEqual([]);
   });
 });
+
+describe('limits per kind and per address', () => {
+  it('cursor moves have their own budget: a flood of them never starves other messages', async () => {
+    const running = await startHub({ limits: { presencePerSecond: 5, presenceBurst: 5, messagesPerSecond: 5, burst: 5 } });
+    const c = await RawClient.connect(running.url);
+    await c.next('welcome');
+    for (let i = 0; i < 20; i++) c.send({ type: 'presence.track', room: 'lobby', state: { i } });
+    c.send({ type: 'topic.subscribe', topic: 'news', ref: 1 });
+    expect(await c.next('ack')).toMatchObject({ ref: 1 });
+    expect((await c.next('error')).code).toBe('RATE_LIMITED');
+    expect(c.closeCode).toBeUndefined();
+  });
+
+  it('refuses connections past maxConnectionsPerAddress with 4203 (come back later), and counts them down', async () => {
+    const running = await startHub({ limits: { maxConnectionsPerAddress: 2 } });
+    const first = await RawClient.connect(running.url);
+    await first.next('welcome');
+    const second = await RawClient.connect(running.url);
+    await second.next('welcome');
+    const third = await RawClient.connect(running.url);
+    expect(await third.closed()).toBe(4203);
+    first.close(1000);
+    await first.closed();
+    await waitFor(() => running.hub.stats().connections === 1);
+    const fourth = await RawClient.connect(running.url);
+    expect((await fourth.next('welcome')).type).toBe('welcome');
+  });
+
+  it('believes X-Forwarded-For only as far as trustProxy says', async () => {
+    const addresses: string[] = [];
+    const forwarded = { headers: { 'x-forwarded-for': '6.6.6.6, 1.2.3.4, 5.6.7.8' } };
+    for (const trustProxy of [false, true, 2] as const) {
+      const running = await startHub({ trustProxy });
+      running.hub.on('connection', ({ address }) => addresses.push(address));
+      const socket = new WebSocket(running.url, forwarded);
+      await new Promise((resolve) => socket.once('message', resolve));
+      socket.terminate();
+    }
+    expect(addresses).toEqual(['127.0.0.1', '5.6.7.8', '1.2.3.4']);
+  });
+});
+
+describe('refusals cost the sender more than acceptances', () => {
+  it('a refused frame takes several tokens, so bad input runs out of budget first', async () => {
+    const running = await startHub({ limits: { messagesPerSecond: 1, burst: 10 } });
+    const c = await RawClient.connect(running.url);
+    await c.next('welcome');
+    c.send('{"type":"topic.subscribe","topic":42,"ref":1}');
+    c.send('{"type":"topic.subscribe","topic":42,"ref":2}');
+    c.send({ type: 'topic.subscribe', topic: 'news', ref: 3 });
+    expect(await c.next('error')).toMatchObject({ code: 'INVALID_PAYLOAD', ref: 1 });
+    expect(await c.next('error')).toMatchObject({ code: 'INVALID_PAYLOAD', ref: 2 });
+    expect(await c.next('error')).toMatchObject({ code: 'RATE_LIMITED', ref: 3 });
+  });
+});
