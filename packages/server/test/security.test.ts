@@ -189,8 +189,8 @@ describe('refusals cost the sender more than acceptances', () => {
     const running = await startHub({ limits: { messagesPerSecond: 1, burst: 10 } });
     const c = await RawClient.connect(running.url);
     await c.next('welcome');
-    c.send('{"type":"topic.subscribe","topic":42,"ref":1}');
-    c.send('{"type":"topic.subscribe","topic":42,"ref":2}');
+    c.send('{"type":"topic.publish","topic":"news","ref":1}');
+    c.send('{"type":"topic.publish","topic":"news","ref":2}');
     c.send({ type: 'topic.subscribe', topic: 'news', ref: 3 });
     expect(await c.next('error')).toMatchObject({ code: 'INVALID_PAYLOAD', ref: 1 });
     expect(await c.next('error')).toMatchObject({ code: 'INVALID_PAYLOAD', ref: 2 });
