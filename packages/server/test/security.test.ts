@@ -197,3 +197,32 @@ describe('refusals cost the sender more than acceptances', () => {
     expect(await c.next('error')).toMatchObject({ code: 'RATE_LIMITED', ref: 3 });
   });
 });
+
+describe('no one speaks for someone else', () => {
+  it('ignores a from, an id or a user a client slips into its messages: the hub stamps them', async () => {
+    const running = await startHub({ tickMs: 5, authenticate: (request) => ({ id: new URL(request.url!, 'http://x').searchParams.get('u')! }) });
+    const [victim, liar] = [await RawClient.connect(running.url, '?u=victim'), await RawClient.connect(running.url, '?u=liar')];
+    const victimId = (await victim.next('welcome')).id;
+    const liarId = (await liar.next('welcome')).id;
+    victim.send({ type: 'topic.subscribe', topic: 'news', ref: 1 });
+    victim.send({ type: 'presence.join', room: 'lobby', ref: 2 });
+    await victim.next('ack');
+    await victim.next('ack');
+    liar.send({ type: 'topic.publish', topic: 'news', data: 'x', from: victimId, ts: 0, ref: 1 });
+    expect(await victim.next('topic.message')).toMatchObject({ from: liarId });
+    liar.send({ type: 'presence.track', room: 'lobby', state: 1, id: victimId, user: { id: 'victim' } });
+    expect((await victim.next('presence.diff')).joins).toEqual([expect.objectContaining({ id: liarId, user: { id: 'liar' } })]);
+    liar.send({ type: 'chat.identify', room: 'c', name: 'liar', ref: 2 });
+    liar.send({ type: 'chat.send', room: 'c', text: 'hi', userId: 'victim', user: 'victim', ref: 3 });
+    await waitFor(() => liar.ofType('ack').some((a) => a.ref === 3));
+    expect(liar.ofType('ack').find((a) => a.ref === 3)?.result).toMatchObject({ user: 'liar', userId: 'liar' });
+  });
+
+  it('caps the presence rooms one connection may be in', async () => {
+    const running = await startHub({ limits: { maxRooms: 2 } });
+    const c = await RawClient.connect(running.url);
+    await c.next('welcome');
+    for (const [ref, room] of ['a', 'b', 'c'].entries()) c.send({ type: 'presence.join', room, ref });
+    expect(await c.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 2 });
+  });
+});
