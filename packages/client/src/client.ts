@@ -140,9 +140,13 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
     switch (message.type) {
       case 'topic.message': {
         const topic = this.topics.get(message.topic as string);
-        topic?.deliver(message.data, { topic: message.topic as string, from: message.from as string | null, ts: message.ts as number });
+        const meta = { topic: message.topic as string, from: message.from as string | null, ts: message.ts as number };
+        topic?.deliver(message.data, typeof message.seq === 'number' ? { ...meta, seq: message.seq } : meta);
         return;
       }
+      case 'topic.reset':
+        this.topics.get(message.topic as string)?.applyReset();
+        return;
       case 'presence.snapshot':
         this.rooms.get(message.room as string)?.applySnapshot(message.members as Member[]);
         return;

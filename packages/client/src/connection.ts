@@ -62,6 +62,8 @@ export class Connection {
   private heartbeatMs = 0;
   private timers: { retry?: ReturnType<typeof setTimeout>; connect?: ReturnType<typeof setTimeout>; stable?: ReturnType<typeof setTimeout>; watchdog?: ReturnType<typeof setInterval> } = {};
   private stopped = false;
+  /** This client instance's id: the hub uses it to deliver a publish resent after a reconnect once. */
+  private readonly clientId = randomId();
 
   constructor(private readonly options: ConnectionOptions, private readonly hooks: ConnectionHooks) {}
 
@@ -136,6 +138,7 @@ export class Connection {
     const extra = typeof params === 'function' ? await params() : params;
     for (const [key, value] of Object.entries(extra ?? {})) url.searchParams.set(key, value);
     url.searchParams.set('v', String(PROTOCOL_VERSION));
+    url.searchParams.set('client', this.clientId);
     if (this.resumeToken) url.searchParams.set('resume', this.resumeToken);
     return url;
   }
@@ -246,4 +249,10 @@ export class Connection {
     this.status = status;
     this.hooks.status(status);
   }
+}
+
+function randomId(): string {
+  const bytes = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[b & 63]).join('');
 }

@@ -9,8 +9,13 @@ const roomField = { room: nameSchema, ref: refSchema.optional() };
 
 /** Answer to the hub's `ping`; proves the link is alive. */
 export const pongMessage = z.object({ type: z.literal('pong') });
-/** Start receiving a topic's messages. */
-export const topicSubscribeMessage = z.object({ type: z.literal('topic.subscribe'), ...topicField });
+/**
+ * Start receiving a topic's messages. On a recoverable topic, `since` (the last `seq` received) asks
+ * for what was published after it first.
+ */
+export const topicSubscribeMessage = z.object({
+  type: z.literal('topic.subscribe'), ...topicField, since: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+});
 /** Stop receiving a topic's messages. */
 export const topicUnsubscribeMessage = z.object({ type: z.literal('topic.unsubscribe'), ...topicField });
 /** Send `data` to every subscriber of the topic (the sender too, when subscribed). */

@@ -59,7 +59,14 @@ export const topicMessage = z.object({
   data: jsonValueSchema,
   from: connectionIdSchema.nullable(),
   ts: timestampSchema,
+  /** On a recoverable topic: the message's place in the topic's history (1, 2, 3 …). */
+  seq: z.number().int().positive().optional(),
 });
+/**
+ * On a recoverable topic: what you missed since your `since` is older than the history the hub
+ * keeps. Messages from then on arrive as usual; the ones in the gap are gone.
+ */
+export const topicResetMessage = z.object({ type: z.literal('topic.reset'), topic: nameSchema });
 /** A message the server sent to every connection (`hub.broadcast`). */
 export const broadcastMessage = z.object({ type: z.literal('broadcast'), data: jsonValueSchema, ts: timestampSchema });
 /** A message the server sent to this connection or user (`hub.sendTo`). */
@@ -97,6 +104,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   ackMessage,
   errorMessage,
   topicMessage,
+  topicResetMessage,
   broadcastMessage,
   directMessage,
   presenceSnapshotMessage,

@@ -8,7 +8,7 @@ const fragments = z.object({ id: z.string(), head: z.string(), state: z.string()
 const leave = z.object({ id: z.string(), reason: leaveReasonSchema });
 
 const envelopeSchema = z.discriminatedUnion('kind', [
-  z.object({ v: z.literal(1), node: z.string(), kind: z.literal('topic'), topic: z.string(), frame: z.string() }),
+  z.object({ v: z.literal(1), node: z.string(), kind: z.literal('topic'), topic: z.string(), frame: z.string(), seq: z.number().optional() }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('chat'), room: z.string(), frame: z.string() }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('broadcast'), frame: z.string() }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('direct'), target: z.string(), frame: z.string() }),

@@ -43,6 +43,10 @@ export class Connection {
   // Results of recent requests by ref: a request resent after a reconnect is answered again, not redone.
   private readonly results = new Map<number, unknown>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Per topic being replayed: live frames held back until the replay is out, and the last seq it sent. */
+  private readonly held = new Map<string, { frames: { frame: string; seq: number | undefined }[]; lastSeq: number }>();
+  /** The client instance's id (`client` query parameter), stable across its reconnects and nodes. */
+  clientId: string | undefined;
   private backlog: string[] = [];
   private backlogBytes = 0;
   /** Set once the connection is over for good (left, or its grace period ran out). */
@@ -100,6 +104,36 @@ export class Connection {
     }
     socket.send(frame);
     return true;
+  }
+
+  /** Sends a topic frame, or holds it back while that topic's history is being replayed to this connection. */
+  sendTopic(topic: string, frame: string, seq: number | undefined): void {
+    const held = this.held.get(topic);
+    if (held) held.frames.push({ frame, seq });
+    // A numbered frame is not kept for a client away in its grace period: it comes back asking for
+    // what it missed by sequence, which keeps the order; kept frames would arrive before that replay.
+    else this.send(frame, { buffer: seq === undefined });
+  }
+
+  holdTopic(topic: string): void {
+    if (!this.held.has(topic)) this.held.set(topic, { frames: [], lastSeq: 0 });
+  }
+
+  replayed(topic: string, seq: number): void {
+    const held = this.held.get(topic);
+    if (held) held.lastSeq = Math.max(held.lastSeq, seq);
+  }
+
+  /**
+   * Ends a replay: sends the live frames held meanwhile, but not those the replay already carried
+   * (or none, when the client no longer wants the topic).
+   */
+  releaseTopic(topic: string, deliver = true): void {
+    const held = this.held.get(topic);
+    if (!held) return;
+    this.held.delete(topic);
+    if (!deliver) return;
+    for (const { frame, seq } of held.frames) if (seq === undefined || seq > held.lastSeq) this.send(frame, { buffer: true });
   }
 
   /** Runs `step` after every step queued before it has settled. */

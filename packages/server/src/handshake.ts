@@ -4,7 +4,7 @@ import type { GhostUser, ResolvedHubOptions } from './options.js';
 
 /** The outcome of checking an upgrade request: a user (or anonymous), or why the client is refused. */
 export type HandshakeResult =
-  | { ok: true; user: GhostUser | undefined; resume: { id: string; secret: string } | undefined }
+  | { ok: true; user: GhostUser | undefined; resume: { id: string; secret: string } | undefined; clientId: string | undefined }
   | { ok: false; code: number; reason: string };
 
 /**
@@ -43,7 +43,10 @@ export async function handshake(request: IncomingMessage, options: ResolvedHubOp
   const token = url.searchParams.get('resume');
   const dot = token ? token.indexOf('.') : -1;
   const resume = token && dot > 0 ? { id: token.slice(0, dot), secret: token.slice(dot + 1) } : undefined;
-  return { ok: true, user, resume };
+  // The client instance's own id: it names its requests across sessions and nodes (resend dedupe).
+  const client = url.searchParams.get('client');
+  const clientId = client && /^[A-Za-z0-9_-]{8,64}$/.test(client) ? client : undefined;
+  return { ok: true, user, resume, clientId };
 }
 
 function originAllowed(allowed: (origin: string) => boolean, origin: string): boolean {

@@ -78,7 +78,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     const reportError = (error: Error) => this.reportError(error);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxFrameBytes, perMessageDeflate: false });
     this.cluster = new Cluster(adapter, this.nodeId, 'ghost', reportError);
-    this.topics = new Topics(this.cluster, options.limits.maxTopics);
+    this.topics = new Topics(this.cluster, adapter, options.limits.maxTopics, options.recovery);
     this.presence = new Presence(
       { tickMs: options.tickMs, maxRooms: options.limits.maxRooms, maxStateBytes: options.limits.maxStateBytes, keyBy: options.presenceKey },
       this.cluster,
@@ -92,6 +92,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     };
     this.sessions = new Sessions(options, {
       frame: (connection, text) => routeFrame(this.router, connection, text),
+      resumed: (connection) => this.topics.holdForResume(connection),
       opened: (connection, request) => this.emit('connection', { id: connection.id, user: connection.user, address: connection.address, request }),
       ended: (connection, code, reason) => {
         this.presence.drop(connection, reason);
@@ -154,7 +155,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
         ws.close(CloseCode.GOING_AWAY, 'hub shutting down');
         return;
       }
-      this.sessions.open(ws, request, result.user, result.resume);
+      this.sessions.open(ws, request, result.user, result.resume, result.clientId);
     });
   }
 

@@ -86,6 +86,13 @@ export interface HubOptions<S extends SchemaDefinition = SchemaDefinition> {
   /** Chat history size, message length and name claims. */
   chat?: Partial<ChatOptions>;
   /**
+   * Topics whose messages are numbered and kept, so a client that reconnects (to this node or another)
+   * gets exactly what it missed, in order, or a `reset` when the gap is older than the history; and a
+   * publish resent after a reconnect is delivered once. Costs a store round trip per publish.
+   * @default no topic
+   */
+  recovery?: { topics: true | readonly string[] | ((topic: string) => boolean); historySize?: number };
+  /**
    * Who a presence member is. `'connection'`: every connection (tab) is its own member. `'user'`: the
    * user `authenticate` returned, so one person in two tabs is one member whose id is the user id (the
    * last `track` wins, and your own tabs are not among your `others`). Connections without a user
@@ -138,6 +145,7 @@ export interface ResolvedHubOptions {
   chat: ChatOptions;
   nodeHeartbeatMs: number;
   nodeTimeoutMs: number;
+  recovery: { recoverable(topic: string): boolean; historySize: number };
 }
 
 function positive(name: string, value: unknown, fallback: number, min = 1): number {
@@ -160,6 +168,17 @@ function origins(value: HubOptions['origins']): ((origin: string) => boolean) | 
   }
   const allowed = new Set(value);
   return (origin) => allowed.has(origin);
+}
+
+function recovery(value: HubOptions['recovery']): ResolvedHubOptions['recovery'] {
+  const historySize = positive('recovery.historySize', value?.historySize, 1000);
+  const topics = value?.topics;
+  if (topics === undefined) return { recoverable: () => false, historySize };
+  if (topics === true) return { recoverable: () => true, historySize };
+  if (typeof topics === 'function') return { recoverable: topics, historySize };
+  if (!Array.isArray(topics)) throw new TypeError("createHub: recovery.topics must be true, a list of topic names, or a function (topic) => boolean");
+  const names = new Set(topics);
+  return { recoverable: (topic) => names.has(topic), historySize };
 }
 
 function nodeTimeout(options: HubOptions): number {
@@ -202,6 +221,7 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     tickMs: positive('tickMs', options.tickMs, DEFAULTS.tickMs, 1),
     presenceKey: presenceKey(options.presenceKey),
     nodeHeartbeatMs: positive('nodeHeartbeatMs', options.nodeHeartbeatMs, DEFAULTS.nodeHeartbeatMs, 10),
+    recovery: recovery(options.recovery),
     nodeTimeoutMs: nodeTimeout(options),
     chat: {
       historySize: positive('chat.historySize', options.chat?.historySize, DEFAULT_CHAT.historySize, 0),

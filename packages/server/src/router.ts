@@ -89,12 +89,13 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
   switch (message.type) {
     case 'topic.subscribe':
       validate.topicAllowed(message.topic);
-      return authorizer.guard(connection, topic(message.topic), 'subscribe', () => topics.subscribe(connection, message.topic));
+      return authorizer.guard(connection, topic(message.topic), 'subscribe', () => topics.subscribe(connection, message.topic, message.since));
     case 'topic.unsubscribe':
       return authorizer.after(connection, topic(message.topic), ['subscribe'], () => topics.unsubscribe(connection, message.topic));
     case 'topic.publish': {
       const data = validate.topicData(message.topic, message.data);
-      return authorizer.guard(connection, topic(message.topic), 'publish', () => topics.publish(message.topic, data, connection.id));
+      return authorizer.guard(connection, topic(message.topic), 'publish', () =>
+        topics.publish(message.topic, data, connection.id, { clientId: connection.clientId, ref: message.ref }));
     }
     case 'presence.join':
       return authorizer.guard(connection, room('presence', message.room), 'watch', () => presence.join(connection, message.room));

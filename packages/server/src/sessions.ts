@@ -11,6 +11,8 @@ export interface SessionHooks {
   frame(connection: Connection, text: string | null): void;
   /** A new connection was accepted (not a resume). */
   opened(connection: Connection, request: IncomingMessage): void;
+  /** A connection came back on a new socket within its grace period (before its welcome is sent). */
+  resumed(connection: Connection): void;
   /** A connection is over for good. */
   ended(connection: Connection, code: number, reason: LeaveReason): void;
 }
@@ -40,7 +42,7 @@ export class Sessions {
   }
 
   /** Gives an accepted socket its connection: the one it resumes, or a new one. */
-  open(ws: WebSocket, request: IncomingMessage, user: GhostUser | undefined, resume: { id: string; secret: string } | undefined): void {
+  open(ws: WebSocket, request: IncomingMessage, user: GhostUser | undefined, resume: { id: string; secret: string } | undefined, clientId?: string): void {
     const previous = resume ? this.connections.get(resume.id) : undefined;
     const resumed = !!previous && previous.acceptsResume(resume!.secret) && previous.user?.id === user?.id && !previous.ended;
     if (!resumed && this.atAddressLimit(request)) {
@@ -56,8 +58,10 @@ export class Sessions {
       old?.close(CloseCode.REPLACED, 'resumed by a newer socket');
       connection.request = request;
       connection.rotateSecret();
+      this.hooks.resumed(connection);
     }
     connection.socket = ws;
+    connection.clientId = clientId;
     connection.lastSeen = Date.now();
     connection.dropReason = 'disconnected';
     ws.on('message', (data: RawData, isBinary: boolean) => {

@@ -187,27 +187,27 @@ function adapterContract(newCluster: ClusterFactory): void {
     it('keep only the last maxLen entries, and the numbering goes on', async () => {
       const [a] = await start(1);
       for (let i = 1; i <= 10; i++) await a!.adapter.append('capped', `e${i}`, 3);
-      expect(await a!.adapter.range('capped', 0, 100)).toEqual({ entries: [[8, 'e8'], [9, 'e9'], [10, 'e10']], oldestSeq: 8 });
+      expect(await a!.adapter.range('capped', 0, 100)).toEqual({ entries: [[8, 'e8'], [9, 'e9'], [10, 'e10']], oldestSeq: 8, lastSeq: 10 });
       expect(await a!.adapter.append('capped', 'e11', 3)).toBe(11);
       expect((await a!.adapter.range('capped', 0, 100)).oldestSeq).toBe(9);
     });
 
-    it('range after a seq, with a limit, and report the oldest seq still held', async () => {
+    it('range after a seq, with a limit, and report the oldest seq still held and the newest given out', async () => {
       const [a, b] = await start(2);
       for (let i = 1; i <= 10; i++) await a!.adapter.append('r', JSON.stringify({ i }), 100);
-      expect(await b!.adapter.range('r', 4, 3)).toEqual({ entries: [[5, '{"i":5}'], [6, '{"i":6}'], [7, '{"i":7}']], oldestSeq: 1 });
-      expect(await b!.adapter.range('r', 8, 100)).toEqual({ entries: [[9, '{"i":9}'], [10, '{"i":10}']], oldestSeq: 1 });
-      expect(await b!.adapter.range('r', 10, 100)).toEqual({ entries: [], oldestSeq: 1 });
-      expect(await b!.adapter.range('r', 50, 100)).toEqual({ entries: [], oldestSeq: 1 });
-      expect(await b!.adapter.range('r', 0, 0)).toEqual({ entries: [], oldestSeq: 1 });
+      expect(await b!.adapter.range('r', 4, 3)).toEqual({ entries: [[5, '{"i":5}'], [6, '{"i":6}'], [7, '{"i":7}']], oldestSeq: 1, lastSeq: 10 });
+      expect(await b!.adapter.range('r', 8, 100)).toEqual({ entries: [[9, '{"i":9}'], [10, '{"i":10}']], oldestSeq: 1, lastSeq: 10 });
+      expect(await b!.adapter.range('r', 10, 100)).toEqual({ entries: [], oldestSeq: 1, lastSeq: 10 });
+      expect(await b!.adapter.range('r', 50, 100)).toEqual({ entries: [], oldestSeq: 1, lastSeq: 10 });
+      expect(await b!.adapter.range('r', 0, 0)).toEqual({ entries: [], oldestSeq: 1, lastSeq: 10 });
     });
 
     it('range an empty stream: none yet starts at 1, an emptied one after its last seq', async () => {
       const [a] = await start(1);
-      expect(await a!.adapter.range('nothing', 0, 10)).toEqual({ entries: [], oldestSeq: 1 });
+      expect(await a!.adapter.range('nothing', 0, 10)).toEqual({ entries: [], oldestSeq: 1, lastSeq: 0 });
       expect(await a!.adapter.append('emptied', 'gone', 0)).toBe(1);
       expect(await a!.adapter.append('emptied', 'gone too', 0)).toBe(2);
-      expect(await a!.adapter.range('emptied', 0, 10)).toEqual({ entries: [], oldestSeq: 3 });
+      expect(await a!.adapter.range('emptied', 0, 10)).toEqual({ entries: [], oldestSeq: 3, lastSeq: 2 });
     });
 
     it('keep entries byte for byte', async () => {

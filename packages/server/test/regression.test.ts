@@ -142,9 +142,9 @@ describe('memoryAdapter store', () => {
     const store = memoryAdapter();
     await store.start({ nodeId: 'n', onError: () => undefined });
     for (let i = 1; i <= 5; i++) expect(await store.append('chat:fishing', `m${i}`, 3)).toBe(i);
-    expect(await store.range('chat:fishing', 0, 10)).toEqual({ entries: [[3, 'm3'], [4, 'm4'], [5, 'm5']], oldestSeq: 3 });
-    expect(await store.range('chat:fishing', 3, 1)).toEqual({ entries: [[4, 'm4']], oldestSeq: 3 });
-    expect(await store.range('chat:empty', 0, 10)).toEqual({ entries: [], oldestSeq: 1 });
+    expect(await store.range('chat:fishing', 0, 10)).toEqual({ entries: [[3, 'm3'], [4, 'm4'], [5, 'm5']], oldestSeq: 3, lastSeq: 5 });
+    expect(await store.range('chat:fishing', 3, 1)).toEqual({ entries: [[4, 'm4']], oldestSeq: 3, lastSeq: 5 });
+    expect(await store.range('chat:empty', 0, 10)).toEqual({ entries: [], oldestSeq: 1, lastSeq: 0 });
   });
 });
 

@@ -14,7 +14,10 @@ export interface AdapterContext {
 /** One stream's entries after a sequence number, and the oldest sequence the stream still holds. */
 export interface StreamRange {
   entries: [seq: number, entry: string][];
+  /** The oldest sequence still held; `lastSeq + 1` when the stream holds nothing. */
   oldestSeq: number;
+  /** The newest sequence ever given out (0 for a stream never appended to). */
+  lastSeq: number;
 }
 
 /**

@@ -121,9 +121,9 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): Adapter {
     },
     async range(stream, afterSeq, limit): Promise<StreamRange> {
       const s = streams.get(stream);
-      if (!s || s.entries.length === 0) return { entries: [], oldestSeq: s ? s.nextSeq : 1 };
+      if (!s || s.entries.length === 0) return { entries: [], oldestSeq: s ? s.nextSeq : 1, lastSeq: s ? s.nextSeq - 1 : 0 };
       const entries = s.entries.filter(([seq]) => seq > afterSeq).slice(0, limit);
-      return { entries, oldestSeq: s.entries[0]![0] };
+      return { entries, oldestSeq: s.entries[0]![0], lastSeq: s.nextSeq - 1 };
     },
     async close() {
       for (const off of unsubscribers.values()) off();

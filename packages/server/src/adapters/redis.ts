@@ -55,21 +55,23 @@ const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0`;
 
-// Entries after seq ARGV[1] (at most ARGV[2]) plus, from the same snapshot, the oldest entry's id, or
-// when the stream holds none, the last id it gave out (the stream keeps it after trimming).
+// Entries after seq ARGV[1] (at most ARGV[2]) plus, from the same snapshot, the oldest entry's id (or
+// none) and the last id the stream gave out (it keeps it after trimming).
 const RANGE = `
 local entries = {}
 if tonumber(ARGV[2]) > 0 then
   entries = redis.call('XRANGE', KEYS[1], '(0-' .. ARGV[1], '+', 'COUNT', ARGV[2])
 end
-local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
-if first then return { 'first', first[1], entries } end
-if redis.call('EXISTS', KEYS[1]) == 0 then return { 'last', '0-0', entries } end
-local info = redis.call('XINFO', 'STREAM', KEYS[1])
-for i = 1, #info, 2 do
-  if info[i] == 'last-generated-id' then return { 'last', info[i + 1], entries } end
+local last = '0-0'
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local info = redis.call('XINFO', 'STREAM', KEYS[1])
+  for i = 1, #info, 2 do
+    if info[i] == 'last-generated-id' then last = info[i + 1] end
+  end
 end
-return { 'last', '0-0', entries }`;
+local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+if first then return { 'first', first[1], entries, last } end
+return { 'last', last, entries, last }`;
 
 /**
  * The adapter for hubs on several machines: the bus is Redis pub/sub (SUBSCRIBE / PUBLISH, one channel
@@ -186,10 +188,10 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
 
     async range(stream, afterSeq, limit): Promise<StreamRange> {
       const reply = (await range(commands, key(stream), whole(afterSeq, 0, Math.floor), whole(Math.min(limit, 2 ** 31), 0, Math.floor))) as
-        [kind: 'first' | 'last', id: string, entries: [id: string, fields: string[]][]];
-      const [kind, id, raw] = reply;
+        [kind: 'first' | 'last', id: string, entries: [id: string, fields: string[]][], last: string];
+      const [kind, id, raw, last] = reply;
       const entries = raw.map(([entryId, fields]): [number, string] => [seqOf(entryId), fields[1] ?? '']);
-      return { entries, oldestSeq: kind === 'first' ? seqOf(id) : seqOf(id) + 1 };
+      return { entries, oldestSeq: kind === 'first' ? seqOf(id) : seqOf(id) + 1, lastSeq: seqOf(last) };
     },
 
     close() {

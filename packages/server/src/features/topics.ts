@@ -1,19 +1,103 @@
 import { ErrorCode, GhostError, encode } from '@ghost/protocol';
+import type { Adapter } from '../adapters/adapter.js';
 import type { Connection } from '../connection.js';
 import { channels, type Cluster } from '../cluster.js';
+import { createId } from '../ids.js';
 
-/** Topic subscriptions of this node's connections, and delivery to them. */
+/** Which topics are recoverable, and how much of each is kept. */
+export interface TopicRecovery {
+  recoverable(topic: string): boolean;
+  historySize: number;
+}
+
+/** Who published, for recoverable topics: a resend after a reconnect is delivered once. */
+export interface Publisher {
+  clientId: string | undefined;
+  ref: number | undefined;
+}
+
+// How long a resumed connection's recoverable topics wait for the client to re-subscribe.
+const RESUME_HOLD_MS = 5000;
+// How long a (client, request) pair is remembered to refuse a resend: longer than any reconnect.
+const RESEND_WINDOW_MS = 10 * 60_000;
+
+/** Topic subscriptions of this node's connections, delivery to them, and recovery on recoverable topics. */
 export class Topics {
   private readonly subscribers = new Map<string, Set<Connection>>();
 
-  constructor(private readonly cluster: Cluster, private readonly maxTopics: number) {}
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly store: Adapter,
+    private readonly maxTopics: number,
+    private readonly recovery: TopicRecovery,
+  ) {}
 
   /** Number of topics with at least one local subscriber. */
   get size(): number {
     return this.subscribers.size;
   }
 
-  async subscribe(connection: Connection, topic: string): Promise<void> {
+  /**
+   * Subscribes a connection. With `since` on a recoverable topic, first sends what was published after
+   * that sequence (or a `topic.reset` when it is older than the history), holding back live messages
+   * until then, so the client sees every message once and in order.
+   */
+  async subscribe(connection: Connection, topic: string, since?: number): Promise<void> {
+    const replay = since !== undefined && this.recovery.recoverable(topic);
+    if (replay) connection.holdTopic(topic);
+    try {
+      await this.add(connection, topic);
+      if (replay) await this.replay(connection, topic, since);
+    } finally {
+      // Also ends the hold of a resumed connection (see `holdForResume`), replay or not.
+      connection.releaseTopic(topic);
+    }
+  }
+
+  async unsubscribe(connection: Connection, topic: string): Promise<void> {
+    connection.releaseTopic(topic, false);
+    if (this.remove(connection, topic)) await this.syncBus(topic);
+  }
+
+  /**
+   * A connection resumed: until its client re-subscribes asking for what it missed, hold its
+   * recoverable topics' live frames, or they would overtake that replay.
+   */
+  holdForResume(connection: Connection): void {
+    for (const topic of connection.topics) {
+      if (!this.recovery.recoverable(topic)) continue;
+      connection.holdTopic(topic);
+      // A client that does not re-subscribe (not ours, or gone again) must not pile frames up here.
+      setTimeout(() => connection.releaseTopic(topic), RESUME_HOLD_MS).unref();
+    }
+  }
+
+  /**
+   * Delivers to local subscribers at once, then to other nodes; `from` is a connection id or null for
+   * the server. A recoverable topic's message is numbered and kept first.
+   */
+  async publish(topic: string, data: unknown, from: string | null, publisher?: Publisher): Promise<void> {
+    const ts = Date.now();
+    let seq: number | undefined;
+    if (this.recovery.recoverable(topic)) {
+      if (publisher?.clientId !== undefined && publisher.ref !== undefined) {
+        // A fresh owner per attempt: a second attempt of the same request finds the key held and stops.
+        const key = `topic:{${topic}}:sent:${publisher.clientId}:${publisher.ref}`;
+        if (!(await this.store.claim(key, createId(), RESEND_WINDOW_MS))) return;
+      }
+      seq = await this.store.append(stream(topic), JSON.stringify({ data, from, ts }), this.recovery.historySize);
+    }
+    const frame = encode({ type: 'topic.message', topic, data, from, ts, ...(seq === undefined ? {} : { seq }) });
+    this.deliver(topic, frame, seq);
+    await this.cluster.publish(channels.topic(this.cluster.prefix, topic), { kind: 'topic', topic, frame, seq });
+  }
+
+  /** Forgets every subscription of a connection that ended. */
+  async drop(connection: Connection): Promise<void> {
+    await Promise.all([...connection.topics].map((topic) => this.unsubscribe(connection, topic)));
+  }
+
+  private async add(connection: Connection, topic: string): Promise<void> {
     if (connection.topics.has(topic)) return;
     if (connection.topics.size >= this.maxTopics) {
       throw new GhostError(ErrorCode.FORBIDDEN, `A connection may subscribe to at most ${this.maxTopics} topics`);
@@ -31,20 +115,15 @@ export class Topics {
     }
   }
 
-  async unsubscribe(connection: Connection, topic: string): Promise<void> {
-    if (this.remove(connection, topic)) await this.syncBus(topic);
-  }
-
-  /** Delivers to local subscribers at once, then to other nodes; `from` is a connection id or null for the server. */
-  async publish(topic: string, data: unknown, from: string | null): Promise<void> {
-    const frame = encode({ type: 'topic.message', topic, data, from, ts: Date.now() });
-    this.deliver(topic, frame);
-    await this.cluster.publish(channels.topic(this.cluster.prefix, topic), { kind: 'topic', topic, frame });
-  }
-
-  /** Forgets every subscription of a connection that ended. */
-  async drop(connection: Connection): Promise<void> {
-    await Promise.all([...connection.topics].map((topic) => this.unsubscribe(connection, topic)));
+  private async replay(connection: Connection, topic: string, since: number): Promise<void> {
+    const { entries, oldestSeq, lastSeq } = await this.store.range(stream(topic), since, this.recovery.historySize);
+    // Older than what is kept, or from before the history started anew (a store that lost it): gone.
+    if (since + 1 < oldestSeq || since > lastSeq) connection.send(encode({ type: 'topic.reset', topic }));
+    for (const [seq, entry] of entries) {
+      const { data, from, ts } = JSON.parse(entry) as { data: unknown; from: string | null; ts: number };
+      connection.send(encode({ type: 'topic.message', topic, data, from, ts, seq }));
+      connection.replayed(topic, seq);
+    }
   }
 
   /** Removes one subscription locally; true when it was the topic's last one here. */
@@ -60,13 +139,17 @@ export class Topics {
 
   private syncBus(topic: string): Promise<void> {
     return this.cluster.sync(channels.topic(this.cluster.prefix, topic), () => this.subscribers.has(topic), (envelope) => {
-      if (envelope.kind === 'topic') this.deliver(envelope.topic, envelope.frame);
+      if (envelope.kind === 'topic') this.deliver(envelope.topic, envelope.frame, envelope.seq);
     });
   }
 
-  private deliver(topic: string, frame: string): void {
+  private deliver(topic: string, frame: string, seq: number | undefined): void {
     const set = this.subscribers.get(topic);
     if (!set) return;
-    for (const connection of set) connection.send(frame, { buffer: true });
+    for (const connection of set) connection.sendTopic(topic, frame, seq);
   }
+}
+
+function stream(topic: string): string {
+  return `topic:{${topic}}:history`;
 }

@@ -1,0 +1,119 @@
+// Recoverable topics: a client that comes back, to the same hub or another one, gets exactly what it
+// missed, once and in order; or a reset when the gap is older than the history.
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { createMemoryBus, memoryAdapter, type HubOptions } from '@ghost/server';
+import { FAST_BACKOFF, openClient } from '../../../test/helpers/clients.js';
+import { startHub } from '../../../test/helpers/hub.js';
+import { RawClient } from '../../../test/helpers/raw-client.js';
+import { sleep, waitFor } from '../../../test/helpers/wait.js';
+
+describe('recoverable topics', () => {
+  it('a client that reconnects to another hub gets what it missed, once and in order', async () => {
+    const bus = createMemoryBus(); // the store outlives either hub, as Redis would
+    const options: HubOptions = { adapter: memoryAdapter({ bus }), recovery: { topics: ['stream'] } };
+    let hub = await startHub(options);
+    const port = hub.port;
+    const reader = openClient(hub.url, FAST_BACKOFF);
+    const got: number[] = [];
+    reader.topic('stream').subscribe((n) => got.push(n as number));
+    await waitFor(() => hub.hub.stats().topics === 1);
+    for (let n = 1; n <= 3; n++) await hub.hub.publish('stream', n);
+    await waitFor(() => got.length === 3);
+
+    await hub.close();
+    const other = await startHub({ ...options, adapter: memoryAdapter({ bus }) });
+    for (let n = 4; n <= 6; n++) await other.hub.publish('stream', n); // nobody is subscribed here yet
+    hub = await startHub({ ...options, adapter: memoryAdapter({ bus }) }, port);
+    await waitFor(() => got.length === 6, 5000, 'the missed messages');
+    await hub.hub.publish('stream', 7);
+    await waitFor(() => got.length === 7);
+    await sleep(50);
+    expect(got).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('says reset when what was missed is older than the history, then goes on', async () => {
+    const bus = createMemoryBus();
+    const options: HubOptions = { adapter: memoryAdapter({ bus }), recovery: { topics: true, historySize: 2 } };
+    const hub = await startHub(options);
+    const port = hub.port;
+    const reader = openClient(hub.url, FAST_BACKOFF);
+    const got: number[] = [];
+    let resets = 0;
+    reader.topic('t').subscribe((n) => got.push(n as number));
+    reader.topic('t').on('reset', () => resets++);
+    await waitFor(() => hub.hub.stats().topics === 1);
+    await hub.hub.publish('t', 1);
+    await waitFor(() => got.length === 1);
+    await hub.close();
+    const other = await startHub({ ...options, adapter: memoryAdapter({ bus }) });
+    for (let n = 2; n <= 6; n++) await other.hub.publish('t', n);
+    const back = await startHub({ ...options, adapter: memoryAdapter({ bus }) }, port);
+    await waitFor(() => resets === 1, 5000, 'the reset');
+    await waitFor(() => got.length === 3);
+    expect(got).toEqual([1, 5, 6]); // 2–4 were gone: the reset said so
+    await back.hub.publish('t', 7);
+    await waitFor(() => got.length === 4);
+    expect(got.at(-1)).toBe(7);
+  });
+
+  it('a publish resent by the same client after a reconnect is delivered once', async () => {
+    const bus = createMemoryBus();
+    const options: HubOptions = { adapter: memoryAdapter({ bus }), recovery: { topics: true } };
+    const [a, b] = [await startHub(options), await startHub({ ...options, adapter: memoryAdapter({ bus }) })];
+    const reader = await RawClient.connect(a.url);
+    await reader.next('welcome');
+    reader.send({ type: 'topic.subscribe', topic: 'orders', ref: 1 });
+    await reader.next('ack');
+    // The same client instance, first on hub a, then (its ack lost) again on hub b with the same ref.
+    for (const hub of [a, b]) {
+      const sender = await RawClient.connect(hub.url, '?client=client-1234');
+      await sender.next('welcome');
+      sender.send({ type: 'topic.publish', topic: 'orders', data: 'buy 1', ref: 9 });
+      expect(await sender.next('ack')).toMatchObject({ ref: 9 });
+    }
+    await sleep(50);
+    expect(reader.ofType('topic.message').map((m) => [m.data, m.seq])).toEqual([['buy 1', 1]]);
+  });
+});
+
+describe('jitter', () => {
+  it('clients whose connections are cut at random receive a numbered stream exactly once, in order', async () => {
+    const hub = await startHub({ recovery: { topics: ['numbers'] }, graceMs: 5000 });
+    // Every upgraded socket, resumed ones included: the chaos picks among those still alive.
+    const live = new Set<Socket>();
+    hub.server.on('upgrade', (_request, socket: Socket) => {
+      live.add(socket);
+      socket.once('close', () => live.delete(socket));
+    });
+    const readers = Array.from({ length: 10 }, () => openClient(hub.url, { backoff: { minDelayMs: 10, maxDelayMs: 200 } }));
+    const received = readers.map(() => [] as number[]);
+    readers.forEach((r, i) => r.topic('numbers').subscribe((n) => received[i]!.push(n as number)));
+    await waitFor(() => readers.every((r) => r.status === 'open') && hub.hub.stats().topics === 1);
+
+    let sent = 0;
+    let cuts = 0;
+    const publisher = setInterval(() => void hub.hub.publish('numbers', ++sent), 10);
+    const chaos = setInterval(() => {
+      const sockets = [...live];
+      const socket = sockets[Math.floor(Math.random() * sockets.length)];
+      if (!socket) return;
+      socket.destroy();
+      cuts++;
+    }, 100);
+    await sleep(6000);
+    clearInterval(chaos);
+    clearInterval(publisher);
+    await waitFor(() => received.every((r) => r.length >= sent), 10_000, 'every reader to catch up');
+    const expected = Array.from({ length: sent }, (_, i) => i + 1);
+    const problems = received.map((r) => {
+      const missing = expected.filter((n) => !r.includes(n));
+      const doubled = r.filter((n, i) => r.indexOf(n) !== i);
+      const outOfOrder = r.filter((n, i) => i > 0 && n < r[i - 1]!);
+      return { missing, doubled, outOfOrder };
+    });
+    for (const p of problems) expect(p).toEqual({ missing: [], doubled: [], outOfOrder: [] });
+    for (const r of received) expect(r).toEqual(expected);
+    console.log(`jitter: ${sent} messages × ${readers.length} readers, ${cuts} connections cut, ${received.flat().length} delivered, 0 lost or doubled`);
+  }, 30_000);
+});
