@@ -83,6 +83,11 @@ export class Connection {
     this.previousSecret = undefined;
   }
 
+  /** Whether the socket has more waiting to be sent than `slowBufferedBytes`: a slow reader. */
+  get isSlow(): boolean {
+    return this.socket !== null && this.socket.bufferedAmount > this.options.limits.slowBufferedBytes;
+  }
+
   get isOpen(): boolean {
     return this.socket !== null && this.socket.readyState === WebSocket.OPEN;
   }

@@ -36,6 +36,8 @@ export interface HubStats {
   connections: number;
   /** Connections whose socket dropped and that may still resume within the grace period. */
   resumable: number;
+  /** Connections reading too slowly (more than `slowBufferedBytes` waiting): they get presence as snapshots. */
+  slow: number;
   /** Topics with at least one subscriber here. */
   topics: number;
   /** Presence rooms with at least one watcher or member here. */
@@ -193,10 +195,11 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
 
   /** Counts of this node, synchronously. */
   stats(): HubStats {
-    const { open, resumable } = this.sessions.counts();
+    const { open, resumable, slow } = this.sessions.counts();
     return {
       connections: open,
       resumable,
+      slow,
       topics: this.topics.size,
       rooms: this.presence.roomCount,
       chatRooms: this.chat.size,

@@ -42,6 +42,12 @@ export interface HubLimits {
   maxRooms: number;
   /** Bytes a socket may have waiting to be sent before the hub drops it as too slow. @default 8388608 */
   maxBufferedBytes: number;
+  /**
+   * Bytes waiting past which a socket counts as slow: it gets no presence diffs (they would be stale by
+   * the time they arrive) and, once it has caught up, one snapshot of the newest state instead.
+   * @default 262144
+   */
+  slowBufferedBytes: number;
 }
 
 /** Options of {@link createHub}; all of them are optional. */
@@ -123,6 +129,7 @@ export const DEFAULT_LIMITS: Readonly<HubLimits> = Object.freeze({
   maxTopics: 256,
   maxRooms: 64,
   maxBufferedBytes: 8 * 1024 * 1024,
+  slowBufferedBytes: 256 * 1024,
 });
 
 export const DEFAULTS = Object.freeze({ heartbeatMs: 15_000, graceMs: 10_000, tickMs: 33, nodeHeartbeatMs: 1000, nodeTimeoutMs: 3500 });

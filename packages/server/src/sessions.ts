@@ -35,10 +35,14 @@ export class Sessions {
   }
 
   /** Connections with an open socket, and those waiting out their grace period. */
-  counts(): { open: number; resumable: number } {
+  counts(): { open: number; resumable: number; slow: number } {
     let open = 0;
-    for (const connection of this.connections.values()) if (connection.isOpen) open += 1;
-    return { open, resumable: this.connections.size - open };
+    let slow = 0;
+    for (const connection of this.connections.values()) {
+      if (connection.isOpen) open += 1;
+      if (connection.isSlow) slow += 1;
+    }
+    return { open, resumable: this.connections.size - open, slow };
   }
 
   /** Gives an accepted socket its connection: the one it resumes, or a new one. */

@@ -33,18 +33,18 @@ describe('hub API', () => {
 
   it('stats counts connections, topics, rooms and members of this node', async () => {
     running = await startHub({ tickMs: 5 });
-    expect(running.hub.stats()).toEqual({ connections: 0, resumable: 0, topics: 0, rooms: 0, chatRooms: 0, members: 0 });
+    expect(running.hub.stats()).toEqual({ connections: 0, resumable: 0, slow: 0, topics: 0, rooms: 0, chatRooms: 0, members: 0 });
     const a = await RawClient.connect(running.url);
     await a.next('welcome');
     a.send({ type: 'topic.subscribe', topic: 't', ref: 1 });
     a.send({ type: 'presence.track', room: 'r', state: 1, ref: 2 });
     a.send({ type: 'chat.join', room: 'c', ref: 3 });
     for (let i = 0; i < 3; i++) await a.next('ack');
-    expect(running.hub.stats()).toEqual({ connections: 1, resumable: 0, topics: 1, rooms: 1, chatRooms: 1, members: 1 });
+    expect(running.hub.stats()).toEqual({ connections: 1, resumable: 0, slow: 0, topics: 1, rooms: 1, chatRooms: 1, members: 1 });
     a.close(1000);
     await waitFor(() => running!.hub.stats().connections === 0);
     await waitFor(() => running!.hub.stats().rooms === 0);
-    expect(running.hub.stats()).toEqual({ connections: 0, resumable: 0, topics: 0, rooms: 0, chatRooms: 0, members: 0 });
+    expect(running.hub.stats()).toEqual({ connections: 0, resumable: 0, slow: 0, topics: 0, rooms: 0, chatRooms: 0, members: 0 });
   });
 
   it('close() tells every client 1001 and stops accepting', async () => {

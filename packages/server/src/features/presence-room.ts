@@ -50,6 +50,8 @@ export class PresenceRoom {
   private readonly joins = new Set<string>();
   private readonly updates = new Set<string>();
   private readonly leaves = new Map<string, { reason: LeaveReason; local: boolean }>();
+  /** Watchers skipped because they read too slowly: they get a snapshot once they caught up. */
+  private readonly lagging = new Set<string>();
 
   constructor(readonly name: string, private readonly keyBy: PresenceKey = 'connection') {}
 
@@ -59,6 +61,11 @@ export class PresenceRoom {
 
   get isDirty(): boolean {
     return this.joins.size + this.updates.size + this.leaves.size > 0;
+  }
+
+  /** Whether some watcher is waiting to catch up: the room needs ticks even without changes. */
+  get hasLagging(): boolean {
+    return this.lagging.size > 0;
   }
 
   /** Nothing here needs this room any more: no local watcher, no local member, nothing left to send. */
@@ -76,6 +83,10 @@ export class PresenceRoom {
   /** Adds a watcher and sends it every announced member but itself; later diffs follow in order. */
   watch(connection: Connection): void {
     this.watchers.set(connection.id, connection);
+    this.sendSnapshot(connection);
+  }
+
+  private sendSnapshot(connection: Connection): void {
     const own = this.memberId(connection);
     const members: string[] = [];
     for (const [id, entry] of this.members) {
@@ -86,6 +97,7 @@ export class PresenceRoom {
 
   unwatch(connection: Connection): void {
     this.watchers.delete(connection.id);
+    this.lagging.delete(connection.id);
   }
 
   /** Sets the state of the connection's member; with per-user keys, the last tab to track wins. */
@@ -156,7 +168,10 @@ export class PresenceRoom {
    * changes to this node's own members, for the other nodes.
    */
   flush(): RoomChanges | undefined {
-    if (!this.isDirty) return undefined;
+    if (!this.isDirty) {
+      this.catchUp();
+      return undefined;
+    }
     const fragments: Fragment[] = [];
     const own: RoomChanges = { joins: [], updates: [], leaves: [] };
     for (const id of this.joins) {
@@ -182,6 +197,11 @@ export class PresenceRoom {
     const shared = assemble(head, fragments);
     const changed = new Set(fragments.map((f) => f.id));
     for (const watcher of this.watchers.values()) {
+      // Latest wins for a slow reader: no diff now, the newest state in one snapshot when it caught up.
+      if (this.lagging.has(watcher.id) || watcher.isSlow) {
+        this.lagging.add(watcher.id);
+        continue;
+      }
       const self = this.memberId(watcher);
       if (!changed.has(self)) {
         watcher.send(shared);
@@ -190,7 +210,18 @@ export class PresenceRoom {
       const rest = fragments.filter((f) => f.id !== self);
       if (rest.length > 0) watcher.send(assemble(head, rest));
     }
+    this.catchUp();
     return own.joins.length + own.updates.length + own.leaves.length > 0 ? own : undefined;
+  }
+
+  /** Sends a snapshot to each lagging watcher that has caught up. */
+  private catchUp(): void {
+    for (const id of this.lagging) {
+      const watcher = this.watchers.get(id);
+      if (!watcher || watcher.isSlow) continue;
+      this.lagging.delete(id);
+      this.sendSnapshot(watcher);
+    }
   }
 
   private add(member: MemberFragments, owner: string | undefined): MemberEntry {

@@ -143,6 +143,7 @@ export class Presence {
     this.dirty.clear();
     for (const room of rooms) {
       const own = room.flush();
+      if (room.hasLagging) this.markDirty(room); // check again next tick whether they caught up
       if (own) {
         const seq = (this.sent.get(room.name) ?? 0) + 1;
         this.sent.set(room.name, seq);

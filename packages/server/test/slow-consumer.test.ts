@@ -1,0 +1,51 @@
+// One client that stops reading must not slow a room, nor be fed stale cursor positions.
+import { describe, expect, it } from 'vitest';
+import { startHub } from '../../../test/helpers/hub.js';
+import { RawClient } from '../../../test/helpers/raw-client.js';
+import { sleep, waitFor } from '../../../test/helpers/wait.js';
+
+describe('a slow reader in a busy room', () => {
+  it('gets no stale diffs while behind, then one snapshot of the newest state; the others carry on', async () => {
+    const running = await startHub({ tickMs: 5, limits: { slowBufferedBytes: 16 * 1024, maxStateBytes: 60_000, presencePerSecond: 10_000, presenceBurst: 10_000 } });
+    const watch = async () => {
+      const client = await RawClient.connect(running.url);
+      await client.next('welcome');
+      client.send({ type: 'presence.join', room: 'lobby' });
+      await client.next('presence.snapshot');
+      return client;
+    };
+    const healthy = await watch();
+    const stalled = await watch();
+    const mover = await RawClient.connect(running.url);
+    const moverId = (await mover.next('welcome')).id;
+
+    // The stalled client stops reading: its socket's buffers fill, then the hub's send buffer.
+    (stalled.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    // Large states, one per tick, until the kernel's buffers are full and the hub's starts to grow.
+    const big = 'x'.repeat(50_000);
+    let last = 0;
+    for (let round = 1; round <= 600 && running.hub.stats().slow === 0; round++) {
+      mover.send({ type: 'presence.track', room: 'lobby', state: { round, big } });
+      last = round;
+      await sleep(6);
+    }
+    expect(running.hub.stats().slow).toBe(1);
+    for (let round = last + 1; round <= last + 20; round++) {
+      mover.send({ type: 'presence.track', room: 'lobby', state: { round, big } });
+      await sleep(6);
+    }
+    last += 20;
+    await waitFor(() => {
+      const diffs = healthy.ofType('presence.diff');
+      const newest = diffs.at(-1)?.updates?.[0]?.state as { round: number } | undefined;
+      return newest?.round === last;
+    }, 5000, 'the healthy watcher to see the newest state');
+
+    (stalled.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    await waitFor(() => stalled.ofType('presence.snapshot').length === 2, 10_000, 'a catch-up snapshot');
+    const snapshot = stalled.ofType('presence.snapshot')[1]!;
+    expect(snapshot.members).toEqual([expect.objectContaining({ id: moverId, state: { round: last, big } })]);
+    expect(stalled.ofType('presence.diff').length).toBeLessThan(healthy.ofType('presence.diff').length);
+    await waitFor(() => running.hub.stats().slow === 0);
+  });
+});
