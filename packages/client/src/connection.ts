@@ -68,8 +68,33 @@ export class Connection {
   constructor(private readonly options: ConnectionOptions, private readonly hooks: ConnectionHooks) {}
 
   start(): void {
+    this.watchEnvironment();
     void this.connect();
   }
+
+  /**
+   * In a browser, the moment the network comes back or the tab becomes visible is the moment to try:
+   * a waiting reconnect goes at once instead of sleeping out its backoff.
+   */
+  private watchEnvironment(): void {
+    const target = globalThis as { addEventListener?: (type: string, fn: () => void) => void; removeEventListener?: (type: string, fn: () => void) => void; document?: { visibilityState?: string } };
+    if (typeof target.addEventListener !== 'function') return;
+    const now = () => {
+      if (this.stopped || this.status !== 'reconnecting' || this.timers.retry === undefined) return;
+      if (target.document?.visibilityState === 'hidden') return;
+      clearTimeout(this.timers.retry);
+      this.timers.retry = undefined;
+      void this.connect();
+    };
+    target.addEventListener('online', now);
+    target.addEventListener('visibilitychange', now);
+    this.unwatchEnvironment = () => {
+      target.removeEventListener?.('online', now);
+      target.removeEventListener?.('visibilitychange', now);
+    };
+  }
+
+  private unwatchEnvironment: () => void = () => undefined;
 
   /** Sends a frame on the open socket; false when there is none (the caller queues or drops). */
   send(frame: string): boolean {
@@ -83,6 +108,7 @@ export class Connection {
   close(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     this.stopped = true;
+    this.unwatchEnvironment();
     const socket = this.socket;
     this.detach();
     const closed = new Promise<void>((resolve) => {
@@ -212,11 +238,15 @@ export class Connection {
     this.setStatus('reconnecting');
     const delay = backoffDelay(this.attempt, this.options.backoff);
     this.attempt += 1;
-    this.timers.retry = setTimeout(() => void this.connect(), delay);
+    this.timers.retry = setTimeout(() => {
+      this.timers.retry = undefined;
+      void this.connect();
+    }, delay);
   }
 
   private stop(error: GhostError | undefined): void {
     this.stopped = true;
+    this.unwatchEnvironment();
     const socket = this.socket;
     this.detach();
     try {

@@ -177,3 +177,32 @@ describe('presence the hub would refuse by size', () => {
     expect(statuses).toEqual(['open']);
   });
 });
+
+describe('reconnecting when the moment is right', () => {
+  it("tries at once when the environment says the network is back ('online'), instead of sleeping out its backoff", async () => {
+    // Node has no window: stand one in for the two events the client listens to.
+    const events = new EventTarget();
+    const global = globalThis as unknown as { addEventListener?: unknown; removeEventListener?: unknown };
+    global.addEventListener = events.addEventListener.bind(events);
+    global.removeEventListener = events.removeEventListener.bind(events);
+    try {
+      running = await startHub();
+      const port = running.port;
+      const c = client(running.url, { backoff: { minDelayMs: 60_000, maxDelayMs: 60_000 } });
+      await waitFor(() => c.status === 'open');
+      await running.close();
+      await waitFor(() => c.status === 'reconnecting');
+      // Its first retry may be due any time in the next minute; the hub is back now.
+      running = await startHub({}, port);
+      await sleep(100);
+      if (c.status !== 'open') {
+        events.dispatchEvent(new Event('online'));
+        await waitFor(() => c.status === 'open', 2000, 'an immediate attempt');
+      }
+      expect(c.status).toBe('open');
+    } finally {
+      delete global.addEventListener;
+      delete global.removeEventListener;
+    }
+  });
+});
