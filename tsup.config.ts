@@ -58,4 +58,15 @@ function build(name: Name): Options {
   };
 }
 
-export default defineConfig(names.map(build));
+// The protocol's ESM build keeps one file per module: a browser bundler then drops the zod schemas the
+// client never uses (`sideEffects: false`). Bundled into one file, their top-level `z.object(...)` calls
+// cannot be dropped, and the client's bundle grew from ~8 KB to ~100 KB gzip, zod and all.
+function protocolBuilds(): Options[] {
+  const base = build('protocol');
+  return [
+    { ...base, name: '@ghost/protocol esm', entry: [at('packages/protocol/src/*.ts')], format: ['esm'], bundle: false, clean: false },
+    { ...base, name: '@ghost/protocol cjs', format: ['cjs'], clean: false },
+  ];
+}
+
+export default defineConfig(names.flatMap((name) => (name === 'protocol' ? protocolBuilds() : [build(name)])));

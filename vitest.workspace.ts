@@ -7,4 +7,7 @@ export default [
   { extends: true, test: { name: 'server', include: ['packages/server/test/**/*.test.ts'] } },
   { extends: true, test: { name: 'client', include: ['packages/client/test/**/*.test.ts'] } },
   { extends: true, test: { name: 'examples', include: ['examples/*/test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
+  // Packs the packages and installs the tarballs into throwaway apps (needs the npm registry): ~40 s.
+  { extends: true, test: { name: 'install', include: ['test/install/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 600_000, typecheck: { enabled: false } } },
+  { extends: true, test: { name: 'recipes', include: ['recipes/**/*.test.ts'], typecheck: { enabled: false } } },
 ] satisfies TestProjectConfiguration[];

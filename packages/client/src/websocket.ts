@@ -1,12 +1,16 @@
+// Handlers typed as methods are checked bivariantly, so a WebSocket whose handlers take a narrower
+// event type (`ws`, or a subclass of it) still fits.
+type Handler<E> = { bivariant(event: E): void }['bivariant'];
+
 /** The part of the WebSocket API Ghost uses, met by the browser's WebSocket and by `ws` alike. */
 export interface SocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<unknown> | null;
 }
 
 /** A WebSocket constructor: `globalThis.WebSocket` in a browser, `ws`'s in Node. */

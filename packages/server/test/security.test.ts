@@ -32,7 +32,7 @@ describe('origin allow-list', () => {
         super(address, { origin: 'https://evil.example' });
       }
     }
-    const client = createClient(url, { WebSocket: FromElsewhere as never });
+    const client = createClient(url, { WebSocket: FromElsewhere });
     closeAfterTest(() => client.close());
     const errors: GhostError[] = [];
     client.on('error', (e) => errors.push(e));
