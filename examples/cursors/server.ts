@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { bundlePage } from '../shared/server.js';
 import { createHub, type Hub } from '@ghost/server';
 import { ActiveUsers, visitorFrom, type ActiveUsersOptions } from './active-users.js';
 import { openDb, type DbOptions } from './db.js';
@@ -34,25 +34,6 @@ export interface CursorDemoOptions extends ActiveUsersOptions {
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-/** Bundles `src/page.ts` for the browser, with `@ghost/*` taken from the workspace sources. */
-export async function bundlePage(): Promise<string> {
-  const result = await build({
-    entryPoints: [here('./src/page.ts')],
-    write: false,
-    bundle: true,
-    format: 'esm',
-    platform: 'browser', // picks isomorphic-ws's browser build: the browser's own WebSocket
-    target: 'es2022',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'silent',
-    alias: {
-      '@ghost/client': here('../../packages/client/src/index.ts'),
-      '@ghost/protocol': here('../../packages/protocol/src/index.ts'),
-    },
-  });
-  return result.outputFiles[0]!.text;
-}
 
 /** Starts the demo on `port` (0 for any free port). A database that fails does not stop it. */
 export async function startCursorDemo({ port = 0, database, ...panel }: CursorDemoOptions = {}): Promise<CursorDemo> {
@@ -60,7 +41,7 @@ export async function startCursorDemo({ port = 0, database, ...panel }: CursorDe
     readFile(here('./public/index.html'), 'utf8'),
     readFile(here('./public/style.css'), 'utf8'),
     readFile(here('./public/favicon.svg'), 'utf8'),
-    bundlePage(),
+    bundlePage(here('./src/page.ts')),
   ]);
   const assets: Record<string, { type: string; body: string }> = {
     '/': { type: 'text/html; charset=utf-8', body: html },

@@ -6,12 +6,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { it } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
   '--no-first-run', '--disable-component-update', '--disable-sync',
 ];
-const MISSING = `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (this test never downloads a browser)`;
-const inCI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
+export const MISSING = `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (this test never downloads a browser)`;
+export const inCI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
 export const hasChromium = existsSync(CHROMIUM);
 
 /** Without Chromium: one test that skips, or fails in CI, where a missing browser is a broken machine. */

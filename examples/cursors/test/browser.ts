@@ -1,20 +1,15 @@
 // Shared by the demo's browser tests: Debian's Chromium driven by playwright-core (never a
 // downloaded browser), and the few ways the tests look at the page.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 
-export const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-  '--no-first-run', '--disable-component-update', '--disable-sync',
-];
-const MISSING = `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (this test never downloads a browser)`;
-const inCI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
-export const hasChromium = existsSync(CHROMIUM);
+import { CHROMIUM, CHROMIUM_ARGS, hasChromium, inCI, MISSING } from '../../shared/browser.js';
+
+export { CHROMIUM, hasChromium };
 
 /** Without Chromium: one test that skips, or fails in CI, where a missing browser is a broken machine. */
 export function needsChromium(): void {

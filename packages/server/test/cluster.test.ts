@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryBus, memoryAdapter, type HubOptions } from '@ghost/server';
 import { memoryBackplane, redisBackplane, type Backplane } from '../../../test/helpers/backplanes.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { seenBy } from '../../../test/helpers/presence.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
@@ -14,18 +15,6 @@ async function connect(url: string) {
   return client;
 }
 
-/** Everyone `client` sees in the lobby, from the frames it received (snapshot, then diffs in order). */
-function seenBy(client: RawClient): Map<string, unknown> {
-  const members = new Map<string, unknown>();
-  for (const m of client.messages) {
-    if (m.type === 'presence.snapshot') for (const member of m.members) members.set(member.id, member.state);
-    if (m.type !== 'presence.diff') continue;
-    for (const member of m.joins ?? []) members.set(member.id, member.state);
-    for (const { id, state } of m.updates ?? []) if (members.has(id)) members.set(id, state);
-    for (const { id } of m.leaves ?? []) members.delete(id);
-  }
-  return members;
-}
 
 const fast = { tickMs: 10, nodeHeartbeatMs: 50, nodeTimeoutMs: 250 };
 

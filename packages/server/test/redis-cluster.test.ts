@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { redisAdapter } from '@ghost/server/redis';
 import { closeAfterTest } from '../../../test/helpers/cleanup.js';
 import { startHub } from '../../../test/helpers/hub.js';
+import { seenBy } from '../../../test/helpers/presence.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
@@ -25,18 +26,6 @@ async function watch(url: string) {
   return client;
 }
 
-/** The members a raw watcher sees, from its snapshot and diffs in order. */
-function seenBy(client: RawClient): Map<string, unknown> {
-  const members = new Map<string, unknown>();
-  for (const m of client.messages) {
-    if (m.type === 'presence.snapshot') for (const member of m.members) members.set(member.id, member.state);
-    if (m.type !== 'presence.diff') continue;
-    for (const member of m.joins ?? []) members.set(member.id, member.state);
-    for (const { id, state } of m.updates ?? []) if (members.has(id)) members.set(id, state);
-    for (const { id } of m.leaves ?? []) members.delete(id);
-  }
-  return members;
-}
 
 describeIfRedis('hubs on one Redis', () => {
   let redis: RedisServer;
