@@ -57,15 +57,22 @@ export class Cluster {
   /** Per channel, the `sync` step in progress: they run one after another, never interleaved. */
   private readonly syncQueue = new Map<string, Promise<void>>();
 
+  /** How every envelope this node publishes begins (`publish` writes `v` and `node` first). */
+  private readonly ownPrefix: string;
+
   constructor(
     private readonly adapter: Adapter,
     readonly nodeId: string,
     readonly prefix: string,
     private readonly onError: (error: Error) => void,
-  ) {}
+  ) {
+    this.ownPrefix = `{"v":1,"node":${JSON.stringify(nodeId)},`;
+  }
 
   async watch(channel: string, onEnvelope: (envelope: Envelope) => void): Promise<void> {
     await this.adapter.subscribe(channel, (raw) => {
+      // This node's own frames come back on every channel it publishes to: skip them before parsing.
+      if (raw.startsWith(this.ownPrefix)) return;
       const envelope = this.decode(raw);
       if (!envelope || envelope.node === this.nodeId) return;
       this.heard(envelope.node);

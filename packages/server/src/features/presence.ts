@@ -20,6 +20,7 @@ export class Presence {
   private readonly rooms = new Map<string, PresenceRoom>();
   private readonly dirty = new Set<PresenceRoom>();
   private timer: NodeJS.Timeout | undefined;
+  private lastFlush = 0;
   /** This node's presence envelopes sent, per room. */
   private readonly sent = new Map<string, number>();
   /** The last envelope seen from each node for each room (`node room` → seq). */
@@ -139,6 +140,7 @@ export class Presence {
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.lastFlush = Date.now();
     const rooms = [...this.dirty];
     this.dirty.clear();
     for (const room of rooms) {
@@ -202,7 +204,8 @@ export class Presence {
 
   private markDirty(room: PresenceRoom): void {
     this.dirty.add(room);
-    // A timer only while something is pending: an idle hub wakes up for nothing.
-    this.timer ??= setTimeout(() => this.flush(), this.options.tickMs);
+    // A timer only while something is pending: an idle hub wakes up for nothing. Due one tick after
+    // the last flush, not after this change, or a steady mover would get fewer than one frame per tick.
+    this.timer ??= setTimeout(() => this.flush(), Math.max(0, this.lastFlush + this.options.tickMs - Date.now()));
   }
 }
