@@ -204,8 +204,11 @@ export class Presence {
 
   private markDirty(room: PresenceRoom): void {
     this.dirty.add(room);
-    // A timer only while something is pending: an idle hub wakes up for nothing. Due one tick after
-    // the last flush, not after this change, or a steady mover would get fewer than one frame per tick.
-    this.timer ??= setTimeout(() => this.flush(), Math.max(0, this.lastFlush + this.options.tickMs - Date.now()));
+    // A timer only while something is pending: an idle hub wakes up for nothing. While changes keep
+    // coming it is due one tick after the last flush (not after this change, or a steady mover would
+    // get fewer than one frame per tick); after a quiet spell, one tick from now, to gather a burst.
+    if (this.timer) return;
+    const due = this.lastFlush + this.options.tickMs - Date.now();
+    this.timer = setTimeout(() => this.flush(), due > 0 ? due : this.options.tickMs);
   }
 }
