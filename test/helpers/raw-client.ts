@@ -38,6 +38,13 @@ export class RawClient {
     return client;
   }
 
+  /** Connects and waits for the hub's welcome: the client, with the welcome's fields (id, color, resume …). */
+  static async welcomed(url: string, query = '') {
+    const client = await RawClient.connect(url, query);
+    const welcome = await client.next('welcome');
+    return { client, ...welcome };
+  }
+
   send(message: unknown): void {
     this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
   }

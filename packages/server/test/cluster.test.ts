@@ -9,11 +9,7 @@ import { RawClient } from '../../../test/helpers/raw-client.js';
 import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
-async function connect(url: string) {
-  const client = await RawClient.connect(url);
-  await client.next('welcome');
-  return client;
-}
+const connect = async (url: string) => (await RawClient.welcomed(url)).client;
 
 
 const fast = { tickMs: 10, nodeHeartbeatMs: 50, nodeTimeoutMs: 250 };

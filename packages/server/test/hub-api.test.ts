@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHub, DEFAULT_LIMITS } from '@ghost/server';
+import { createHub, DEFAULT_CHAT, DEFAULT_LIMITS } from '@ghost/server';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
@@ -67,6 +67,8 @@ describe('hub API', () => {
     expect(() => createHub({ presenceKey: 'tab' as never })).toThrow(/presenceKey must be 'connection' or 'user'/);
     expect(() => createHub({ adapter: {} as never })).toThrow(/memoryAdapter\(\)/);
     expect(DEFAULT_LIMITS.maxFrameBytes).toBeLessThan(1024 * 1024);
+    expect(DEFAULT_CHAT).toEqual({ historySize: 50, maxTextLength: 2000, claimTtlMs: 30_000 });
+    expect(() => createHub({ chat: { historySize: -1 } })).toThrow(/chat.historySize must be a number ≥ 0/);
   });
 
   it('an error listener receives hook faults instead of the process', async () => {

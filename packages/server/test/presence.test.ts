@@ -5,11 +5,7 @@ import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
 
-async function connect(url: string, query = '') {
-  const client = await RawClient.connect(url, query);
-  const welcome = await client.next('welcome');
-  return { client, id: welcome.id, color: welcome.color, resume: welcome.resume };
-}
+const connect = RawClient.welcomed;
 
 /** A connection watching 'lobby', its snapshot received. */
 async function watcher(url: string) {

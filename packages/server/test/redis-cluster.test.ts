@@ -13,11 +13,7 @@ import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
 const fast = { tickMs: 10, nodeHeartbeatMs: 100, nodeTimeoutMs: 500 };
 
-async function connect(url: string) {
-  const client = await RawClient.connect(url);
-  const welcome = await client.next('welcome');
-  return { client, id: welcome.id };
-}
+const connect = RawClient.welcomed;
 
 async function watch(url: string) {
   const { client } = await connect(url);

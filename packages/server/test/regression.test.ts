@@ -9,11 +9,7 @@ import { sleep } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
 
-async function connect(url: string, query = '') {
-  const client = await RawClient.connect(url, query);
-  const welcome = await client.next('welcome');
-  return { client, ...welcome };
-}
+const connect = RawClient.welcomed;
 
 describe('regressions', () => {
   it('a member who untracks and re-tracks around a newcomer snapshot is still shown to the newcomer', async () => {

@@ -7,11 +7,7 @@ import { sleep } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
 
-async function connect(url: string) {
-  const client = await RawClient.connect(url);
-  const welcome = await client.next('welcome');
-  return { client, id: welcome.id };
-}
+const connect = RawClient.welcomed;
 
 describe('topics', () => {
   it('delivers a publish to every subscriber, the publisher included, stamped with who and when', async () => {
