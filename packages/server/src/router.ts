@@ -28,11 +28,12 @@ const REFUSAL_COST = 8;
  * answers with an ack or an error.
  */
 export function routeFrame(context: RouterContext, connection: Connection, text: string | null): void {
-  connection.lastSeen = Date.now();
+  const now = Date.now();
+  connection.lastSeen = now;
   // Cheap on purpose: the reference client writes `type` first, so a cursor move is known without
   // parsing. A frame written otherwise just counts against the general budget.
   const bucket = text?.startsWith(TRACK_PREFIX) ? connection.presenceBucket : connection.bucket;
-  if (!bucket.take()) {
+  if (!bucket.take(now)) {
     refuseFlood(connection, bucket, text);
     return;
   }
