@@ -67,6 +67,19 @@ describe('PresenceRoom', () => {
     expect(b.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: 'a', state: { x: 2 } }] });
   });
 
+  it('cuts exactly its own entry out of a longer list, first, middle or last', () => {
+    const room = new PresenceRoom('lobby');
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => watcher(id));
+    for (const w of [a!, b!, c!]) room.watch(w.connection);
+    for (const w of [a!, b!, c!]) room.track(w.connection, state(0));
+    room.flush();
+    for (const [i, w] of [a!, b!, c!].entries()) room.track(w.connection, state(i + 1));
+    room.flush();
+    expect(a!.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: 'b', state: { x: 2 } }, { id: 'c', state: { x: 3 } }] });
+    expect(b!.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: 'a', state: { x: 1 } }, { id: 'c', state: { x: 3 } }] });
+    expect(c!.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: 'a', state: { x: 1 } }, { id: 'b', state: { x: 2 } }] });
+  });
+
   it('cancels a join and a leave in one tick, and turns a leave then a re-track into a join without a leave', () => {
     const room = new PresenceRoom('lobby');
     const w = watcher('w');

@@ -194,21 +194,18 @@ export class PresenceRoom {
     this.leaves.clear();
 
     const head = `{"type":"presence.diff","room":${JSON.stringify(this.name)}`;
-    const shared = assemble(head, fragments);
-    const changed = new Set(fragments.map((f) => f.id));
+    const { frame: shared, cuts } = assemble(head, fragments);
     for (const watcher of this.watchers.values()) {
       // Latest wins for a slow reader: no diff now, the newest state in one snapshot when it caught up.
       if (this.lagging.has(watcher.id) || watcher.isSlow) {
         this.lagging.add(watcher.id);
         continue;
       }
-      const self = this.memberId(watcher);
-      if (!changed.has(self)) {
-        watcher.send(shared);
-        continue;
-      }
-      const rest = fragments.filter((f) => f.id !== self);
-      if (rest.length > 0) watcher.send(assemble(head, rest));
+      // A watcher whose own member changed gets the shared frame with its entry cut out (an id is in
+      // one list at most): no re-encoding, nothing at all when its entry was the only one.
+      const cut = cuts.get(this.memberId(watcher));
+      if (!cut) watcher.send(shared);
+      else if (fragments.length > 1) watcher.send(shared.slice(0, cut[0]) + shared.slice(cut[1]));
     }
     this.catchUp();
     return own.joins.length + own.updates.length + own.leaves.length > 0 ? own : undefined;
@@ -252,13 +249,31 @@ function memberJson(entry: MemberEntry): string {
   return `{${entry.headJson},"state":${entry.stateJson}}`;
 }
 
-// Empty lists are left out: most ticks of a busy room are updates only, and every byte goes to every watcher.
-function assemble(head: string, fragments: Fragment[]): string {
-  const lists = { joins: [] as string[], updates: [] as string[], leaves: [] as string[] };
-  for (const f of fragments) lists[f.list].push(f.json);
+/**
+ * The frame of one tick, and for each member id where its entry sits in it: the span to cut out for
+ * that member's own watchers (its entry and one comma, or the whole list when it is the only entry).
+ * Empty lists are left out: most ticks of a busy room are updates only, and every byte goes to every
+ * watcher.
+ */
+function assemble(head: string, fragments: Fragment[]): { frame: string; cuts: Map<string, [number, number]> } {
+  const lists = { joins: [] as Fragment[], updates: [] as Fragment[], leaves: [] as Fragment[] };
+  for (const f of fragments) lists[f.list].push(f);
+  const cuts = new Map<string, [number, number]>();
   let frame = head;
   for (const name of ['joins', 'updates', 'leaves'] as const) {
-    if (lists[name].length > 0) frame += `,"${name}":[${lists[name].join(',')}]`;
+    const list = lists[name];
+    if (list.length === 0) continue;
+    const listStart = frame.length;
+    frame += `,"${name}":[`;
+    list.forEach((f, i) => {
+      if (i > 0) frame += ',';
+      const start = frame.length;
+      frame += f.json;
+      if (list.length === 1) cuts.set(f.id, [listStart, frame.length + 1]); // the whole `,"name":[…]`
+      else if (i === 0) cuts.set(f.id, [start, frame.length + 1]); // the entry and the comma after it
+      else cuts.set(f.id, [start - 1, frame.length]); // the comma before it and the entry
+    });
+    frame += ']';
   }
-  return `${frame}}`;
+  return { frame: `${frame}}`, cuts };
 }
