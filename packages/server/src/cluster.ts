@@ -154,6 +154,11 @@ export class Cluster {
       // fall through: counted below
     }
     this.dropped += 1;
+    // Reported, not thrown; the first and then one in a thousand, so a misconfigured neighbour on the
+    // same channels (another app with the same prefix) is seen without flooding the log.
+    if (this.dropped % 1000 === 1) {
+      this.onError(new Error(`Dropped ${this.dropped} unreadable frame(s) from the bus: is another app using the same channel prefix? First bytes: ${raw.slice(0, 80)}`));
+    }
     return undefined;
   }
 }

@@ -156,3 +156,23 @@ describe('chat keys', () => {
     expect(await c.client.next('ack')).toMatchObject({ ref: 3, result: { text: 'hello', seq: 1 } });
   });
 });
+
+describe('garbage on the bus', () => {
+  it('is dropped and reported through the error event, never thrown, and delivery goes on', async () => {
+    const bus = createMemoryBus();
+    const running = await startHub({ adapter: memoryAdapter({ bus }) });
+    const errors: Error[] = [];
+    running.hub.on('error', (e) => errors.push(e));
+    const { client } = await connect(running.url);
+    client.send({ type: 'topic.subscribe', topic: 'news', ref: 1 });
+    await client.next('ack');
+    const intruder = memoryAdapter({ bus });
+    await intruder.start({ nodeId: 'intruder', onError: () => undefined });
+    await intruder.publish('ghost:topic:news', 'not an envelope');
+    await intruder.publish('ghost:topic:news', '{"v":1,"node":"intruder","kind":"topic"}');
+    await sleep(20);
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^Dropped 1 unreadable frame/)]);
+    await running.hub.publish('news', 'still here');
+    expect((await client.next('topic.message')).data).toBe('still here');
+  });
+});
