@@ -1,5 +1,5 @@
 import WebSocketImpl from 'isomorphic-ws';
-import { CloseCode, ErrorCode, GhostError, PROTOCOL_VERSION, closeReaction, parseFrame } from '@ghost/protocol';
+import { CloseCode, ErrorCode, GhostError, PROTOCOL_VERSION, closeReaction, parseFrame, retryAfterOf } from '@ghost/protocol';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { OPEN, type SocketConstructor, type SocketLike } from './websocket.js';
 
@@ -62,6 +62,9 @@ export class Connection {
   private heartbeatMs = 0;
   private timers: { retry?: ReturnType<typeof setTimeout>; connect?: ReturnType<typeof setTimeout>; stable?: ReturnType<typeof setTimeout>; watchdog?: ReturnType<typeof setInterval> } = {};
   private stopped = false;
+  // Until then the hub asked us to stay away (a retry-after hint): coming online or visible does not
+  // cut that wait short, or every client of a draining node would be back at once.
+  private quietUntil = 0;
   /** This client instance's id: the hub uses it to deliver a publish resent after a reconnect once. */
   private readonly clientId = randomId();
 
@@ -81,7 +84,7 @@ export class Connection {
     if (typeof target.addEventListener !== 'function') return;
     const now = () => {
       if (this.stopped || this.status !== 'reconnecting' || this.timers.retry === undefined) return;
-      if (target.document?.visibilityState === 'hidden') return;
+      if (target.document?.visibilityState === 'hidden' || Date.now() < this.quietUntil) return;
       clearTimeout(this.timers.retry);
       this.timers.retry = undefined;
       void this.connect();
@@ -218,7 +221,7 @@ export class Connection {
     }
     // 'reauthenticate' retries like any drop: `params` is called again on every attempt, which is
     // where fresh credentials come from, and backoff keeps a hub that keeps refusing from a tight loop.
-    this.retryLater();
+    this.retryLater(retryAfterOf(reason));
   }
 
   /** Gives up on a socket that is silent or stuck, without waiting for a close that may never come. */
@@ -234,9 +237,11 @@ export class Connection {
     if (!this.stopped) this.retryLater();
   }
 
-  private retryLater(): void {
+  /** Schedules the next attempt; a hub's retry-after hint comes first, the usual jittered backoff on top. */
+  private retryLater(retryAfterMs = 0): void {
     this.setStatus('reconnecting');
-    const delay = backoffDelay(this.attempt, this.options.backoff);
+    this.quietUntil = Date.now() + retryAfterMs;
+    const delay = retryAfterMs + backoffDelay(this.attempt, this.options.backoff);
     this.attempt += 1;
     this.timers.retry = setTimeout(() => {
       this.timers.retry = undefined;

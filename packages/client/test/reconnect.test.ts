@@ -205,4 +205,30 @@ describe('reconnecting when the moment is right', () => {
       delete global.removeEventListener;
     }
   });
+
+  it("waits out the hub's retry-after hint when refused for load, even if the network comes back meanwhile", async () => {
+    const events = new EventTarget();
+    const global = globalThis as unknown as { addEventListener?: unknown; removeEventListener?: unknown };
+    global.addEventListener = events.addEventListener.bind(events);
+    global.removeEventListener = events.removeEventListener.bind(events);
+    try {
+      running = await startHub({ limits: { maxConnections: 1, retryAfterMs: 1200 } });
+      const attempts: number[] = [];
+      running.server.on('upgrade', () => attempts.push(Date.now()));
+      const first = client(running.url);
+      await waitFor(() => first.status === 'open');
+      const second = client(running.url);
+      await waitFor(() => attempts.length === 2 && second.status === 'reconnecting', 3000, 'the refusal');
+      events.dispatchEvent(new Event('online')); // must not cut the hub's requested wait short
+      await sleep(300);
+      expect(attempts).toHaveLength(2);
+      await first.close();
+      await waitFor(() => second.status === 'open', 5000, 'the second client to get in once there is room');
+      // The hint was at least half of retryAfterMs: no attempt came sooner.
+      expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(600);
+    } finally {
+      delete global.addEventListener;
+      delete global.removeEventListener;
+    }
+  });
 });

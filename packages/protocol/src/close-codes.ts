@@ -35,7 +35,10 @@ export const CloseCode = {
    * since a dead link cannot carry one: that client observes 1006.
    */
   HEARTBEAT_TIMEOUT: 4200,
-  /** The hub is overloaded; come back later (reserved for load shedding). */
+  /**
+   * The hub is at a connection limit (its own `maxConnections`, or the client address's); come back
+   * later. The close reason carries a retry-after hint (see {@link retryAfterOf}).
+   */
   TRY_AGAIN_LATER: 4203,
 } as const;
 
@@ -62,4 +65,35 @@ export function closeReaction(code: number): CloseReaction {
  */
 export function shouldReconnect(code: number): boolean {
   return closeReaction(code) !== 'stop';
+}
+
+// A close reason is at most 123 bytes of UTF-8; the hint goes last so a long reason cannot push it out.
+const MAX_REASON_BYTES = 123;
+const RETRY_AFTER = /(?:^|; )retry-after=(\d{1,9})$/;
+
+/**
+ * A close reason that also asks the client to wait `retryAfterMs` before reconnecting: `reason;
+ * retry-after=1500`. The hub sends one when it drains or refuses for load; {@link retryAfterOf} reads it.
+ *
+ * @example
+ * socket.close(CloseCode.TRY_AGAIN_LATER, withRetryAfter('hub at capacity', 5000));
+ */
+export function withRetryAfter(reason: string, retryAfterMs: number): string {
+  const hint = `retry-after=${Math.max(0, Math.round(retryAfterMs))}`;
+  const room = MAX_REASON_BYTES - hint.length - 2;
+  let text = reason;
+  while (new TextEncoder().encode(text).length > room) text = text.slice(0, -1);
+  return text ? `${text}; ${hint}` : hint;
+}
+
+/**
+ * The retry-after hint of a close reason, in milliseconds, or `undefined` when it has none. A client
+ * waits at least this long before its next attempt.
+ *
+ * @example
+ * retryAfterOf('hub shutting down; retry-after=1500'); // 1500
+ */
+export function retryAfterOf(reason: string): number | undefined {
+  const match = RETRY_AFTER.exec(reason);
+  return match ? Number(match[1]) : undefined;
 }

@@ -1,7 +1,7 @@
 export { PROTOCOL_VERSION } from './version.js';
 export { isValidName, describeInvalidName, MAX_NAME_LENGTH } from './names.js';
 export { ErrorCode, GhostError, isRetryable, isErrorCode } from './errors.js';
-export { CloseCode, closeReaction, shouldReconnect, type CloseReaction } from './close-codes.js';
+export { CloseCode, closeReaction, shouldReconnect, withRetryAfter, retryAfterOf, type CloseReaction } from './close-codes.js';
 export { clientMessageSchema, type ClientMessage, type ClientMessageType } from './client-messages.js';
 export {
   serverMessageSchema, memberSchema, chatMessageSchema, leaveReasonSchema, type ServerMessage, type ServerMessageType,

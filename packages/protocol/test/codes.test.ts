@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CloseCode, ErrorCode, GhostError, MAX_NAME_LENGTH, PROTOCOL_VERSION, closeReaction, describeInvalidName, isErrorCode,
-  isRetryable, isValidName, shouldReconnect,
+  isRetryable, isValidName, retryAfterOf, shouldReconnect, withRetryAfter,
 } from '@ghost/protocol';
 
 describe('close codes', () => {
@@ -16,6 +16,17 @@ describe('close codes', () => {
     expect(closeReaction(CloseCode.SESSION_EXPIRED)).toBe('reauthenticate');
     expect(closeReaction(4042)).toBe('stop');
     expect(closeReaction(4250)).toBe('retry');
+  });
+
+  it('carry a retry-after hint in the reason that survives a reason too long for a close frame', () => {
+    expect(withRetryAfter('hub shutting down', 1500)).toBe('hub shutting down; retry-after=1500');
+    expect(retryAfterOf(withRetryAfter('hub shutting down', 1500))).toBe(1500);
+    expect(retryAfterOf(withRetryAfter('', 0))).toBe(0);
+    const long = withRetryAfter('é'.repeat(200), 2500);
+    expect(new TextEncoder().encode(long).length).toBeLessThanOrEqual(123);
+    expect(retryAfterOf(long)).toBe(2500);
+    expect(retryAfterOf('too slow: send buffer full')).toBeUndefined();
+    expect(retryAfterOf('retry-after=soon')).toBeUndefined();
   });
 });
 

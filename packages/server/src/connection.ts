@@ -45,6 +45,13 @@ export class Connection {
   private queue: Promise<unknown> = Promise.resolve();
   /** Per topic being replayed: live frames held back until the replay is out, and the last seq it sent. */
   private readonly held = new Map<string, { frames: { frame: string; seq: number | undefined }[]; lastSeq: number }>();
+  /**
+   * Per topic, what waits for this reader while it is slow: frames in order, or, once a recoverable
+   * topic's queue overflowed, only where the replay from history must start when it caught up.
+   */
+  private readonly slowQueues = new Map<string, { frames: { frame: string; seq: number | undefined }[]; since?: number }>();
+  /** The newest numbered frame sent per recoverable topic: where a catch-up replay starts. */
+  private readonly sentSeq = new Map<string, number>();
   /** The client instance's id (`client` query parameter), stable across its reconnects and nodes. */
   clientId: string | undefined;
   private backlog: string[] = [];
@@ -111,13 +118,90 @@ export class Connection {
     return true;
   }
 
-  /** Sends a topic frame, or holds it back while that topic's history is being replayed to this connection. */
-  sendTopic(topic: string, frame: string, seq: number | undefined): void {
+  /**
+   * Sends a topic frame, holds it back while that topic's history is being replayed to this
+   * connection, or queues it while the reader is slow. True when it was queued: the caller must call
+   * {@link drainTopics} once the reader may have caught up.
+   */
+  sendTopic(topic: string, frame: string, seq: number | undefined): boolean {
     const held = this.held.get(topic);
-    if (held) held.frames.push({ frame, seq });
+    if (held) {
+      held.frames.push({ frame, seq });
+      return false;
+    }
+    const queue = this.slowQueues.size === 0 ? undefined : this.slowQueues.get(topic);
+    if (queue || this.isSlow) {
+      this.enqueue(topic, queue, frame, seq);
+      return true;
+    }
     // A numbered frame is not kept for a client away in its grace period: it comes back asking for
     // what it missed by sequence, which keeps the order; kept frames would arrive before that replay.
-    else this.send(frame, { buffer: seq === undefined });
+    this.sendNumbered(topic, frame, seq, seq === undefined);
+    return false;
+  }
+
+  /** Whether topic frames wait for this slow reader. */
+  get hasQueuedTopics(): boolean {
+    return this.slowQueues.size > 0;
+  }
+
+  /**
+   * Sends what queued while the reader was slow, in order, until it falls behind again. Returns the
+   * recoverable topics whose queue overflowed, with the sequence their replay from history starts after.
+   */
+  drainTopics(): { topic: string; since: number }[] {
+    const catchUp: { topic: string; since: number }[] = [];
+    for (const [topic, queue] of this.slowQueues) {
+      if (this.isSlow) break;
+      if (queue.since !== undefined) {
+        catchUp.push({ topic, since: queue.since });
+        this.slowQueues.delete(topic);
+        continue;
+      }
+      let sent = 0;
+      while (sent < queue.frames.length && !this.isSlow) {
+        const { frame, seq } = queue.frames[sent++]!;
+        this.sendNumbered(topic, frame, seq, false);
+      }
+      queue.frames.splice(0, sent);
+      if (queue.frames.length === 0) this.slowQueues.delete(topic);
+    }
+    return catchUp;
+  }
+
+  /**
+   * The socket went away: what queued for it no longer applies. A resumed client asks for what it
+   * missed on recoverable topics; other topics' frames wait for it in the grace period's backlog.
+   */
+  dropQueuedTopics(): void {
+    for (const queue of this.slowQueues.values()) for (const { frame, seq } of queue.frames) if (seq === undefined) this.keep(frame);
+    this.slowQueues.clear();
+  }
+
+  private enqueue(topic: string, existing: { frames: { frame: string; seq: number | undefined }[]; since?: number } | undefined, frame: string, seq: number | undefined): void {
+    const queue = existing ?? { frames: [] };
+    if (!existing) this.slowQueues.set(topic, queue);
+    if (queue.since !== undefined) return; // the replay from history will bring it
+    queue.frames.push({ frame, seq });
+    const { maxQueued, policy } = this.options.slowTopics;
+    if (queue.frames.length <= maxQueued) return;
+    if (policy(topic) === 'disconnect') {
+      this.slowQueues.clear();
+      this.socket?.close(CloseCode.POLICY_VIOLATION, 'too slow: topic queue full');
+      return;
+    }
+    const oldest = queue.frames[0]!.seq;
+    if (oldest === undefined) {
+      queue.frames.shift();
+      return;
+    }
+    // Numbered, so kept in the history: hold nothing here and replay from there once caught up.
+    queue.since = this.sentSeq.get(topic) ?? oldest - 1;
+    queue.frames = [];
+  }
+
+  private sendNumbered(topic: string, frame: string, seq: number | undefined, buffer: boolean): void {
+    if (this.send(frame, { buffer }) && seq !== undefined) this.sentSeq.set(topic, seq);
   }
 
   holdTopic(topic: string): void {
@@ -127,6 +211,7 @@ export class Connection {
   replayed(topic: string, seq: number): void {
     const held = this.held.get(topic);
     if (held) held.lastSeq = Math.max(held.lastSeq, seq);
+    this.sentSeq.set(topic, Math.max(this.sentSeq.get(topic) ?? 0, seq));
   }
 
   /**
@@ -134,11 +219,15 @@ export class Connection {
    * (or none, when the client no longer wants the topic).
    */
   releaseTopic(topic: string, deliver = true): void {
+    if (!deliver) {
+      this.slowQueues.delete(topic);
+      this.sentSeq.delete(topic);
+    }
     const held = this.held.get(topic);
     if (!held) return;
     this.held.delete(topic);
     if (!deliver) return;
-    for (const { frame, seq } of held.frames) if (seq === undefined || seq > held.lastSeq) this.send(frame, { buffer: true });
+    for (const { frame, seq } of held.frames) if (seq === undefined || seq > held.lastSeq) this.sendNumbered(topic, frame, seq, true);
   }
 
   /** Runs `step` after every step queued before it has settled. */

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'eventemitter3';
 import { WebSocketServer } from 'ws';
 import {
-  CloseCode, ErrorCode, GhostError, describeInvalidName, encode, isValidName, type BroadcastDataOf, type DirectDataOf,
+  CloseCode, ErrorCode, GhostError, describeInvalidName, encode, isValidName, withRetryAfter, type BroadcastDataOf, type DirectDataOf,
   type LeaveReason, type SchemaDefinition, type TopicDataOf, type TopicNameOf,
 } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
@@ -48,6 +48,16 @@ export interface HubStats {
   members: number;
 }
 
+/** How `hub.close` lets clients go. */
+export interface CloseOptions {
+  /**
+   * Spreads the clients' return: each is asked to wait a random point between 0 and this before
+   * reconnecting (a retry-after hint in the 1001 close), so a draining node's clients do not all land
+   * on the remaining nodes at once. @default 0: they come back on their own jittered backoff
+   */
+  retryAfterMs?: number;
+}
+
 /** Where `hub.attach` listens. */
 export interface AttachOptions {
   /** The URL path of the WebSocket endpoint. @default '/ghost' */
@@ -73,6 +83,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
   private readonly started: Promise<void>;
   private readonly detachers = new Set<() => void>();
   private closing: Promise<void> | undefined;
+  private drainRetryAfterMs = 0;
 
   /** @internal Use {@link createHub}. */
   constructor(private readonly options: ResolvedHubOptions, private readonly adapter: Adapter, nodeId: string | undefined) {
@@ -80,7 +91,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     const reportError = (error: Error) => this.reportError(error);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxFrameBytes, perMessageDeflate: false });
     this.cluster = new Cluster(adapter, this.nodeId, 'ghost', reportError);
-    this.topics = new Topics(this.cluster, adapter, options.limits.maxTopics, options.recovery);
+    this.topics = new Topics(this.cluster, adapter, options.limits.maxTopics, options.recovery, options.tickMs);
     this.presence = new Presence(
       { tickMs: options.tickMs, maxRooms: options.limits.maxRooms, maxStateBytes: options.limits.maxStateBytes, keyBy: options.presenceKey },
       this.cluster,
@@ -154,7 +165,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
         return;
       }
       if (this.closing) {
-        ws.close(CloseCode.GOING_AWAY, 'hub shutting down');
+        ws.close(CloseCode.GOING_AWAY, this.goingAwayReason());
         return;
       }
       this.sessions.open(ws, request, result.user, result.resume, result.clientId);
@@ -209,26 +220,41 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
 
   /**
    * Stops accepting, tells every client to go elsewhere (close code 1001, they reconnect), sends what
-   * is queued and releases the adapter. Safe to call twice.
+   * is queued and releases the adapter. Safe to call twice; the first call's options apply.
+   *
+   * @example
+   * process.on('SIGTERM', () => void hub.close({ retryAfterMs: 5000 }).then(() => server.close()));
    */
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
+  close(options: CloseOptions = {}): Promise<void> {
+    const retryAfterMs = options.retryAfterMs ?? 0;
+    if (typeof retryAfterMs !== 'number' || !Number.isFinite(retryAfterMs) || retryAfterMs < 0) {
+      throw new TypeError(`hub.close: retryAfterMs must be a number ≥ 0, got ${String(retryAfterMs)}`);
+    }
+    this.closing ??= this.shutdown(retryAfterMs);
     return this.closing;
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(retryAfterMs: number): Promise<void> {
+    this.drainRetryAfterMs = retryAfterMs;
     for (const detach of [...this.detachers]) detach();
     this.cluster.stopLiveness();
     this.presence.flush();
     // A client that never answers the close handshake is cut off rather than waited on.
     const forced = setTimeout(() => { for (const c of this.wss.clients) c.terminate(); }, 2000);
-    await this.sessions.closeAll();
+    await this.sessions.closeAll(() => this.goingAwayReason());
     clearTimeout(forced);
+    this.topics.close();
     this.presence.close();
     this.chat.close();
     this.wss.close();
     await this.started.catch(() => undefined);
     await this.adapter.close();
+  }
+
+  /** The 1001 reason of a drain: with a retry-after hint drawn per client when `close` asked to spread them. */
+  private goingAwayReason(): string {
+    const reason = 'hub shutting down';
+    return this.drainRetryAfterMs > 0 ? withRetryAfter(reason, Math.random() * this.drainRetryAfterMs) : reason;
   }
 
   private async start(): Promise<void> {

@@ -34,6 +34,17 @@ export interface HubLimits {
   presenceBurst: number;
   /** Open connections from one client address; past it, new ones are refused with 4203. 0: no limit. @default 0 */
   maxConnectionsPerAddress: number;
+  /**
+   * Open connections on this hub; past it, new ones are refused with 4203 and a retry-after hint, so
+   * an overloaded node sheds load instead of slowing everyone. A resume is never refused. 0: no limit.
+   * @default 0
+   */
+  maxConnections: number;
+  /**
+   * The wait asked of a client refused with 4203: each is told a random point between half of it and
+   * all of it, so refused clients do not come back together. @default 5000
+   */
+  retryAfterMs: number;
   /** Largest presence state, in bytes of JSON. @default 4096 */
   maxStateBytes: number;
   /** Topics one connection may subscribe to. @default 256 */
@@ -49,6 +60,17 @@ export interface HubLimits {
    */
   slowBufferedBytes: number;
 }
+
+/**
+ * What happens when a slow subscriber's queue for a topic is full:
+ * - `'drop-oldest'`: the oldest queued message makes room. On a recoverable topic nothing is lost: the
+ *   hub stops queueing and, once the reader caught up, replays what it missed from the topic's history
+ *   (or sends `topic.reset` if that is gone). On other topics the dropped messages are lost to that
+ *   reader.
+ * - `'disconnect'`: the socket is closed (1008); the client reconnects and, on a recoverable topic,
+ *   asks for what it missed.
+ */
+export type SlowTopicPolicy = 'drop-oldest' | 'disconnect';
 
 /** Options of {@link createHub}; all of them are optional. */
 export interface HubOptions<S extends SchemaDefinition = SchemaDefinition> {
@@ -99,6 +121,12 @@ export interface HubOptions<S extends SchemaDefinition = SchemaDefinition> {
    */
   recovery?: { topics: true | readonly string[] | ((topic: string) => boolean); historySize?: number };
   /**
+   * What a subscriber that reads too slowly (more than `limits.slowBufferedBytes` waiting) gets of a
+   * topic. Its messages queue for it, up to `maxQueued` per topic, and go out once it caught up; past
+   * that, the topic's policy applies (see {@link SlowTopicPolicy}). Others on the topic never wait.
+   */
+  slowTopics?: { policy?: SlowTopicPolicy | ((topic: string) => SlowTopicPolicy); maxQueued?: number };
+  /**
    * Who a presence member is. `'connection'`: every connection (tab) is its own member. `'user'`: the
    * user `authenticate` returned, so one person in two tabs is one member whose id is the user id (the
    * last `track` wins, and your own tabs are not among your `others`). Connections without a user
@@ -125,6 +153,8 @@ export const DEFAULT_LIMITS: Readonly<HubLimits> = Object.freeze({
   presencePerSecond: 120,
   presenceBurst: 240,
   maxConnectionsPerAddress: 0,
+  maxConnections: 0,
+  retryAfterMs: 5000,
   maxStateBytes: 4096,
   maxTopics: 256,
   maxRooms: 64,
@@ -153,6 +183,7 @@ export interface ResolvedHubOptions {
   nodeHeartbeatMs: number;
   nodeTimeoutMs: number;
   recovery: { recoverable(topic: string): boolean; historySize: number };
+  slowTopics: { policy(topic: string): SlowTopicPolicy; maxQueued: number };
 }
 
 function positive(name: string, value: unknown, fallback: number, min = 1): number {
@@ -188,6 +219,17 @@ function recovery(value: HubOptions['recovery']): ResolvedHubOptions['recovery']
   return { recoverable: (topic) => names.has(topic), historySize };
 }
 
+function slowTopics(value: HubOptions['slowTopics'], recoverable: (topic: string) => boolean): ResolvedHubOptions['slowTopics'] {
+  const maxQueued = positive('slowTopics.maxQueued', value?.maxQueued, 256);
+  const policy = value?.policy;
+  if (policy === undefined) return { policy: (topic) => (recoverable(topic) ? 'drop-oldest' : 'disconnect'), maxQueued };
+  if (typeof policy === 'function') return { policy, maxQueued };
+  if (policy !== 'drop-oldest' && policy !== 'disconnect') {
+    throw new TypeError(`createHub: slowTopics.policy must be 'drop-oldest', 'disconnect' or a function (topic) => policy, got ${JSON.stringify(policy)}`);
+  }
+  return { policy: () => policy, maxQueued };
+}
+
 function nodeTimeout(options: HubOptions): number {
   const heartbeat = options.nodeHeartbeatMs ?? DEFAULTS.nodeHeartbeatMs;
   const timeout = positive('nodeTimeoutMs', options.nodeTimeoutMs, DEFAULTS.nodeTimeoutMs, 20);
@@ -209,11 +251,12 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     throw new TypeError('createHub: authenticate must be a function (request) => user | null');
   }
   const limits = { ...DEFAULT_LIMITS };
+  const resolvedRecovery = recovery(options.recovery);
   for (const [key, value] of Object.entries(options.limits ?? {})) {
     if (!(key in DEFAULT_LIMITS)) {
       throw new TypeError(`createHub: unknown limit "${key}"; known limits: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
     }
-    const min = key === 'maxConnectionsPerAddress' ? 0 : 1;
+    const min = key === 'maxConnectionsPerAddress' || key === 'maxConnections' || key === 'retryAfterMs' ? 0 : 1;
     limits[key as keyof HubLimits] = positive(`limits.${key}`, value, DEFAULT_LIMITS[key as keyof HubLimits], min);
   }
   return {
@@ -228,7 +271,8 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     tickMs: positive('tickMs', options.tickMs, DEFAULTS.tickMs, 1),
     presenceKey: presenceKey(options.presenceKey),
     nodeHeartbeatMs: positive('nodeHeartbeatMs', options.nodeHeartbeatMs, DEFAULTS.nodeHeartbeatMs, 10),
-    recovery: recovery(options.recovery),
+    recovery: resolvedRecovery,
+    slowTopics: slowTopics(options.slowTopics, resolvedRecovery.recoverable),
     nodeTimeoutMs: nodeTimeout(options),
     chat: {
       historySize: positive('chat.historySize', options.chat?.historySize, DEFAULT_CHAT.historySize, 0),

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
-import { CloseCode, PROTOCOL_VERSION, encode, type LeaveReason } from '@ghost/protocol';
+import { CloseCode, PROTOCOL_VERSION, encode, withRetryAfter, type LeaveReason } from '@ghost/protocol';
 import { clientAddress } from './address.js';
 import { Connection } from './connection.js';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
@@ -49,8 +49,11 @@ export class Sessions {
   open(ws: WebSocket, request: IncomingMessage, user: GhostUser | undefined, resume: { id: string; secret: string } | undefined, clientId?: string): void {
     const previous = resume ? this.connections.get(resume.id) : undefined;
     const resumed = !!previous && previous.acceptsResume(resume!.secret) && previous.user?.id === user?.id && !previous.ended;
-    if (!resumed && this.atAddressLimit(request)) {
-      ws.close(CloseCode.TRY_AGAIN_LATER, 'too many connections from your address');
+    const refusal = resumed ? undefined : this.overLimit(request);
+    if (refusal) {
+      // Half to all of the configured wait: refused clients spread out instead of returning together.
+      const { retryAfterMs } = this.options.limits;
+      ws.close(CloseCode.TRY_AGAIN_LATER, withRetryAfter(refusal, retryAfterMs * (0.5 + Math.random() / 2)));
       return;
     }
     const connection = resumed ? previous! : this.create(user, request);
@@ -59,6 +62,7 @@ export class Sessions {
       connection.graceTimer = undefined;
       const old = connection.socket;
       connection.socket = null;
+      connection.dropQueuedTopics();
       old?.close(CloseCode.REPLACED, 'resumed by a newer socket');
       connection.request = request;
       connection.rotateSecret();
@@ -99,8 +103,8 @@ export class Sessions {
     for (const connection of this.byUser.get(target) ?? []) connection.send(frame, { buffer: true });
   }
 
-  /** Tells every client to go (1001) and ends every connection; resolves when the sockets closed. */
-  async closeAll(): Promise<void> {
+  /** Tells every client to go (1001, with the reason given per client) and ends every connection; resolves when the sockets closed. */
+  async closeAll(reason: () => string): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
     const closed: Promise<void>[] = [];
@@ -108,16 +112,20 @@ export class Sessions {
       const socket = connection.socket;
       if (socket) {
         closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
-        socket.close(CloseCode.GOING_AWAY, 'hub shutting down');
+        socket.close(CloseCode.GOING_AWAY, reason());
       }
       this.end(connection, CloseCode.GOING_AWAY, 'disconnected');
     }
     await Promise.all(closed);
   }
 
-  private atAddressLimit(request: IncomingMessage): boolean {
-    const limit = this.options.limits.maxConnectionsPerAddress;
-    return limit > 0 && (this.perAddress.get(clientAddress(request, this.options.trustProxy)) ?? 0) >= limit;
+  /** Why a new connection is refused for load, if it is: the hub's own limit, or its address's. */
+  private overLimit(request: IncomingMessage): string | undefined {
+    const { maxConnections, maxConnectionsPerAddress } = this.options.limits;
+    if (maxConnections > 0 && this.connections.size >= maxConnections) return 'hub at capacity';
+    const fromAddress = this.perAddress.get(clientAddress(request, this.options.trustProxy)) ?? 0;
+    if (maxConnectionsPerAddress > 0 && fromAddress >= maxConnectionsPerAddress) return 'too many connections from your address';
+    return undefined;
   }
 
   private create(user: GhostUser | undefined, request: IncomingMessage): Connection {
@@ -135,6 +143,7 @@ export class Sessions {
   private onSocketClose(connection: Connection, ws: WebSocket, code: number): void {
     if (connection.socket !== ws) return; // replaced by a resume
     connection.socket = null;
+    connection.dropQueuedTopics();
     if (this.closing || connection.ended) return;
     // 1000 (client.close()) and 1001 (a browser closing the tab or navigating away) mean the client
     // left on purpose: no grace period to wait out, or its cursor would linger on every screen.

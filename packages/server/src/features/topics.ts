@@ -24,12 +24,17 @@ const RESEND_WINDOW_MS = 10 * 60_000;
 /** Topic subscriptions of this node's connections, delivery to them, and recovery on recoverable topics. */
 export class Topics {
   private readonly subscribers = new Map<string, Set<Connection>>();
+  /** Slow readers with topic frames queued for them, and the timer that checks whether they caught up. */
+  private readonly slow = new Set<Connection>();
+  private pumpTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly cluster: Cluster,
     private readonly store: Adapter,
     private readonly maxTopics: number,
     private readonly recovery: TopicRecovery,
+    /** How often slow readers are checked for having caught up (the presence tick). */
+    private readonly pumpMs: number,
   ) {}
 
   /** Number of topics with at least one local subscriber. */
@@ -92,6 +97,13 @@ export class Topics {
     await this.cluster.publish(channels.topic(this.cluster.prefix, topic), { kind: 'topic', topic, frame, seq });
   }
 
+  /** Stops checking on slow readers (the hub is closing). */
+  close(): void {
+    clearInterval(this.pumpTimer);
+    this.pumpTimer = undefined;
+    this.slow.clear();
+  }
+
   /** Forgets every subscription of a connection that ended. */
   async drop(connection: Connection): Promise<void> {
     await Promise.all([...connection.topics].map((topic) => this.unsubscribe(connection, topic)));
@@ -113,6 +125,40 @@ export class Topics {
       this.remove(connection, topic);
       throw new GhostError(ErrorCode.INTERNAL, `Could not subscribe to ${JSON.stringify(topic)} across the cluster; try again`, { cause: error });
     }
+  }
+
+  /**
+   * A slow reader's queue for a recoverable topic overflowed and was let go: now that it caught up,
+   * send what it missed from the history, holding back live frames meanwhile, as a resume does.
+   */
+  private async catchUp(connection: Connection, topic: string, since: number): Promise<void> {
+    if (!connection.topics.has(topic)) return;
+    connection.holdTopic(topic);
+    try {
+      await this.replay(connection, topic, since);
+    } catch {
+      // The store failed: tell the client it missed messages rather than let it believe it has them all.
+      connection.send(encode({ type: 'topic.reset', topic }));
+    } finally {
+      connection.releaseTopic(topic);
+    }
+  }
+
+  private pump(): void {
+    for (const connection of this.slow) {
+      if (!connection.isOpen || !connection.hasQueuedTopics) {
+        this.slow.delete(connection);
+        continue;
+      }
+      for (const { topic, since } of connection.drainTopics()) void this.catchUp(connection, topic, since);
+      if (!connection.hasQueuedTopics) this.slow.delete(connection);
+    }
+    if (this.slow.size === 0) this.close();
+  }
+
+  private watchSlow(connection: Connection): void {
+    this.slow.add(connection);
+    this.pumpTimer ??= setInterval(() => this.pump(), this.pumpMs).unref();
   }
 
   private async replay(connection: Connection, topic: string, since: number): Promise<void> {
@@ -146,7 +192,7 @@ export class Topics {
   private deliver(topic: string, frame: string, seq: number | undefined): void {
     const set = this.subscribers.get(topic);
     if (!set) return;
-    for (const connection of set) connection.sendTopic(topic, frame, seq);
+    for (const connection of set) if (connection.sendTopic(topic, frame, seq)) this.watchSlow(connection);
   }
 }
 
