@@ -167,47 +167,65 @@ function adapterContract(newCluster: ClusterFactory): void {
   });
 
   describe('streams', () => {
-    it('number entries 1, 2, 3 … without gaps or repeats while two nodes append at once', async () => {
+    it('number entries consecutively, without gaps or repeats, while two nodes append at once', async () => {
       const [a, b] = await start(2);
       const seqs = await Promise.all(
         Array.from({ length: 100 }, (_, i) => [a!.adapter.append('s', `a${i}`, 1000), b!.adapter.append('s', `b${i}`, 1000)]).flat(),
       );
-      expect([...seqs].sort((x, y) => x - y)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      const first = Math.min(...seqs);
+      const run = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+      expect([...seqs].sort((x, y) => x - y)).toEqual(run(first, 200));
       // Each append's seq is where range finds its entry.
       const { entries, oldestSeq } = await a!.adapter.range('s', 0, 1000);
-      expect(oldestSeq).toBe(1);
-      expect(entries.map(([seq]) => seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      expect(oldestSeq).toBe(first);
+      expect(entries.map(([seq]) => seq)).toEqual(run(first, 200));
       const bySeq = new Map(entries);
       const published = Array.from({ length: 100 }, (_, i) => [`a${i}`, `b${i}`]).flat();
       published.forEach((entry, i) => expect(bySeq.get(seqs[i]!)).toBe(entry));
       // Another stream counts on its own.
-      expect(await b!.adapter.append('other', 'x', 10)).toBe(1);
+      const other = await b!.adapter.append('other', 'x', 10);
+      expect(await a!.adapter.append('other', 'y', 10)).toBe(other + 1);
+    });
+
+    it('start a new stream above any number given out before, so a position in a lost history reads as a gap', async () => {
+      const [a] = await start(1);
+      const before = Date.now() * 1000;
+      const first = await a!.adapter.append('fresh', 'x', 10);
+      // Numbered from the current time in microseconds: a store that lost a stream, then started it
+      // anew, cannot give out a number a client still holds from the old one.
+      expect(first).toBeGreaterThanOrEqual(before - 5_000_000);
+      expect(Number.isSafeInteger(first)).toBe(true);
     });
 
     it('keep only the last maxLen entries, and the numbering goes on', async () => {
       const [a] = await start(1);
-      for (let i = 1; i <= 10; i++) await a!.adapter.append('capped', `e${i}`, 3);
-      expect(await a!.adapter.range('capped', 0, 100)).toEqual({ entries: [[8, 'e8'], [9, 'e9'], [10, 'e10']], oldestSeq: 8, lastSeq: 10 });
-      expect(await a!.adapter.append('capped', 'e11', 3)).toBe(11);
-      expect((await a!.adapter.range('capped', 0, 100)).oldestSeq).toBe(9);
+      const first = await a!.adapter.append('capped', 'e1', 3);
+      for (let i = 2; i <= 10; i++) await a!.adapter.append('capped', `e${i}`, 3);
+      const at = (i: number) => first + i - 1;
+      expect(await a!.adapter.range('capped', 0, 100)).toEqual({ entries: [[at(8), 'e8'], [at(9), 'e9'], [at(10), 'e10']], oldestSeq: at(8), lastSeq: at(10) });
+      expect(await a!.adapter.append('capped', 'e11', 3)).toBe(at(11));
+      expect((await a!.adapter.range('capped', 0, 100)).oldestSeq).toBe(at(9));
     });
 
     it('range after a seq, with a limit, and report the oldest seq still held and the newest given out', async () => {
       const [a, b] = await start(2);
-      for (let i = 1; i <= 10; i++) await a!.adapter.append('r', JSON.stringify({ i }), 100);
-      expect(await b!.adapter.range('r', 4, 3)).toEqual({ entries: [[5, '{"i":5}'], [6, '{"i":6}'], [7, '{"i":7}']], oldestSeq: 1, lastSeq: 10 });
-      expect(await b!.adapter.range('r', 8, 100)).toEqual({ entries: [[9, '{"i":9}'], [10, '{"i":10}']], oldestSeq: 1, lastSeq: 10 });
-      expect(await b!.adapter.range('r', 10, 100)).toEqual({ entries: [], oldestSeq: 1, lastSeq: 10 });
-      expect(await b!.adapter.range('r', 50, 100)).toEqual({ entries: [], oldestSeq: 1, lastSeq: 10 });
-      expect(await b!.adapter.range('r', 0, 0)).toEqual({ entries: [], oldestSeq: 1, lastSeq: 10 });
+      const first = await a!.adapter.append('r', JSON.stringify({ i: 1 }), 100);
+      for (let i = 2; i <= 10; i++) await a!.adapter.append('r', JSON.stringify({ i }), 100);
+      const at = (i: number) => first + i - 1;
+      const held = { oldestSeq: at(1), lastSeq: at(10) };
+      expect(await b!.adapter.range('r', at(4), 3)).toEqual({ entries: [[at(5), '{"i":5}'], [at(6), '{"i":6}'], [at(7), '{"i":7}']], ...held });
+      expect(await b!.adapter.range('r', at(8), 100)).toEqual({ entries: [[at(9), '{"i":9}'], [at(10), '{"i":10}']], ...held });
+      expect(await b!.adapter.range('r', at(10), 100)).toEqual({ entries: [], ...held });
+      expect(await b!.adapter.range('r', at(50), 100)).toEqual({ entries: [], ...held });
+      expect(await b!.adapter.range('r', 0, 0)).toEqual({ entries: [], ...held });
     });
 
-    it('range an empty stream: none yet starts at 1, an emptied one after its last seq', async () => {
+    it('range an empty stream: none yet holds nothing up to 0, an emptied one starts after its last seq', async () => {
       const [a] = await start(1);
       expect(await a!.adapter.range('nothing', 0, 10)).toEqual({ entries: [], oldestSeq: 1, lastSeq: 0 });
-      expect(await a!.adapter.append('emptied', 'gone', 0)).toBe(1);
-      expect(await a!.adapter.append('emptied', 'gone too', 0)).toBe(2);
-      expect(await a!.adapter.range('emptied', 0, 10)).toEqual({ entries: [], oldestSeq: 3, lastSeq: 2 });
+      const gone = await a!.adapter.append('emptied', 'gone', 0);
+      expect(await a!.adapter.append('emptied', 'gone too', 0)).toBe(gone + 1);
+      expect(await a!.adapter.range('emptied', 0, 10)).toEqual({ entries: [], oldestSeq: gone + 2, lastSeq: gone + 1 });
     });
 
     it('keep entries byte for byte', async () => {

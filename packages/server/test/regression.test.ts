@@ -134,12 +134,14 @@ describe('memoryAdapter store', () => {
     expect(await a.claim('name:fishing:ada', 'a1', 10_000)).toBe(true);
   });
 
-  it('streams number entries 1, 2, 3 …, keep the last maxLen, and page after a sequence', async () => {
+  it('streams number entries consecutively, keep the last maxLen, and page after a sequence', async () => {
     const store = memoryAdapter();
     await store.start({ nodeId: 'n', onError: () => undefined });
-    for (let i = 1; i <= 5; i++) expect(await store.append('chat:fishing', `m${i}`, 3)).toBe(i);
-    expect(await store.range('chat:fishing', 0, 10)).toEqual({ entries: [[3, 'm3'], [4, 'm4'], [5, 'm5']], oldestSeq: 3, lastSeq: 5 });
-    expect(await store.range('chat:fishing', 3, 1)).toEqual({ entries: [[4, 'm4']], oldestSeq: 3, lastSeq: 5 });
+    const first = await store.append('chat:fishing', 'm1', 3);
+    const at = (i: number) => first + i - 1;
+    for (let i = 2; i <= 5; i++) expect(await store.append('chat:fishing', `m${i}`, 3)).toBe(at(i));
+    expect(await store.range('chat:fishing', 0, 10)).toEqual({ entries: [[at(3), 'm3'], [at(4), 'm4'], [at(5), 'm5']], oldestSeq: at(3), lastSeq: at(5) });
+    expect(await store.range('chat:fishing', at(3), 1)).toEqual({ entries: [[at(4), 'm4']], oldestSeq: at(3), lastSeq: at(5) });
     expect(await store.range('chat:empty', 0, 10)).toEqual({ entries: [], oldestSeq: 1, lastSeq: 0 });
   });
 });
@@ -153,7 +155,11 @@ describe('chat keys', () => {
     c.client.send({ type: 'chat.identify', room: 'x:name:y', name: 'ada', ref: 2 });
     c.client.send({ type: 'chat.send', room: 'x:name:y', text: 'hello', ref: 3 });
     await c.client.next('ack');
-    expect(await c.client.next('ack')).toMatchObject({ ref: 3, result: { text: 'hello', seq: 1 } });
+    expect(await c.client.next('ack')).toMatchObject({ ref: 3, result: { text: 'hello' } });
+    // The room's history holds its one message, nothing of the other room's name claim.
+    const late = await connect(running.url);
+    late.client.send({ type: 'chat.join', room: 'x:name:y' });
+    expect((await late.client.next('chat.history')).messages.map((m) => m.text)).toEqual(['hello']);
   });
 });
 

@@ -35,7 +35,12 @@ export interface Adapter {
   claim(key: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Give `key` up, only if `owner` holds it. */
   release(key: string, owner: string): Promise<void>;
-  /** Add an entry to a stream capped at `maxLen` entries; resolves with its sequence number (1, 2, 3 …). */
+  /**
+   * Add an entry to a stream capped at `maxLen` entries; resolves with its sequence number. Numbers are
+   * consecutive within the stream's life (n, n + 1, …, kept across trimming); a stream created anew (its
+   * first append, or after the store lost it) starts above any number an earlier incarnation gave out
+   * (the built-in adapters start at the current time in microseconds).
+   */
   append(stream: string, entry: string, maxLen: number): Promise<number>;
   /** Entries with a sequence above `afterSeq`, oldest first, at most `limit`. */
   range(stream: string, afterSeq: number, limit: number): Promise<StreamRange>;

@@ -113,7 +113,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): Adapter {
     },
     async append(stream, entry, maxLen) {
       let s = streams.get(stream);
-      if (!s) streams.set(stream, (s = { nextSeq: 1, entries: [] }));
+      if (!s) streams.set(stream, (s = { nextSeq: freshSeq(), entries: [] }));
       const seq = s.nextSeq++;
       s.entries.push([seq, entry]);
       if (s.entries.length > maxLen) s.entries.splice(0, s.entries.length - maxLen);
@@ -130,4 +130,13 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): Adapter {
       unsubscribers.clear();
     },
   };
+}
+
+/**
+ * Where a new stream starts numbering: now, in microseconds. A hub restarted on the memory adapter has
+ * lost its histories; its new numbers are above the old ones, so a returning client's position reads
+ * as a gap (a `reset`), never as a place in the new history.
+ */
+function freshSeq(): number {
+  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
 }

@@ -55,6 +55,20 @@ const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0`;
 
+// Append ARGV[3] to the stream capped at ARGV[1] entries ('' for no cap), in field ARGV[2]. A new
+// stream (the first append, or one Redis lost in a restart) starts numbering at the current time in
+// microseconds, above any number an earlier incarnation gave out: a client's position in the lost
+// history then reads as a gap (a `reset`), never as a place in the new one. After that, `0-*` counts
+// on from the last id: consecutive, across nodes, kept after trimming.
+const APPEND = `
+local id = '0-*'
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  local t = redis.call('TIME')
+  id = '0-' .. t[1] .. string.sub('00000' .. t[2], -6)
+end
+if ARGV[1] == '' then return redis.call('XADD', KEYS[1], id, ARGV[2], ARGV[3]) end
+return redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], id, ARGV[2], ARGV[3])`;
+
 // Entries after seq ARGV[1] (at most ARGV[2]) plus, from the same snapshot, the oldest entry's id (or
 // none) and the last id the stream gave out (it keeps it after trimming).
 const RANGE = `
@@ -176,11 +190,10 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
     },
 
     async append(stream, entry, maxLen) {
-      // `0-*` asks Redis for the next sequence of millisecond 0: ids 0-1, 0-2, … given out atomically by
-      // the stream itself, gap-free across nodes, kept after trimming; no counter key to drift apart.
-      const cap = Number.isFinite(maxLen) ? ['MAXLEN', '=', whole(maxLen, 0, Math.ceil)] : []; // like memory: no number, no cap
-      const args = [...cap, '0-*', DEFAULTS.field, entry];
-      const id = await commands.call('XADD', key(stream), ...args).catch((error: unknown) => {
+      // Ids of millisecond 0 (`0-N`): the stream itself gives out N atomically, gap-free across nodes;
+      // no counter key to drift apart from it.
+      const cap = Number.isFinite(maxLen) ? whole(maxLen, 0, Math.ceil) : ''; // like memory: no number, no cap
+      const id = await append(commands, key(stream), cap, DEFAULTS.field, entry).catch((error: unknown) => {
         throw /Invalid stream ID/i.test(String(error)) ? new Error('redisAdapter needs Redis 7.0 or newer (XADD with an id of 0-*)', { cause: error }) : error;
       });
       return seqOf(id);
@@ -243,6 +256,7 @@ function script(source: string) {
 const claim = script(CLAIM);
 const release = script(RELEASE);
 const range = script(RANGE);
+const append = script(APPEND);
 
 /** Resolves once `redis` is ready, rejects on its first error; connects it if nobody has yet. */
 function ready(redis: Redis): Promise<void> {
