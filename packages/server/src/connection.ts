@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import { CloseCode, type LeaveReason } from '@ghost/protocol';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
+import type { HubMetrics } from './ops/metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import { createId, createSecret, nextColor } from './ids.js';
 
@@ -43,8 +44,13 @@ export class Connection {
   // Results of recent requests by ref: a request resent after a reconnect is answered again, not redone.
   private readonly results = new Map<number, unknown>();
   private queue: Promise<unknown> = Promise.resolve();
-  /** Per topic being replayed: live frames held back until the replay is out, and the last seq it sent. */
-  private readonly held = new Map<string, { frames: { frame: string; seq: number | undefined }[]; lastSeq: number }>();
+  /**
+   * Per topic being replayed: live frames held back until every replay under way is out, the last seq
+   * they sent, and how many holds are on it (replays overlap when a client reconnects during one).
+   */
+  private readonly held = new Map<string, { frames: { frame: string; seq: number | undefined }[]; lastSeq: number; holders: number }>();
+  /** The hold a resume put on each recoverable topic until the client asks again, by a token its timer checks. */
+  private readonly resumeHolds = new Map<string, object>();
   /**
    * Per topic, what waits for this reader while it is slow: frames in order, or, once a recoverable
    * topic's queue overflowed, only where the replay from history must start when it caught up.
@@ -65,6 +71,7 @@ export class Connection {
     /** The client's address (see the hub's `trustProxy`). */
     readonly address: string,
     private readonly options: ResolvedHubOptions,
+    private readonly metrics?: HubMetrics,
   ) {
     this.userJson = user === undefined ? undefined : JSON.stringify(user);
     this.color = typeof user?.color === 'string' && CSS_COLOR.test(user.color) ? user.color : nextColor();
@@ -111,9 +118,11 @@ export class Connection {
       return false;
     }
     if (socket.bufferedAmount > this.options.limits.maxBufferedBytes) {
+      if (this.metrics) this.metrics.slowDisconnects += 1;
       socket.close(CloseCode.POLICY_VIOLATION, 'too slow: send buffer full');
       return false;
     }
+    this.metrics?.sentFrame(frame);
     socket.send(frame);
     return true;
   }
@@ -187,6 +196,7 @@ export class Connection {
     if (queue.frames.length <= maxQueued) return;
     if (policy(topic) === 'disconnect') {
       this.slowQueues.clear();
+      if (this.metrics) this.metrics.slowDisconnects += 1;
       this.socket?.close(CloseCode.POLICY_VIOLATION, 'too slow: topic queue full');
       return;
     }
@@ -204,8 +214,31 @@ export class Connection {
     if (this.send(frame, { buffer }) && seq !== undefined) this.sentSeq.set(topic, seq);
   }
 
+  /** Holds a topic's live frames back until a matching {@link releaseTopic}; holds nest. */
   holdTopic(topic: string): void {
-    if (!this.held.has(topic)) this.held.set(topic, { frames: [], lastSeq: 0 });
+    const held = this.held.get(topic);
+    if (held) held.holders += 1;
+    else this.held.set(topic, { frames: [], lastSeq: 0, holders: 1 });
+  }
+
+  /**
+   * A resumed connection holds its recoverable topic until its client re-subscribes asking for what it
+   * missed ({@link endResumeHold}), or `timeoutMs` passed. A second resume renews the wait, not the hold.
+   */
+  holdForResume(topic: string, timeoutMs: number): void {
+    if (!this.resumeHolds.has(topic)) this.holdTopic(topic);
+    const token = {};
+    this.resumeHolds.set(topic, token);
+    // A client that does not re-subscribe (not ours, or gone again) must not pile frames up here.
+    setTimeout(() => {
+      if (this.resumeHolds.get(topic) === token) this.endResumeHold(topic);
+    }, timeoutMs).unref();
+  }
+
+  /** The client re-subscribed (or never will): the resume's hold on the topic ends. */
+  endResumeHold(topic: string): void {
+    if (!this.resumeHolds.delete(topic)) return;
+    this.releaseTopic(topic);
   }
 
   replayed(topic: string, seq: number): void {
@@ -215,18 +248,23 @@ export class Connection {
   }
 
   /**
-   * Ends a replay: sends the live frames held meanwhile, but not those the replay already carried
-   * (or none, when the client no longer wants the topic).
+   * Ends a hold; when it was the last, sends the live frames held meanwhile, but not those a replay
+   * already carried. With `deliver` false (the client no longer wants the topic) every hold ends and
+   * nothing is sent.
    */
   releaseTopic(topic: string, deliver = true): void {
     if (!deliver) {
       this.slowQueues.delete(topic);
       this.sentSeq.delete(topic);
+      this.resumeHolds.delete(topic);
+      this.held.delete(topic);
+      return;
     }
     const held = this.held.get(topic);
     if (!held) return;
+    held.holders -= 1;
+    if (held.holders > 0) return;
     this.held.delete(topic);
-    if (!deliver) return;
     for (const { frame, seq } of held.frames) if (seq === undefined || seq > held.lastSeq) this.sendNumbered(topic, frame, seq, true);
   }
 

@@ -15,6 +15,10 @@ export interface TopicMeta {
 /** Receives a topic's messages. */
 export type TopicHandler<T> = (data: T, meta: TopicMeta) => void;
 
+// How long a recoverable topic's message past a gap waits for the gap to fill by itself (a replay under
+// way, another node's message still on the bus) before the handle asks the hub for what is missing.
+const GAP_WAIT_MS = 1000;
+
 /**
  * A topic: publish to it, subscribe to it. Get one with `client.topic(name)`; the same name always
  * gives the same handle.
@@ -22,10 +26,12 @@ export type TopicHandler<T> = (data: T, meta: TopicMeta) => void;
 export class TopicHandle<T = unknown> {
   private readonly handlers = new Set<TopicHandler<T>>();
   private readonly resetHandlers = new Set<() => void>();
-  // Recoverable topics: what arrived, by sequence, so a replay or a late duplicate is dropped, and the
-  // newest, to ask for what came after it on reconnect.
-  private readonly seen = new Set<number>();
+  // Recoverable topics number their messages consecutively, so the handle delivers them in order, each
+  // once: `lastSeq` is the last one delivered (and what a reconnect asks to continue from); a message
+  // past a gap waits in `waiting` until the gap fills.
   private lastSeq: number | undefined;
+  private readonly waiting = new Map<number, { data: T; meta: TopicMeta }>();
+  private gapTimer: ReturnType<typeof setTimeout> | undefined;
   // Whether the hub may hold a subscription for us, so a reconnect can also take back one it keeps.
   private everSubscribed = false;
 
@@ -54,6 +60,9 @@ export class TopicHandle<T = unknown> {
     }
     return () => {
       if (!this.handlers.delete(handler) || this.handlers.size > 0) return;
+      clearTimeout(this.gapTimer);
+      this.gapTimer = undefined;
+      this.waiting.clear();
       this.core.notify({ type: 'topic.unsubscribe', topic: this.name });
     };
   }
@@ -86,10 +95,67 @@ export class TopicHandle<T = unknown> {
     else if (this.everSubscribed) this.core.notify({ type: 'topic.unsubscribe', topic: this.name });
   }
 
-  /** @internal The hub could not give us everything since `lastSeq`. */
+  /**
+   * @internal The hub could not give us everything since `lastSeq`: what it still has follows, and the
+   * first message after this starts the count anew.
+   */
   applyReset(): void {
-    this.seen.clear();
     this.lastSeq = undefined;
+    this.emitReset();
+  }
+
+  /** @internal */
+  deliver(data: T, meta: TopicMeta): void {
+    const { seq } = meta;
+    if (seq === undefined) return this.emit(data, meta);
+    if (this.lastSeq !== undefined && seq <= this.lastSeq) return; // had it (a replay overlaps live messages)
+    if (this.lastSeq === undefined || seq === this.lastSeq + 1) {
+      this.lastSeq = seq;
+      this.emit(data, meta);
+      this.drain();
+      return;
+    }
+    this.waiting.set(seq, { data, meta });
+    this.gapTimer ??= setTimeout(() => this.askForGap(), GAP_WAIT_MS);
+  }
+
+  /** Delivers what waited and now follows on; drops what an overlap made old. */
+  private drain(): void {
+    if (this.waiting.size === 0) return;
+    for (let next = this.waiting.get(this.lastSeq! + 1); next; next = this.waiting.get(this.lastSeq! + 1)) {
+      this.waiting.delete(this.lastSeq! + 1);
+      this.lastSeq! += 1;
+      this.emit(next.data, next.meta);
+    }
+    for (const seq of this.waiting.keys()) if (seq <= this.lastSeq!) this.waiting.delete(seq);
+    if (this.waiting.size === 0) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = undefined;
+    }
+  }
+
+  /**
+   * A gap did not fill by itself: ask the hub for what came after the last message delivered. Once it
+   * answered, a gap still there is gone for good (the hub sent what it has): skip it, and say so.
+   */
+  private askForGap(): void {
+    this.gapTimer = undefined;
+    if (this.waiting.size === 0 || this.handlers.size === 0) return this.waiting.clear();
+    const skip = () => {
+      if (this.waiting.size === 0) return;
+      if (this.lastSeq !== undefined) this.emitReset();
+      this.lastSeq = Math.min(...this.waiting.keys()) - 1;
+      this.drain();
+    };
+    // After a reset with nothing kept before these, they are where the count starts.
+    if (this.lastSeq === undefined) return skip();
+    this.core.request({ type: 'topic.subscribe', topic: this.name, since: this.lastSeq }).then(skip, () => {
+      // Offline: the reconnect asks again from `lastSeq`; look once more after that.
+      this.gapTimer ??= setTimeout(() => this.askForGap(), GAP_WAIT_MS);
+    });
+  }
+
+  private emitReset(): void {
     for (const handler of [...this.resetHandlers]) {
       try {
         handler();
@@ -99,15 +165,7 @@ export class TopicHandle<T = unknown> {
     }
   }
 
-  /** @internal */
-  deliver(data: T, meta: TopicMeta): void {
-    const { seq } = meta;
-    if (seq !== undefined) {
-      if (this.seen.has(seq)) return;
-      this.seen.add(seq);
-      if (this.seen.size > 4096) this.seen.delete(this.seen.values().next().value!);
-      this.lastSeq = Math.max(this.lastSeq ?? 0, seq);
-    }
+  private emit(data: T, meta: TopicMeta): void {
     for (const handler of [...this.handlers]) {
       try {
         handler(data, meta);

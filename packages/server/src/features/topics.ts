@@ -3,6 +3,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import type { Connection } from '../connection.js';
 import { channels, type Cluster } from '../cluster.js';
 import { createId } from '../ids.js';
+import type { HubMetrics } from '../ops/metrics.js';
 
 /** Which topics are recoverable, and how much of each is kept. */
 export interface TopicRecovery {
@@ -35,7 +36,25 @@ export class Topics {
     private readonly recovery: TopicRecovery,
     /** How often slow readers are checked for having caught up (the presence tick). */
     private readonly pumpMs: number,
+    private readonly metrics?: HubMetrics,
   ) {}
+
+  /** Messages delivered here per topic while it has local subscribers (for the inspector's rates). */
+  private readonly delivered = new Map<string, number>();
+
+  /** Each topic with local subscribers: how many, messages delivered here, and whether it keeps history. */
+  list(): { topic: string; subscribers: number; delivered: number; recoverable: boolean }[] {
+    return [...this.subscribers].map(([topic, set]) => ({
+      topic, subscribers: set.size, delivered: this.delivered.get(topic) ?? 0, recoverable: this.recovery.recoverable(topic),
+    }));
+  }
+
+  /** The sequences a recoverable topic's history holds now; undefined for a topic that keeps none. */
+  async history(topic: string): Promise<{ oldestSeq: number; lastSeq: number } | undefined> {
+    if (!this.recovery.recoverable(topic)) return undefined;
+    const { oldestSeq, lastSeq } = await this.store.range(stream(topic), Number.MAX_SAFE_INTEGER, 1);
+    return { oldestSeq, lastSeq };
+  }
 
   /** Number of topics with at least one local subscriber. */
   get size(): number {
@@ -50,12 +69,14 @@ export class Topics {
   async subscribe(connection: Connection, topic: string, since?: number): Promise<void> {
     const replay = since !== undefined && this.recovery.recoverable(topic);
     if (replay) connection.holdTopic(topic);
+    // The client asked again, replay or not: the resume's hold (see `holdForResume`) gives way to this
+    // replay's own, which keeps live frames back until the replay is out.
+    connection.endResumeHold(topic);
     try {
       await this.add(connection, topic);
       if (replay) await this.replay(connection, topic, since);
     } finally {
-      // Also ends the hold of a resumed connection (see `holdForResume`), replay or not.
-      connection.releaseTopic(topic);
+      if (replay) connection.releaseTopic(topic);
     }
   }
 
@@ -69,12 +90,7 @@ export class Topics {
    * recoverable topics' live frames, or they would overtake that replay.
    */
   holdForResume(connection: Connection): void {
-    for (const topic of connection.topics) {
-      if (!this.recovery.recoverable(topic)) continue;
-      connection.holdTopic(topic);
-      // A client that does not re-subscribe (not ours, or gone again) must not pile frames up here.
-      setTimeout(() => connection.releaseTopic(topic), RESUME_HOLD_MS).unref();
-    }
+    for (const topic of connection.topics) if (this.recovery.recoverable(topic)) connection.holdForResume(topic, RESUME_HOLD_MS);
   }
 
   /**
@@ -165,6 +181,10 @@ export class Topics {
     const { entries, oldestSeq, lastSeq } = await this.store.range(stream(topic), since, this.recovery.historySize);
     // Older than what is kept, or from before the history started anew (a store that lost it): gone.
     if (since + 1 < oldestSeq || since > lastSeq) connection.send(encode({ type: 'topic.reset', topic }));
+    if (this.metrics) {
+      this.metrics.recoveryReplays += 1;
+      this.metrics.recoveryReplayedMessages += entries.length;
+    }
     for (const [seq, entry] of entries) {
       const { data, from, ts } = JSON.parse(entry) as { data: unknown; from: string | null; ts: number };
       connection.send(encode({ type: 'topic.message', topic, data, from, ts, seq }));
@@ -180,6 +200,7 @@ export class Topics {
     set.delete(connection);
     if (set.size > 0) return false;
     this.subscribers.delete(topic);
+    this.delivered.delete(topic);
     return true;
   }
 
@@ -192,6 +213,7 @@ export class Topics {
   private deliver(topic: string, frame: string, seq: number | undefined): void {
     const set = this.subscribers.get(topic);
     if (!set) return;
+    this.delivered.set(topic, (this.delivered.get(topic) ?? 0) + 1);
     for (const connection of set) if (connection.sendTopic(topic, frame, seq)) this.watchSlow(connection);
   }
 }
