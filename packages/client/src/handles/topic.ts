@@ -56,7 +56,7 @@ export class TopicHandle<T = unknown> {
     this.handlers.add(handler);
     if (first) {
       this.everSubscribed = true;
-      this.core.notify({ type: 'topic.subscribe', topic: this.name });
+      this.subscribeOnHub();
     }
     return () => {
       if (!this.handlers.delete(handler) || this.handlers.size > 0) return;
@@ -88,11 +88,18 @@ export class TopicHandle<T = unknown> {
   /** @internal Called on each (re)connection: subscribe again, asking for what was missed. */
   restore(): void {
     if (this.handlers.size > 0) {
-      this.core.notify(this.lastSeq === undefined
-        ? { type: 'topic.subscribe', topic: this.name }
-        : { type: 'topic.subscribe', topic: this.name, since: this.lastSeq });
+      if (this.lastSeq === undefined) this.subscribeOnHub();
+      else this.core.notify({ type: 'topic.subscribe', topic: this.name, since: this.lastSeq });
     }
     else if (this.everSubscribed) this.core.notify({ type: 'topic.unsubscribe', topic: this.name });
+  }
+
+  /** Subscribes with no position yet; on a recoverable topic the hub's answer says where we start. */
+  private subscribeOnHub(): void {
+    this.core.request({ type: 'topic.subscribe', topic: this.name }).then((result) => {
+      const start = (result as { seq?: unknown } | undefined)?.seq;
+      if (this.lastSeq === undefined && typeof start === 'number') this.lastSeq = start;
+    }, (error: unknown) => this.core.reportError(error));
   }
 
   /**
@@ -109,7 +116,8 @@ export class TopicHandle<T = unknown> {
     const { seq } = meta;
     if (seq === undefined) return this.emit(data, meta);
     if (this.lastSeq !== undefined && seq <= this.lastSeq) return; // had it (a replay overlaps live messages)
-    if (this.lastSeq === undefined || seq === this.lastSeq + 1) {
+    // No position yet, or subscribed to an empty history (0): this message is where the count starts.
+    if (this.lastSeq === undefined || this.lastSeq === 0 || seq === this.lastSeq + 1) {
       this.lastSeq = seq;
       this.emit(data, meta);
       this.drain();

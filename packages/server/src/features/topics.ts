@@ -66,8 +66,13 @@ export class Topics {
    * that sequence (or a `topic.reset` when it is older than the history), holding back live messages
    * until then, so the client sees every message once and in order.
    */
-  async subscribe(connection: Connection, topic: string, since?: number): Promise<void> {
-    const replay = since !== undefined && this.recovery.recoverable(topic);
+  async subscribe(connection: Connection, topic: string, since?: number): Promise<{ seq: number } | undefined> {
+    const recoverable = this.recovery.recoverable(topic);
+    const replay = since !== undefined && recoverable;
+    // A fresh subscriber to a recoverable topic learns where it starts (the newest number given out,
+    // 0 for an empty history), so a cut before its first message still leaves it a place to ask from.
+    // Read before it is added: what is published meanwhile is after it, and arrives or is asked for.
+    const start = recoverable && !replay ? (await this.store.range(stream(topic), Number.MAX_SAFE_INTEGER, 0)).lastSeq : undefined;
     if (replay) connection.holdTopic(topic);
     // The client asked again, replay or not: the resume's hold (see `holdForResume`) gives way to this
     // replay's own, which keeps live frames back until the replay is out.
@@ -78,6 +83,7 @@ export class Topics {
     } finally {
       if (replay) connection.releaseTopic(topic);
     }
+    return start === undefined ? undefined : { seq: start };
   }
 
   async unsubscribe(connection: Connection, topic: string): Promise<void> {
@@ -180,7 +186,10 @@ export class Topics {
   private async replay(connection: Connection, topic: string, since: number): Promise<void> {
     const { entries, oldestSeq, lastSeq } = await this.store.range(stream(topic), since, this.recovery.historySize);
     // Older than what is kept, or from before the history started anew (a store that lost it): gone.
-    if (since + 1 < oldestSeq || since > lastSeq) connection.send(encode({ type: 'topic.reset', topic }));
+    // `since` 0 is a subscriber that started on an empty history: all of it is news to it, unless the
+    // history is full and may have dropped some.
+    const gone = since === 0 ? entries.length >= this.recovery.historySize : since + 1 < oldestSeq || since > lastSeq;
+    if (gone) connection.send(encode({ type: 'topic.reset', topic }));
     if (this.metrics) {
       this.metrics.recoveryReplays += 1;
       this.metrics.recoveryReplayedMessages += entries.length;
