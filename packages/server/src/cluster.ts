@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { leaveReasonSchema } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
+import type { HubMetrics } from './ops/metrics.js';
 
 // Frames between hub nodes. `frame` is the client frame already encoded by the origin node, so a
 // message is serialised once for the whole cluster and each node sends the same text to its clients.
@@ -26,6 +27,9 @@ const envelopeSchema = z.discriminatedUnion('kind', [
     members: z.array(fragments),
   }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('heartbeat') }),
+  // Operations API (ops/cluster-ops.ts): a query to every node on `all`, each answer on the asker's channel.
+  z.object({ v: z.literal(1), node: z.string(), kind: z.literal('ops.request'), id: z.string(), query: z.unknown() }),
+  z.object({ v: z.literal(1), node: z.string(), kind: z.literal('ops.reply'), id: z.string(), result: z.unknown() }),
 ]);
 
 /** A frame between hub nodes. */
@@ -65,6 +69,7 @@ export class Cluster {
     readonly nodeId: string,
     readonly prefix: string,
     private readonly onError: (error: Error) => void,
+    private readonly metrics?: HubMetrics,
   ) {
     this.ownPrefix = `{"v":1,"node":${JSON.stringify(nodeId)},`;
   }
@@ -113,8 +118,14 @@ export class Cluster {
     try {
       await this.adapter.publish(channel, JSON.stringify({ v: 1, node: this.nodeId, ...body }));
     } catch (error) {
+      if (this.metrics) this.metrics.busPublishFailures += 1;
       this.onError(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  /** When each other node was last heard from (ms since the epoch), by node id: the nodes this one believes alive. */
+  get nodes(): ReadonlyMap<string, number> {
+    return this.lastHeard;
   }
 
   /**

@@ -19,6 +19,11 @@ import type { GhostUser, ResolvedHubOptions } from './options.js';
 import { routeFrame, type RouterContext } from './router.js';
 import { Sessions } from './sessions.js';
 import { Validator } from './validate.js';
+import { attachOps } from './ops/attach.js';
+import { OpsBus } from './ops/cluster-ops.js';
+import type { HubInternals } from './ops/internals.js';
+import { HubMetrics } from './ops/metrics.js';
+import type { OpsOptions } from './ops/options.js';
 
 /** Events a hub emits; `hub.on` returns the function that removes the listener. */
 export interface HubEvents {
@@ -82,6 +87,8 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
   private readonly validate: Validator;
   private readonly started: Promise<void>;
   private readonly detachers = new Set<() => void>();
+  private readonly metrics = new HubMetrics();
+  private readonly opsBus: OpsBus;
   private closing: Promise<void> | undefined;
   private drainRetryAfterMs = 0;
 
@@ -90,10 +97,11 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     this.nodeId = nodeId ?? createId();
     const reportError = (error: Error) => this.reportError(error);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxFrameBytes, perMessageDeflate: false });
-    this.cluster = new Cluster(adapter, this.nodeId, 'ghost', reportError);
-    this.topics = new Topics(this.cluster, adapter, options.limits.maxTopics, options.recovery, options.tickMs);
+    this.cluster = new Cluster(adapter, this.nodeId, 'ghost', reportError, this.metrics);
+    this.opsBus = new OpsBus(this.cluster, () => this._ops(), reportError);
+    this.topics = new Topics(this.cluster, adapter, options.limits.maxTopics, options.recovery, options.tickMs, this.metrics);
     this.presence = new Presence(
-      { tickMs: options.tickMs, maxRooms: options.limits.maxRooms, maxStateBytes: options.limits.maxStateBytes, keyBy: options.presenceKey },
+      { tickMs: options.tickMs, maxRooms: options.limits.maxRooms, maxStateBytes: options.limits.maxStateBytes, keyBy: options.presenceKey, metrics: this.metrics },
       this.cluster,
       reportError,
     );
@@ -101,7 +109,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     this.validate = new Validator(options.schema);
     this.router = {
       topics: this.topics, presence: this.presence, chat: this.chat, validate: this.validate,
-      authorizer: new Authorizer(options.authorize, reportError), reportError,
+      authorizer: new Authorizer(options.authorize, reportError), reportError, metrics: this.metrics,
     };
     this.sessions = new Sessions(options, {
       frame: (connection, text) => routeFrame(this.router, connection, text),
@@ -113,7 +121,9 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
         this.chat.drop(connection).catch(reportError);
         this.emit('disconnect', { id: connection.id, user: connection.user, code, reason });
       },
-    });
+    }, this.metrics);
+    this.events.on('connection', () => void (this.metrics.opened += 1));
+    this.events.on('disconnect', (event) => this.metrics.closedWith(event.reason));
     this.started = this.start();
     // A failed start is reported through `error`; awaiting methods see it rejected.
     this.started.catch(reportError);
@@ -146,6 +156,33 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     };
     this.detachers.add(detach);
     return detach;
+  }
+
+  /**
+   * Serves the operations endpoints under `options.path` of an existing HTTP(S) server: the HTTP API,
+   * Prometheus metrics and the inspector page, all behind `options.token` (a bearer token) or
+   * `options.check`. The app's own routes keep working. Returns a function that detaches them again.
+   *
+   * @example
+   * hub.attachOps(server, { path: '/ghost-admin', token: process.env.GHOST_API_TOKEN });
+   * // curl -H "Authorization: Bearer $GHOST_API_TOKEN" -d '{"headline":"hi"}' localhost:3000/ghost-admin/topics/news
+   */
+  attachOps(server: HttpServer | HttpsServer, options: OpsOptions): () => void {
+    const detachOps = attachOps(this, server, options);
+    const detach = () => {
+      detachOps();
+      this.detachers.delete(detach);
+    };
+    this.detachers.add(detach);
+    return detach;
+  }
+
+  /** @internal The parts the operations endpoints read (ops/). */
+  _ops(): HubInternals {
+    return {
+      nodeId: this.nodeId, metrics: this.metrics, sessions: this.sessions, presence: this.presence, topics: this.topics,
+      cluster: this.cluster, bus: this.opsBus, stats: () => this.stats(), reportError: (error) => this.reportError(error),
+    };
   }
 
   /**
@@ -266,9 +303,13 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     await this.cluster.watch(channels.all(this.cluster.prefix), (envelope) => {
       if (envelope.kind === 'broadcast') this.sessions.sendToAll(envelope.frame);
       else if (envelope.kind === 'direct') this.sessions.sendTo(envelope.target, envelope.frame);
+      else if (envelope.kind === 'ops.request') this.opsBus.receive(envelope);
     });
     // Answers to this node's own requests (presence sync) come on its own channel.
-    await this.cluster.watch(channels.node(this.cluster.prefix, this.nodeId), (envelope) => this.presence.receive(envelope));
+    await this.cluster.watch(channels.node(this.cluster.prefix, this.nodeId), (envelope) => {
+      if (envelope.kind === 'ops.reply') this.opsBus.receive(envelope);
+      else this.presence.receive(envelope);
+    });
     this.cluster.startLiveness(this.options.nodeHeartbeatMs, this.options.nodeTimeoutMs, {
       up: () => this.presence.nodeUp(),
       down: (node) => this.presence.nodeDown(node),

@@ -6,5 +6,8 @@ export type { PresenceKey } from './features/presence-room.js';
 export type { Authorize, AuthorizeAction, AuthorizeTarget } from './authorize.js';
 export type { Adapter, AdapterContext, StreamRange } from './adapters/adapter.js';
 export { memoryAdapter, createMemoryBus, type MemoryBus, type MemoryAdapterOptions } from './adapters/memory.js';
+export { createOpsHandler, type OpsHandler } from './ops/handler.js';
+export type { OpsOptions } from './ops/options.js';
+export type { OpsCheck } from './ops/check.js';
 // The shared vocabulary, so a server needs one import.
 export { defineSchema, GhostError, ErrorCode, CloseCode, isValidName } from '@ghost/protocol';

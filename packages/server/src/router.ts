@@ -6,6 +6,7 @@ import type { Chat } from './features/chat.js';
 import type { Presence } from './features/presence.js';
 import type { Topics } from './features/topics.js';
 import type { Validator } from './validate.js';
+import type { HubMetrics } from './ops/metrics.js';
 
 /** What the router needs of the hub. */
 export interface RouterContext {
@@ -15,6 +16,7 @@ export interface RouterContext {
   validate: Validator;
   authorizer: Authorizer;
   reportError(error: Error): void;
+  metrics?: HubMetrics;
 }
 
 // A connection that keeps sending this many messages past its rate limit is closed with 1008.
@@ -34,14 +36,17 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
   // parsing. A frame written otherwise just counts against the general budget.
   const bucket = text?.startsWith(TRACK_PREFIX) ? connection.presenceBucket : connection.bucket;
   if (!bucket.take(now)) {
+    if (context.metrics) context.metrics.rateLimited[bucket === connection.bucket ? 'messages' : 'presence'] += 1;
     refuseFlood(connection, bucket, text);
     return;
   }
   if (text === null) {
+    context.metrics?.receivedFrame('binary');
     sendError(connection, ErrorCode.BAD_FRAME, 'Binary frames are not supported; send JSON text', undefined);
     return;
   }
   const decoded = decodeClientMessage(text);
+  context.metrics?.receivedFrame(decoded.ok ? decoded.message.type : 'invalid');
   if (!decoded.ok) {
     // Refusing costs the hub several times what accepting does (an exception in JSON.parse, zod
     // building its issue): so it costs the sender several tokens, and refusing stays the cheaper work.

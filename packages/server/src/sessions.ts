@@ -4,6 +4,7 @@ import { CloseCode, PROTOCOL_VERSION, encode, withRetryAfter, type LeaveReason }
 import { clientAddress } from './address.js';
 import { Connection } from './connection.js';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
+import type { HubMetrics } from './ops/metrics.js';
 
 /** What the hub does at the edges of a connection's life. */
 export interface SessionHooks {
@@ -30,7 +31,7 @@ export class Sessions {
   private readonly heartbeat: NodeJS.Timeout;
   private closing = false;
 
-  constructor(private readonly options: ResolvedHubOptions, private readonly hooks: SessionHooks) {
+  constructor(private readonly options: ResolvedHubOptions, private readonly hooks: SessionHooks, private readonly metrics?: HubMetrics) {
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs).unref();
   }
 
@@ -103,6 +104,26 @@ export class Sessions {
     for (const connection of this.byUser.get(target) ?? []) connection.send(frame, { buffer: true });
   }
 
+  /** Every connection of this node, open or waiting out its grace period (for the inspector). */
+  list(): IterableIterator<Connection> {
+    return this.connections.values();
+  }
+
+  /**
+   * Closes the connections of `target` (a connection id, or every connection of a user id) with `code`
+   * and ends them at once: no grace period, so their presence leaves now. Returns how many there were.
+   */
+  disconnect(target: string, code: number, reason: string): number {
+    const found = this.connections.has(target) ? [this.connections.get(target)!] : [...(this.byUser.get(target) ?? [])];
+    for (const connection of found) {
+      const socket = connection.socket;
+      connection.socket = null; // its close event is then not taken for a drop to wait out
+      socket?.close(code, reason);
+      this.end(connection, code, 'disconnected');
+    }
+    return found.length;
+  }
+
   /** Tells every client to go (1001, with the reason given per client) and ends every connection; resolves when the sockets closed. */
   async closeAll(reason: () => string): Promise<void> {
     this.closing = true;
@@ -129,7 +150,7 @@ export class Sessions {
   }
 
   private create(user: GhostUser | undefined, request: IncomingMessage): Connection {
-    const connection = new Connection(user, request, clientAddress(request, this.options.trustProxy), this.options);
+    const connection = new Connection(user, request, clientAddress(request, this.options.trustProxy), this.options, this.metrics);
     this.connections.set(connection.id, connection);
     this.perAddress.set(connection.address, (this.perAddress.get(connection.address) ?? 0) + 1);
     if (user) {

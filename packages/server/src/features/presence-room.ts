@@ -1,5 +1,6 @@
 import type { LeaveReason } from '@ghost/protocol';
 import type { Connection } from '../connection.js';
+import type { HubMetrics } from '../ops/metrics.js';
 
 /** Who a member is: each connection (`'connection'`), or each authenticated user across tabs (`'user'`). */
 export type PresenceKey = 'connection' | 'user';
@@ -53,7 +54,12 @@ export class PresenceRoom {
   /** Watchers skipped because they read too slowly: they get a snapshot once they caught up. */
   private readonly lagging = new Set<string>();
 
-  constructor(readonly name: string, private readonly keyBy: PresenceKey = 'connection') {}
+  constructor(readonly name: string, private readonly keyBy: PresenceKey = 'connection', private readonly metrics?: HubMetrics) {}
+
+  /** Every member as watchers see it (`{"id","color","user","state"}` JSON), with its owner node (undefined: this one). */
+  list(): { json: string; owner: string | undefined }[] {
+    return [...this.members.values()].map((entry) => ({ json: memberJson(entry), owner: entry.owner }));
+  }
 
   get memberCount(): number {
     return this.members.size;
@@ -199,6 +205,7 @@ export class PresenceRoom {
       // Latest wins for a slow reader: no diff now, the newest state in one snapshot when it caught up.
       if (this.lagging.has(watcher.id) || watcher.isSlow) {
         this.lagging.add(watcher.id);
+        if (this.metrics) this.metrics.presenceDropped += 1;
         continue;
       }
       // A watcher whose own member changed gets the shared frame with its entry cut out (an id is in
@@ -233,6 +240,7 @@ export class PresenceRoom {
   }
 
   private setState(entry: MemberEntry, stateJson: string): void {
+    if (this.metrics && (this.updates.has(entry.id) || this.joins.has(entry.id))) this.metrics.presenceCoalesced += 1;
     entry.stateJson = stateJson;
     if (entry.announced && !this.joins.has(entry.id)) this.updates.add(entry.id);
   }

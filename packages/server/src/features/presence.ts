@@ -1,7 +1,8 @@
 import { ErrorCode, GhostError, type LeaveReason } from '@ghost/protocol';
 import { channels, type Cluster, type Envelope } from '../cluster.js';
 import type { Connection } from '../connection.js';
-import { PresenceRoom, type PresenceKey } from './presence-room.js';
+import { PresenceRoom, type MemberFragments, type PresenceKey } from './presence-room.js';
+import type { HubMetrics } from '../ops/metrics.js';
 
 /** What presence needs to know of the hub's options. */
 export interface PresenceOptions {
@@ -9,6 +10,7 @@ export interface PresenceOptions {
   maxRooms: number;
   maxStateBytes: number;
   keyBy: PresenceKey;
+  metrics?: HubMetrics;
 }
 
 /**
@@ -34,6 +36,16 @@ export class Presence {
 
   get roomCount(): number {
     return this.rooms.size;
+  }
+
+  /** Every room this node knows (for the inspector). */
+  list(): IterableIterator<PresenceRoom> {
+    return this.rooms.values();
+  }
+
+  /** This node's own members of a room, for a cluster-wide read of it. */
+  localMembers(name: string): MemberFragments[] {
+    return this.rooms.get(name)?.localMembers() ?? [];
   }
 
   get memberCount(): number {
@@ -173,7 +185,7 @@ export class Presence {
     }
     let room = this.rooms.get(name);
     if (!room) {
-      this.rooms.set(name, (room = new PresenceRoom(name, this.options.keyBy)));
+      this.rooms.set(name, (room = new PresenceRoom(name, this.options.keyBy, this.options.metrics)));
       const created = room;
       // Listen to the room first, then ask the other nodes for their members: none is missed between.
       this.syncChannel(name).then(() => {

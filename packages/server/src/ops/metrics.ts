@@ -1,0 +1,57 @@
+import type { LeaveReason } from '@ghost/protocol';
+
+// Types are protocol words, so the label sets are small; this bound only guards against a bug (or a
+// frame written by hand) turning every frame into a new time series.
+const MAX_TYPES = 64;
+const TYPE_PREFIX = '{"type":"';
+
+/**
+ * The counters behind the metrics endpoint: one object per hub, incremented where each event happens.
+ * Counters only grow (Prometheus computes rates); gauges are read from the hub when scraped.
+ * @internal
+ */
+export class HubMetrics {
+  /** Frames received from clients, by message type (`invalid` for undecodable ones, `binary`). */
+  readonly received = new Map<string, number>();
+  /** Frames written to client sockets, by message type. */
+  readonly sent = new Map<string, number>();
+  /** Connections opened (resumes not counted). */
+  opened = 0;
+  /** Connections that ended for good, by leave reason. */
+  readonly closed = new Map<LeaveReason, number>();
+  /** Presence states replaced by a newer one within the same tick: never sent on their own. */
+  presenceCoalesced = 0;
+  /** Presence diffs not sent to a slow reader (it gets one snapshot once it caught up). */
+  presenceDropped = 0;
+  /** Sockets closed because more than `maxBufferedBytes` waited to be sent. */
+  slowDisconnects = 0;
+  /** Frames refused by a rate limit, by budget. */
+  readonly rateLimited = { messages: 0, presence: 0 };
+  /** Publishes to the bus that failed (local delivery had happened). */
+  busPublishFailures = 0;
+  /** Re-subscriptions answered from a recoverable topic's history, and the messages they replayed. */
+  recoveryReplays = 0;
+  recoveryReplayedMessages = 0;
+
+  /** Counts one frame from a client. */
+  receivedFrame(type: string): void {
+    add(this.received, type);
+  }
+
+  /** Counts one frame to a client; its type is read from its first bytes, which `encode` always writes first. */
+  sentFrame(frame: string): void {
+    const end = frame.startsWith(TYPE_PREFIX) ? frame.indexOf('"', TYPE_PREFIX.length) : -1;
+    add(this.sent, end > 0 ? frame.slice(TYPE_PREFIX.length, end) : 'other');
+  }
+
+  /** Counts a connection that ended. */
+  closedWith(reason: LeaveReason): void {
+    add(this.closed, reason);
+  }
+}
+
+function add<K extends string>(counts: Map<K, number>, key: K): void {
+  const value = counts.get(key);
+  if (value !== undefined) counts.set(key, value + 1);
+  else if (counts.size < MAX_TYPES) counts.set(key, 1);
+}
