@@ -19,6 +19,8 @@ export const CloseCode = {
   TOO_LARGE: 1009,
   /** The hub failed while handling this connection. */
   INTERNAL: 1011,
+  /** An operator ended the connection (the hub's ops API); the client stops rather than coming straight back. */
+  DISCONNECTED_BY_OPERATOR: 4000,
   /** `authenticate` refused the connection. */
   UNAUTHORIZED: 4001,
   /** The request's `Origin` is not in the hub's `origins` allow-list. */

@@ -18,6 +18,9 @@ export type TopicHandler<T> = (data: T, meta: TopicMeta) => void;
 // How long a recoverable topic's message past a gap waits for the gap to fill by itself (a replay under
 // way, another node's message still on the bus) before the handle asks the hub for what is missing.
 const GAP_WAIT_MS = 1000;
+// A hub fills a gap it is asked about or says `reset`; one that does neither this many times running is
+// not going to, and the handle goes on without the missing messages (and says so).
+const MAX_GAP_ASKS = 3;
 
 /**
  * A topic: publish to it, subscribe to it. Get one with `client.topic(name)`; the same name always
@@ -32,11 +35,16 @@ export class TopicHandle<T = unknown> {
   private lastSeq: number | undefined;
   private readonly waiting = new Map<number, { data: T; meta: TopicMeta }>();
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  private gapAsks = 0;
   // Whether the hub may hold a subscription for us, so a reconnect can also take back one it keeps.
   private everSubscribed = false;
 
   /** @internal */
-  constructor(private readonly core: ClientCore, readonly name: string) {}
+  constructor(
+    private readonly core: ClientCore,
+    /** The topic's name. */
+    readonly name: string,
+  ) {}
 
   /** Whether any handler is subscribed. */
   get subscribed(): boolean {
@@ -136,6 +144,7 @@ export class TopicHandle<T = unknown> {
       this.emit(next.data, next.meta);
     }
     for (const seq of this.waiting.keys()) if (seq <= this.lastSeq!) this.waiting.delete(seq);
+    this.gapAsks = 0;
     if (this.waiting.size === 0) {
       clearTimeout(this.gapTimer);
       this.gapTimer = undefined;
@@ -143,24 +152,27 @@ export class TopicHandle<T = unknown> {
   }
 
   /**
-   * A gap did not fill by itself: ask the hub for what came after the last message delivered. Once it
-   * answered, a gap still there is gone for good (the hub sent what it has): skip it, and say so.
+   * A gap did not fill by itself: ask the hub for what came after the last message delivered. It
+   * replays what it keeps (or says `reset`); an answer can also be a stale one, to an ask made on a
+   * link that died, so the handle looks again a while after each answer.
    */
   private askForGap(): void {
     this.gapTimer = undefined;
     if (this.waiting.size === 0 || this.handlers.size === 0) return this.waiting.clear();
-    const skip = () => {
-      if (this.waiting.size === 0) return;
-      if (this.lastSeq !== undefined) this.emitReset();
-      this.lastSeq = Math.min(...this.waiting.keys()) - 1;
-      this.drain();
-    };
     // After a reset with nothing kept before these, they are where the count starts.
-    if (this.lastSeq === undefined) return skip();
-    this.core.request({ type: 'topic.subscribe', topic: this.name, since: this.lastSeq }).then(skip, () => {
-      // Offline: the reconnect asks again from `lastSeq`; look once more after that.
-      this.gapTimer ??= setTimeout(() => this.askForGap(), GAP_WAIT_MS);
-    });
+    if (this.lastSeq === undefined || this.gapAsks >= MAX_GAP_ASKS) return this.skipGap();
+    this.gapAsks += 1;
+    const again = () => {
+      if (this.waiting.size > 0) this.gapTimer ??= setTimeout(() => this.askForGap(), GAP_WAIT_MS);
+    };
+    this.core.request({ type: 'topic.subscribe', topic: this.name, since: this.lastSeq }).then(again, again);
+  }
+
+  /** Goes on from the oldest message waiting; what was before it is not coming, and `reset` says so. */
+  private skipGap(): void {
+    if (this.lastSeq !== undefined) this.emitReset();
+    this.lastSeq = Math.min(...this.waiting.keys()) - 1;
+    this.drain();
   }
 
   private emitReset(): void {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode, GhostError, isValidName, describeInvalidName, type SchemaDefinition } from '@ghost/protocol';
+import { CloseCode, ErrorCode, GhostError, isValidName, describeInvalidName, type SchemaDefinition } from '@ghost/protocol';
 import type { Hub } from '../hub.js';
 import type { MemberView } from './answers.js';
 import type { Tickets } from './check.js';
@@ -17,11 +17,6 @@ export interface ApiContext {
   loopDelay: LoopDelay;
 }
 
-/**
- * Close code of a connection ended through the API. In the 4000–4099 range, so the client stops
- * instead of coming straight back (`closeReaction`).
- */
-export const DISCONNECTED_BY_OPERATOR = 4000;
 
 // Each route: the methods it answers, and what it does. `route` is the path below the ops path.
 type Handler = (ctx: ApiContext, request: IncomingMessage, url: URL, name: string) => Promise<[status: number, body: unknown]>;
@@ -105,7 +100,7 @@ async function presence(ctx: ApiContext, _request: IncomingMessage, _url: URL, n
 async function disconnect(ctx: ApiContext, _request: IncomingMessage, url: URL, target: string): Promise<[number, unknown]> {
   if (target.length > 256) throw new HttpError(400, 'BAD_REQUEST', 'A connection or user id is at most 256 characters');
   const reason = (url.searchParams.get('reason') ?? 'disconnected by an operator').slice(0, 100);
-  const query = { op: 'disconnect' as const, target, code: DISCONNECTED_BY_OPERATOR, reason };
+  const query = { op: 'disconnect' as const, target, code: CloseCode.DISCONNECTED_BY_OPERATOR, reason };
   const { replies, missing } = await ctx.internals.bus.ask(query, ctx.options.clusterTimeoutMs);
   let disconnected = 0;
   for (const count of replies.values()) if (typeof count === 'number') disconnected += count;

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { createHub, createOpsHandler, defineSchema, type OpsCheck, type OpsHandler } from '@ghost/server';
+import { CloseCode, createHub, createOpsHandler, defineSchema, type OpsCheck, type OpsHandler } from '@ghost/server';
 import { closeAfterTest } from '../../../../test/helpers/cleanup.js';
 import { RawClient } from '../../../../test/helpers/raw-client.js';
 import { sleep } from '../../../../test/helpers/wait.js';
@@ -52,7 +52,7 @@ describe('the operations HTTP API', () => {
     expect(presence.body).toMatchObject({ room: 'lobby', missing: [], members: [{ id, state: { x: 1 }, node: running.hub.nodeId }] });
 
     expect(await call(`${running.base}/connections/${id}`, { method: 'DELETE' })).toMatchObject({ status: 200, body: { disconnected: 1 } });
-    expect(await member.closed()).toBe(4000);
+    expect(await member.closed()).toBe(CloseCode.DISCONNECTED_BY_OPERATOR);
     expect(member.closeReason).toBe('disconnected by an operator');
     expect((await watcher.next('presence.diff')).leaves).toEqual([{ id, reason: 'disconnected' }]);
     expect(await call(`${running.base}/connections/${id}`, { method: 'DELETE' })).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });

@@ -2,6 +2,7 @@
 // publishing to subscribers elsewhere, disconnecting a member elsewhere. Over the memory bus and over
 // a real redis-server; the other node does not serve the API itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '@ghost/server';
 import { memoryBackplane, redisBackplane, type Backplane } from '../../../../test/helpers/backplanes.js';
 import { startHub } from '../../../../test/helpers/hub.js';
 import { seenBy } from '../../../../test/helpers/presence.js';
@@ -45,7 +46,7 @@ function opsClusterSuite(makeBackplane: () => Promise<Backplane>) {
 
     const kicked = await call(`${base}/connections/${id}?reason=${encodeURIComponent('see you')}`, { method: 'DELETE' });
     expect(kicked).toMatchObject({ status: 200, body: { target: id, disconnected: 1, missing: [] } });
-    expect(await member.closed()).toBe(4000);
+    expect(await member.closed()).toBe(CloseCode.DISCONNECTED_BY_OPERATOR);
     expect(member.closeReason).toBe('see you');
     await waitFor(() => !seenBy(watcher).has(id), 3000, 'the leave on b');
     expect((await call(`${base}/rooms/lobby/presence`)).body.members).toEqual([]);
