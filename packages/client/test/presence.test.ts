@@ -84,6 +84,27 @@ describe('presence handle', () => {
     expect(changes).toBe(1);
     expect(running.hub.stats().rooms).toBe(1);
   });
+
+  it('state is what you last tracked, before the welcome too, and the self event follows track, untrack and leave', async () => {
+    running = await startHub({ tickMs: 5 });
+    const me = client(running.url);
+    const lobby = me.presence('lobby');
+    const seen: unknown[] = [];
+    lobby.on('self', (state) => seen.push(state));
+    const mine = { x: 1 };
+    lobby.track(mine);
+    expect(me.self).toBeNull(); // not welcomed yet: `self` is null, `state` is already yours
+    expect(lobby.state).toBe(mine);
+    const watcher = client(running.url);
+    await waitFor(() => watcher.presence('lobby').others.length === 1);
+    lobby.untrack();
+    expect(lobby.state).toBeUndefined();
+    lobby.track({ x: 2 });
+    lobby.leave();
+    lobby.leave(); // already gone: nothing more to say
+    expect(seen).toEqual([mine, undefined, { x: 2 }, undefined]);
+    expect(lobby.state).toBeUndefined();
+  });
 });
 
 describe('presence across a reconnect', () => {

@@ -24,6 +24,8 @@ export interface PresenceEvents<T> {
   update: (member: PresenceMember<T>) => void;
   /** A member left, and why. */
   leave: (member: PresenceMember<T>, reason: LeaveReason) => void;
+  /** Your own state changed (`track`, `untrack`, `leave`): called with it, `undefined` once you no longer track. */
+  self: (state: T | undefined) => void;
 }
 
 /** Options of presence rooms. */
@@ -51,7 +53,12 @@ export class PresenceHandle<T = unknown> {
   private trailing: ReturnType<typeof setTimeout> | undefined;
 
   /** @internal */
-  constructor(private readonly core: ClientCore, readonly room: string, private readonly options: PresenceOptions) {}
+  constructor(
+    private readonly core: ClientCore,
+    /** The presence room's name. */
+    readonly room: string,
+    private readonly options: PresenceOptions,
+  ) {}
 
   /** The other members, in join order, never yourself. A new frozen array each time something changed. */
   get others(): readonly PresenceMember<T>[] {
@@ -59,8 +66,19 @@ export class PresenceHandle<T = unknown> {
     return this.othersCache;
   }
 
+  /**
+   * The state you last tracked here, the same value you passed to `track`; `undefined` while you do not
+   * track. Unlike `self`, it is there before the hub's welcome and reading it does not watch the room.
+   */
+  get state(): T | undefined {
+    return this.tracked?.state;
+  }
+
   /** You, as others see you: `null` until the hub's welcome. */
-  get self(): (Self & { state: T | undefined }) | null {
+  get self(): (Self & {
+    /** The state you last tracked here, `undefined` while you do not track. */
+    state: T | undefined;
+  }) | null {
     const self = this.core.self;
     return self ? { ...self, state: this.tracked?.state } : null;
   }
@@ -75,6 +93,7 @@ export class PresenceHandle<T = unknown> {
   track(state: T): void {
     this.watch();
     this.tracked = { state };
+    this.emit('self', state);
     const wait = this.lastSentAt + this.options.trackIntervalMs - Date.now();
     if (wait <= 0) this.sendState();
     else this.trailing ??= setTimeout(() => this.sendState(), wait);
@@ -86,16 +105,19 @@ export class PresenceHandle<T = unknown> {
     this.tracked = undefined;
     this.cancelTrailing();
     this.core.notify({ type: 'presence.untrack', room: this.room });
+    this.emit('self', undefined);
   }
 
   /** Stops watching the room, and leaves the member list. */
   leave(): void {
     if (!this.watching) return;
+    const wasTracking = this.tracked !== undefined;
     this.watching = false;
     this.tracked = undefined;
     this.cancelTrailing();
     this.core.notify({ type: 'presence.leave', room: this.room });
     this.replace([]);
+    if (wasTracking) this.emit('self', undefined);
   }
 
   /** Listens to a room event; returns the function that stops listening. */
