@@ -101,4 +101,16 @@ describe('a recoverable topic delivers in sequence order, once', () => {
     expect(got).toEqual([10, 11, 5_000_001, 5_000_002]);
     expect(resets()).toBe(1);
   });
+
+  it('sends a subscribe made before the connection opened once, and keeps the start the ack gives', async () => {
+    const { hub, got } = await subscribed(); // subscribe() is called at once, before the welcome
+    await sleep(100);
+    const subscribes = hub.received.filter((m) => m.type === 'topic.subscribe');
+    expect(subscribes).toHaveLength(1);
+    hub.raw({ type: 'ack', ref: subscribes[0]!.ref, result: { seq: 20 } });
+    await sleep(50);
+    hub.send(22, 21); // 21 comes late (another node's): 20 is where the count stands, so 22 waits for it
+    await waitFor(() => got.length === 2);
+    expect(got).toEqual([21, 22]);
+  });
 });

@@ -36,6 +36,9 @@ export class TopicHandle<T = unknown> {
   private readonly waiting = new Map<number, { data: T; meta: TopicMeta }>();
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
   private gapAsks = 0;
+  // A subscribe waiting for its answer: it is sent (again) by the outbox on reconnect, so a reconnect
+  // does not ask a second time.
+  private subscribing = false;
   // Whether the hub may hold a subscription for us, so a reconnect can also take back one it keeps.
   private everSubscribed = false;
 
@@ -96,18 +99,24 @@ export class TopicHandle<T = unknown> {
   /** @internal Called on each (re)connection: subscribe again, asking for what was missed. */
   restore(): void {
     if (this.handlers.size > 0) {
-      if (this.lastSeq === undefined) this.subscribeOnHub();
-      else this.core.notify({ type: 'topic.subscribe', topic: this.name, since: this.lastSeq });
+      if (this.lastSeq === undefined) {
+        if (!this.subscribing) this.subscribeOnHub();
+      } else this.core.notify({ type: 'topic.subscribe', topic: this.name, since: this.lastSeq });
     }
     else if (this.everSubscribed) this.core.notify({ type: 'topic.unsubscribe', topic: this.name });
   }
 
   /** Subscribes with no position yet; on a recoverable topic the hub's answer says where we start. */
   private subscribeOnHub(): void {
+    this.subscribing = true;
     this.core.request({ type: 'topic.subscribe', topic: this.name }).then((result) => {
+      this.subscribing = false;
       const start = (result as { seq?: unknown } | undefined)?.seq;
       if (this.lastSeq === undefined && typeof start === 'number') this.lastSeq = start;
-    }, (error: unknown) => this.core.reportError(error));
+    }, (error: unknown) => {
+      this.subscribing = false;
+      this.core.reportError(error);
+    });
   }
 
   /**
