@@ -13,6 +13,8 @@ export default defineConfig({
       '@ghost/protocol': src('protocol'),
       '@ghost/server': src('server'),
       '@ghost/client': src('client'),
+      '@ghost/react': src('react'),
+      '@ghost/testing': src('testing'),
     },
   },
   test: {
@@ -21,6 +23,8 @@ export default defineConfig({
     passWithNoTests: false,
     testTimeout: 20_000,
     hookTimeout: 20_000,
-    typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+    // Type tests run in the project of their package only: inherited by every project, each `.test-d.ts`
+    // was checked once per project (six times, ~2 min).
+    typecheck: { enabled: false, tsconfig: './tsconfig.json' },
   },
 });
