@@ -21,7 +21,7 @@ import { Sessions } from './sessions.js';
 import { Validator } from './validate.js';
 import { attachOps } from './ops/attach.js';
 import { OpsBus } from './ops/cluster-ops.js';
-import type { HubInternals } from './ops/internals.js';
+import { registerInternals, type HubInternals } from './ops/internals.js';
 import { HubMetrics } from './ops/metrics.js';
 import type { OpsOptions } from './ops/options.js';
 
@@ -98,7 +98,8 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     const reportError = (error: Error) => this.reportError(error);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxFrameBytes, perMessageDeflate: false });
     this.cluster = new Cluster(adapter, this.nodeId, 'ghost', reportError, this.metrics);
-    this.opsBus = new OpsBus(this.cluster, () => this._ops(), reportError);
+    this.opsBus = new OpsBus(this.cluster, () => this.internals(), reportError);
+    registerInternals(this, () => this.internals());
     this.topics = new Topics(this.cluster, adapter, options.limits.maxTopics, options.recovery, options.tickMs, this.metrics);
     this.presence = new Presence(
       { tickMs: options.tickMs, maxRooms: options.limits.maxRooms, maxStateBytes: options.limits.maxStateBytes, keyBy: options.presenceKey, metrics: this.metrics },
@@ -177,8 +178,8 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     return detach;
   }
 
-  /** @internal The parts the operations endpoints read (ops/). */
-  _ops(): HubInternals {
+  /** The parts the operations endpoints read (ops/), handed over through `registerInternals`. */
+  private internals(): HubInternals {
     return {
       nodeId: this.nodeId, metrics: this.metrics, sessions: this.sessions, presence: this.presence, topics: this.topics,
       cluster: this.cluster, bus: this.opsBus, stats: () => this.stats(), reportError: (error) => this.reportError(error),

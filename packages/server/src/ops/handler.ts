@@ -7,6 +7,7 @@ import { Tickets } from './check.js';
 import { handleApi, type ApiContext } from './http-api.js';
 import { HttpError, sendError } from './http.js';
 import { InspectorFeed } from './inspector.js';
+import { internalsOf } from './internals.js';
 import { INSPECTOR_CSS, INSPECTOR_HTML, INSPECTOR_JS } from './inspector-page.js';
 import { resolveOpsOptions, type OpsOptions } from './options.js';
 import { LOOP_RESOLUTION_MS } from './prometheus.js';
@@ -55,7 +56,7 @@ const assets: Record<string, [type: string, body: string]> = {
 export function createOpsHandler<S extends SchemaDefinition>(hub: Hub<S>, options: OpsOptions): OpsHandler {
   const resolved = resolveOpsOptions(options, 'createOpsHandler');
   const { path } = resolved;
-  const internals = hub._ops();
+  const internals = internalsOf(hub);
   const tickets = new Tickets();
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loopDelay.enable();

@@ -23,3 +23,20 @@ export interface HubInternals {
   /** Reports a fault through the hub's `error` event. */
   reportError(error: Error): void;
 }
+
+// Keyed by hub, outside the Hub class: a public method returning these would put Sessions, Connection
+// and ws's types into @ghost/server's published declarations (apps without @types/ws then fail to
+// type-check).
+const registry = new WeakMap<object, () => HubInternals>();
+
+/** @internal Called by the hub's constructor. */
+export function registerInternals(hub: object, get: () => HubInternals): void {
+  registry.set(hub, get);
+}
+
+/** @internal The parts of a hub made by `createHub`; throws the fix for anything else. */
+export function internalsOf(hub: object): HubInternals {
+  const get = registry.get(hub);
+  if (!get) throw new TypeError('createOpsHandler(hub): hub must be a hub made by createHub()');
+  return get();
+}
