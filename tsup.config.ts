@@ -8,7 +8,7 @@ import { defineConfig, type Options } from 'tsup';
 const root = fileURLToPath(new URL('.', import.meta.url));
 const at = (path: string) => `${root}${path}`;
 
-const names = ['protocol', 'server', 'client'] as const;
+const names = ['protocol', 'server', 'client', 'testing', 'react'] as const;
 type Name = (typeof names)[number];
 
 // The dts step compiles each package on its own while the others build in parallel: it reads the
@@ -31,14 +31,18 @@ function build(name: Name): Options {
   return {
     name: `@ghost/${name}`,
     // The server's Redis adapter is its own entry (`@ghost/server/redis`), so only apps that import it load ioredis.
-    entry: { index: at(`packages/${name}/src/index.ts`), ...(name === 'server' && { redis: at('packages/server/src/redis.ts') }) },
+    // Its `browser` entry is what a browser bundle gets instead: a module that throws the fix.
+    entry: {
+      index: at(`packages/${name}/src/index.ts`),
+      ...(name === 'server' && { redis: at('packages/server/src/redis.ts'), browser: at('packages/server/src/browser.ts') }),
+    },
     outDir: at(`packages/${name}/dist`),
     tsconfig: at(`packages/${name}/tsconfig.json`),
     format: ['esm', 'cjs'],
     outExtension: ({ format }) => (format === 'cjs' ? { js: '.cjs', dts: '.d.cts' } : { js: '.js', dts: '.d.ts' }),
     // The client runs in browsers too: nothing Node-specific, and `isomorphic-ws` stays a bare import so
     // the app's bundler picks its browser build.
-    platform: name === 'server' ? 'node' : 'neutral',
+    platform: name === 'server' || name === 'testing' ? 'node' : 'neutral',
     target: 'es2022',
     // A package's own dependencies (and `pkg/sub` paths of them) plus its siblings are never inlined.
     external: [...dependenciesOf(name).map((dep) => new RegExp(`^${escape(dep)}(?:/|$)`)), /^@ghost\//],
@@ -69,4 +73,24 @@ function protocolBuilds(): Options[] {
   ];
 }
 
-export default defineConfig(names.flatMap((name) => (name === 'protocol' ? protocolBuilds() : [build(name)])));
+// `ghost-hub` is a command, not a library: one ESM file that keeps its `#!/usr/bin/env node` line (tsup
+// then marks it executable), no types, and its dependencies (the server, ioredis) left to npm.
+function hubBuild(): Options {
+  return {
+    name: '@ghost/hub',
+    entry: { cli: at('packages/hub/src/cli.ts') },
+    outDir: at('packages/hub/dist'),
+    tsconfig: at('packages/hub/tsconfig.json'),
+    format: ['esm'],
+    platform: 'node',
+    target: 'es2022',
+    external: [/^@ghost\//, /^ioredis(?:\/|$)/],
+    sourcemap: true,
+    clean: true,
+    splitting: false,
+    shims: false,
+    removeNodeProtocol: false,
+  };
+}
+
+export default defineConfig([...names.flatMap((name) => (name === 'protocol' ? protocolBuilds() : [build(name)])), hubBuild()]);

@@ -5,9 +5,18 @@ import type { TestProjectConfiguration } from 'vitest/config';
 export default [
   { extends: true, test: { name: 'protocol', include: ['packages/protocol/test/**/*.test.ts'] } },
   { extends: true, test: { name: 'server', include: ['packages/server/test/**/*.test.ts'] } },
-  { extends: true, test: { name: 'client', include: ['packages/client/test/**/*.test.ts'] } },
+  { extends: true, test: { name: 'client', include: ['packages/client/test/**/*.test.ts'], typecheck: { enabled: true, include: ['packages/client/test/**/*.test-d.ts'] } } },
+  // Hooks rendered by React Testing Library in happy-dom, against a real hub over real sockets.
+  { extends: true, test: { name: 'react', include: ['packages/react/test/**/*.test.{ts,tsx}'], environment: 'happy-dom', typecheck: { enabled: true, include: ['packages/react/test/**/*.test-d.ts'] } } },
+  { extends: true, test: { name: 'testing', include: ['packages/testing/test/**/*.test.ts'] } },
+  // ghost-hub run as child processes (from its sources; the built bin too once \`npm run build\` ran).
+  { extends: true, test: { name: 'hub', include: ['packages/hub/test/**/*.test.ts'], testTimeout: 30_000, typecheck: { enabled: false } } },
   { extends: true, test: { name: 'examples', include: ['examples/*/test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
-  // Packs the packages and installs the tarballs into throwaway apps (needs the npm registry): ~40 s.
+  // Packs the packages, installs the tarballs into a throwaway app, type-checks, bundles (esbuild, Vite)
+  // and loads the bundles in Chromium (needs the npm registry): 1–3 min.
   { extends: true, test: { name: 'install', include: ['test/install/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 600_000, typecheck: { enabled: false } } },
   { extends: true, test: { name: 'recipes', include: ['recipes/**/*.test.ts'], typecheck: { enabled: false } } },
+  // Release basics (versions that move together) and the code of every guide, compiled.
+  { extends: true, test: { name: 'release', include: ['test/release/**/*.test.ts'], typecheck: { enabled: false } } },
+  { extends: true, test: { name: 'docs', include: ['test/docs/**/*.test.ts'], typecheck: { enabled: false } } },
 ] satisfies TestProjectConfiguration[];

@@ -1,35 +1,45 @@
-// "Installs as published": builds the three packages, packs them with `npm pack`, installs the
-// tarballs into throwaway apps OUTSIDE the workspace (in os.tmpdir(), so nothing resolves through the
-// workspace's node_modules or tsconfig paths) and uses them the way an app would:
-// - ESM `import` and CJS `require` in Node, end to end (a hub on node:http, a client gets a topic message);
+// "Installs as published": builds the packages, packs them with `npm pack`, installs the tarballs into
+// a throwaway app OUTSIDE the workspace (in os.tmpdir(), so nothing resolves through the workspace's
+// node_modules or tsconfig paths) and uses them the way an app would:
+// - each tarball holds dist, LICENSE and README.md, and nothing else of the sources;
+// - ESM `import` and CJS `require` in Node of every library package, end to end (a hub on node:http, a
+//   client gets a topic message; @ghost/react's hooks load beside React);
 // - `@ghost/server` works with ioredis absent, loads ioredis only through `@ghost/server/redis`;
 // - the types resolve under moduleResolution node16 (ESM and CJS files) and bundler, with the
-//   workspace's TypeScript (6.0.3) and with an older 5.x installed into the temp dir;
-// - the client bundles for the browser (esbuild, platform browser) without `ws` or Node built-ins;
-// - `@ghost/server` in a browser bundle: what happens.
-// It needs the npm registry for the packages' own dependencies. A short summary of every check is
-// printed at the end (and written to $TMPDIR/ghost-install-summary.txt).
-// KEEP_INSTALL_APPS=1 keeps the temp folder for a look afterwards.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+//   workspace's TypeScript and with older 5.x releases installed into the temp dir;
+// - a user's own tests written with `@ghost/testing` pass under `node --test`;
+// - the client bundles for the browser with esbuild and with Vite, without `ws` or Node built-ins,
+//   within its size budget, and the bundle works in Chromium against a real hub;
+// - `@ghost/server` in a browser bundle: the bundle throws, at load, a message that names the fix.
+// It needs the npm registry for the packages' own dependencies, and Chromium for the page checks (they
+// skip without it, and fail under CI=true). A summary of every check is printed at the end (and written
+// to $TMPDIR/ghost-install-summary.txt). KEEP_INSTALL_APPS=1 keeps the temp folder for a look afterwards.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { builtinModules } from 'node:module';
-import { build, type Metafile } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, waitFor } from '@ghost/testing';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import {
+  browserClient, browserServer, configName, kitTest, smoke, tsconfig, typesCjs, typesEsm, typesRedis, TYPE_CHECKS, type Smoke,
+} from './app-files.js';
+import { bundleWithEsbuild, bundleWithVite, gzipped, type Bundle } from './bundle.js';
+import { closeChromium, hasChromium, inCI, MISSING, pageWith, runInChromium } from './chromium.js';
+import { firstLines, kb, must, run } from './run.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const names = ['protocol', 'server', 'client'] as const;
+const names = ['protocol', 'server', 'client', 'testing', 'react'] as const;
 type Name = (typeof names)[number];
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+/** What a React app has anyway, for `@ghost/react` (its peer dependency). */
+const REACT = rootPackage.devDependencies.react!;
 const serverPackage = JSON.parse(readFileSync(join(root, 'packages/server/package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
 };
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
-const workspaceTs = (JSON.parse(readFileSync(join(root, 'node_modules/typescript/package.json'), 'utf8')) as { version: string }).version;
+const versionOf = (pkg: string) => (JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+const workspaceTs = versionOf('typescript');
 /**
  * Older TypeScript releases tried against the installed types, each installed into the temp dir, and
  * what each must pass: `strict` (skipLibCheck false) or `skipLibCheck` (zod 4's types use `NoInfer`,
@@ -38,49 +48,11 @@ const workspaceTs = (JSON.parse(readFileSync(join(root, 'node_modules/typescript
 const OLDER_TS = { '5.0.4': 'skipLibCheck', '5.4.5': 'strict' } as const;
 /** The browser bundle budget of the client, as in packages/client/test/size.test.ts (min+gzip, level 9). */
 const CLIENT_BUDGET = 10 * 1024;
+/** What a browser bundle of `@ghost/server` must say when it loads (packages/server/src/browser.ts). */
+const SERVER_IN_BROWSER = /@ghost\/server runs on Node\.js .*import \{ createClient \} from "@ghost\/client"/;
 
 const summary: string[] = [];
 const note = (line: string) => summary.push(line);
-
-/** The environment of a child npm/node: without the npm_* variables of an enclosing `npm test`, which would point npm at the workspace. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^npm_/i.test(key) || key === 'INIT_CWD' || key === 'NODE_OPTIONS' || key.startsWith('VITEST') || key === 'NODE_ENV') continue;
-    env[key] = value;
-  }
-  return env;
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs a command; never rejects: the caller looks at `code`. */
-function run(command: string, args: string[], cwd: string, timeoutMs = 180_000): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: cleanEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr), ms: Date.now() - started });
-    });
-  });
-}
-
-/** Runs a command that must succeed; throws with its output otherwise. */
-async function must(command: string, args: string[], cwd: string, timeoutMs?: number): Promise<Run> {
-  const result = await run(command, args, cwd, timeoutMs);
-  if (result.code !== 0) {
-    throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited ${result.code}\n${result.stdout}\n${result.stderr}`);
-  }
-  return result;
-}
-
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-const firstLines = (text: string, n = 4) => text.split('\n').filter((line) => line.trim() !== '').slice(0, n).join(' | ');
 
 let work = '';
 let app = '';
@@ -90,145 +62,10 @@ function write(dir: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
 }
 
-// A Node smoke test of the installed packages, as ESM and as CJS: a hub on node:http, a client that
-// subscribes and receives what the server publishes. Prints JSON on its last line.
-const smoke = (kind: 'esm' | 'cjs') => `
-${kind === 'esm'
-    ? `import http from 'node:http';
-import { createRequire } from 'node:module';
-import * as protocol from '@ghost/protocol';
-import { createHub, CloseCode } from '@ghost/server';
-import { createClient } from '@ghost/client';
-const require = createRequire(import.meta.url);
-const loadRedis = () => import('@ghost/server/redis');`
-    : `const http = require('node:http');
-const protocol = require('@ghost/protocol');
-const { createHub, CloseCode } = require('@ghost/server');
-const { createClient } = require('@ghost/client');
-const loadRedis = async () => require('@ghost/server/redis');`}
-const loaded = () => Object.keys(require.cache).filter((path) => /[\\\\/]node_modules[\\\\/]ioredis[\\\\/]/.test(path)).length;
-
-async function main() {
-  const result = { protocolVersion: protocol.PROTOCOL_VERSION, versionMismatch: CloseCode.VERSION_MISMATCH };
-  const server = http.createServer((req, res) => res.end('app'));
-  const hub = createHub();
-  hub.attach(server, { path: '/ghost' });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const client = createClient('ws://127.0.0.1:' + server.address().port + '/ghost');
-  const received = new Promise((resolve) => client.topic('news').subscribe((data) => resolve(data)));
-  for (let i = 0; i < 500 && hub.stats().topics === 0; i++) await new Promise((r) => setTimeout(r, 10));
-  await hub.publish('news', { headline: 'hello' });
-  result.received = await Promise.race([received, new Promise((r) => setTimeout(() => r('TIMEOUT'), 5000).unref())]);
-  await client.close();
-  await hub.close();
-  await new Promise((resolve) => server.close(resolve));
-  result.ioredisModulesAfterServer = loaded();
-  try {
-    const redis = await loadRedis();
-    result.redis = typeof redis.redisAdapter;
-    result.ioredisModulesAfterRedis = loaded();
-  } catch (error) {
-    result.redis = 'error';
-    result.redisError = String(error && error.message).split('\\n')[0];
-  }
-  console.log(JSON.stringify(result));
-}
-main().catch((error) => { console.error(error); process.exit(1); });
-`;
-
-interface Smoke {
-  protocolVersion: number;
-  versionMismatch: number;
-  received: unknown;
-  ioredisModulesAfterServer: number;
-  redis: string;
-  redisError?: string;
-  ioredisModulesAfterRedis?: number;
-}
-
 async function runSmoke(kind: 'esm' | 'cjs'): Promise<Smoke> {
   const result = await must(process.execPath, [kind === 'esm' ? 'smoke.mjs' : 'smoke.cjs'], app, 30_000);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as Smoke;
 }
-
-// Type-level use of every entry. `@ts-expect-error` lines fail the check if the types degraded to `any`.
-const typesEsm = `import http from 'node:http';
-import { z } from 'zod';
-import { defineSchema, PROTOCOL_VERSION, type ClientMessage } from '@ghost/protocol';
-import { createHub, CloseCode, type Hub } from '@ghost/server';
-import { createClient, type GhostClient } from '@ghost/client';
-
-export const schema = defineSchema({ topics: { news: z.object({ headline: z.string() }) } });
-const server = http.createServer();
-const hub: Hub<typeof schema> = createHub({ schema });
-hub.attach(server, { path: '/ghost' });
-export async function serverSide(): Promise<void> {
-  await hub.publish('news', { headline: 'typed' });
-  // @ts-expect-error: headline must be a string
-  await hub.publish('news', { headline: 1 });
-}
-const client: GhostClient<typeof schema> = createClient('/ghost', { schema });
-client.topic('news').subscribe((data) => {
-  const headline: string = data.headline;
-  // @ts-expect-error: no such field
-  void data.nope;
-  void headline;
-});
-export const version: 1 = PROTOCOL_VERSION;
-export const code: 4006 = CloseCode.VERSION_MISMATCH;
-export type Message = ClientMessage['type'];
-`;
-
-const typesCjs = `import http = require('node:http');
-import protocol = require('@ghost/protocol');
-import server = require('@ghost/server');
-import client = require('@ghost/client');
-import redis = require('@ghost/server/redis');
-
-const hub = server.createHub({ adapter: redis.redisAdapter({ url: 'redis://127.0.0.1:6379' }) });
-hub.attach(http.createServer(), { path: '/ghost' });
-const ghost = client.createClient('ws://127.0.0.1:3000/ghost');
-ghost.topic('t').subscribe((data, meta) => {
-  const from: string | null = meta.from;
-  void data;
-  void from;
-});
-export const v: number = protocol.PROTOCOL_VERSION;
-// @ts-expect-error: not a function of the hub
-hub.nope();
-`;
-
-const typesRedis = `import { createHub } from '@ghost/server';
-import { redisAdapter, type RedisAdapterOptions } from '@ghost/server/redis';
-const options: RedisAdapterOptions = { url: 'redis://127.0.0.1:6379' };
-export const hub = createHub({ adapter: redisAdapter(options) });
-// @ts-expect-error: url must be a string
-redisAdapter({ url: 6379 });
-`;
-
-function tsconfig(kind: 'node16' | 'bundler', files: string[], skipLibCheck: boolean): string {
-  return JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022',
-      module: kind === 'node16' ? 'node16' : 'esnext',
-      moduleResolution: kind,
-      lib: ['ES2022', 'DOM'],
-      types: ['node'],
-      strict: true,
-      noEmit: true,
-      skipLibCheck,
-      esModuleInterop: true,
-    },
-    files,
-  }, null, 2);
-}
-
-const TYPE_CHECKS = [
-  { kind: 'node16', files: ['types-esm.ts', 'types-cjs.cts', 'types-redis.ts'] },
-  { kind: 'bundler', files: ['types-esm.ts', 'types-redis.ts'] },
-] as const;
-
-const configName = (kind: string, skipLibCheck: boolean) => `tsconfig.${kind}${skipLibCheck ? '.skiplib' : ''}.json`;
 
 interface TypeResult {
   name: string;
@@ -258,36 +95,17 @@ const passed = (results: TypeResult[], strict: boolean) =>
   TYPE_CHECKS.every(({ kind }) => results.some((r) => r.ok && (r.name === kind || (!strict && r.name === `${kind} skipLibCheck`))));
 const describeTypes = (results: TypeResult[]) => results.map((r) => `${r.name} ${r.ok ? 'ok' : `FAILED (${r.errors})`}`).join('; ');
 
-interface Bundle {
-  ok: boolean;
-  code: string;
-  metafile?: Metafile;
-  errors: string[];
+/** Without Chromium the page checks skip, saying what to install; under CI=true they fail. */
+function needChromium(context: TestContext): void {
+  if (hasChromium) return;
+  if (!inCI) context.skip(MISSING);
+  throw new Error(MISSING);
 }
 
-async function bundleForBrowser(entry: string): Promise<Bundle> {
-  try {
-    const result = await build({
-      entryPoints: [join(app, entry)],
-      absWorkingDir: app,
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    return { ok: true, code: result.outputFiles[0]!.text, metafile: result.metafile, errors: [] };
-  } catch (error) {
-    type Message = { text: string; location?: { file: string } | null; notes?: { text: string }[] };
-    const errors = (error as { errors?: Message[] }).errors ?? [{ text: String(error) }];
-    return { ok: false, code: '', errors: errors.map((e) => `${e.location?.file ?? ''}: ${e.text}${e.notes?.length ? ` (${e.notes.map((n) => n.text).join(' ')})` : ''}`) };
-  }
-}
-
-const isNodeBuiltin = (path: string) => path.startsWith('node:') || builtinModules.includes(path.split('/')[0]!);
+const BUNDLERS = {
+  esbuild: { bundle: bundleWithEsbuild, version: () => versionOf('esbuild') },
+  Vite: { bundle: bundleWithVite, version: () => versionOf('vite') },
+} as const;
 
 describe('installs as published (npm pack → fresh app in os.tmpdir())', () => {
   beforeAll(async () => {
@@ -313,36 +131,38 @@ describe('installs as published (npm pack → fresh app in os.tmpdir())', () => 
         version: '0.0.0',
         type: 'module',
         dependencies: {
-          '@ghost/protocol': `file:${tarballs.protocol}`,
-          '@ghost/server': `file:${tarballs.server}`,
-          '@ghost/client': `file:${tarballs.client}`,
+          ...Object.fromEntries(names.map((name) => [`@ghost/${name}`, `file:${tarballs[name]}`])),
           // What an app of the typed-schemas guide has anyway.
           zod: serverPackage.dependencies.zod,
+          react: REACT,
         },
         devDependencies: { '@types/node': rootPackage.devDependencies['@types/node'] },
       }, null, 2),
       'smoke.mjs': smoke('esm'),
       'smoke.cjs': smoke('cjs'),
+      'kit.test.mjs': kitTest('esm'),
+      'kit.test.cjs': kitTest('cjs'),
       'types-esm.ts': typesEsm,
       'types-cjs.cts': typesCjs,
       'types-redis.ts': typesRedis,
-      'browser-client.js': "import { createClient } from '@ghost/client';\nconst client = createClient('/ghost');\nclient.topic('news').subscribe((data) => console.log(data));\n",
       ...Object.fromEntries(TYPE_CHECKS.flatMap(({ kind, files }) =>
         [false, true].map((skip) => [configName(kind, skip), tsconfig(kind, [...files], skip)]))),
-      'browser-server.js': "import { createHub } from '@ghost/server';\nexport const hub = createHub();\n",
+      'browser-client.js': browserClient,
+      'browser-server.js': browserServer,
     });
     const installed = await must('npm', ['install', '--no-audit', '--no-fund'], app, 240_000);
-    note(`install: fresh app in ${app} installed the 3 tarballs in ${(installed.ms / 1000).toFixed(1)} s (${firstLines(installed.stdout, 1)})`);
+    note(`install: fresh app in ${app} installed the ${names.length} tarballs in ${(installed.ms / 1000).toFixed(1)} s (${firstLines(installed.stdout, 1)})`);
   }, 600_000);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await closeChromium();
     const text = summary.join('\n');
     console.log(`\n--- install checks ---\n${text}\n`);
     writeFileSync(join(tmpdir(), 'ghost-install-summary.txt'), `${text}\n`);
     if (work && !process.env.KEEP_INSTALL_APPS) rmSync(work, { recursive: true, force: true });
   });
 
-  it('packs dist only: ESM, CJS and both kinds of .d.ts per entry, no sources or tests', async () => {
+  it('packs dist, LICENSE and README.md: ESM, CJS and both kinds of .d.ts per entry, no sources or tests', async () => {
     for (const name of names) {
       const listed = await must('tar', ['-tzf', tarballs[name]], work);
       const files = listed.stdout.split('\n').filter(Boolean);
@@ -350,11 +170,13 @@ describe('installs as published (npm pack → fresh app in os.tmpdir())', () => 
       for (const entry of entries) {
         for (const ext of ['js', 'cjs', 'd.ts', 'd.cts']) expect(files, `${name}: dist/${entry}.${ext}`).toContain(`package/dist/${entry}.${ext}`);
       }
-      expect(files).toContain('package/package.json');
+      if (name === 'server') expect(files).toContain('package/dist/browser.cjs');
+      for (const file of ['package.json', 'LICENSE', 'README.md']) expect(files, `@ghost/${name}: ${file}`).toContain(`package/${file}`);
       expect(files.filter((file) => /^package\/(src|test)\//.test(file))).toEqual([]);
-      const missing = ['LICENSE', 'README.md'].filter((file) => !files.includes(`package/${file}`));
-      if (missing.length > 0) note(`pack: @ghost/${name} tarball has no ${missing.join(' or ')} (npm only takes them from the package's own folder)`);
+      const license = readFileSync(join(app, 'node_modules/@ghost', name, 'LICENSE'), 'utf8');
+      expect(license).toMatch(/^MIT License/);
     }
+    note(`pack: every tarball holds LICENSE (MIT) and README.md beside dist`);
   });
 
   it('does not install the optional peer ioredis', () => {
@@ -364,16 +186,23 @@ describe('installs as published (npm pack → fresh app in os.tmpdir())', () => 
 
   it('ESM import works end to end in Node, without ioredis installed', async () => {
     const result = await runSmoke('esm');
-    expect(result).toMatchObject({ protocolVersion: 1, versionMismatch: 4006, received: { headline: 'hello' }, ioredisModulesAfterServer: 0, redis: 'error' });
+    expect(result).toMatchObject({ protocolVersion: 1, versionMismatch: 4006, testKit: 'function', reactHooks: 'function,function,function', received: { headline: 'hello' }, ioredisModulesAfterServer: 0, redis: 'error' });
     expect(result.redisError).toMatch(/ioredis/);
-    note(`node ESM: import of all 3 packages ok; hub on node:http + client got a topic message; @ghost/server works without ioredis; import('@ghost/server/redis') without it fails: "${result.redisError}"`);
+    note(`node ESM: import of all ${names.length} packages ok; hub on node:http + client got a topic message; @ghost/server works without ioredis; import('@ghost/server/redis') without it fails: "${result.redisError}"`);
   });
 
   it('CJS require works end to end in Node, without ioredis installed', async () => {
     const result = await runSmoke('cjs');
-    expect(result).toMatchObject({ protocolVersion: 1, versionMismatch: 4006, received: { headline: 'hello' }, ioredisModulesAfterServer: 0, redis: 'error' });
+    expect(result).toMatchObject({ protocolVersion: 1, versionMismatch: 4006, testKit: 'function', reactHooks: 'function,function,function', received: { headline: 'hello' }, ioredisModulesAfterServer: 0, redis: 'error' });
     expect(result.redisError).toMatch(/ioredis/);
-    note(`node CJS: require of all 3 packages ok; same end-to-end check; require('@ghost/server/redis') without ioredis fails: "${result.redisError}"`);
+    note(`node CJS: require of all ${names.length} packages ok; same end-to-end check; require('@ghost/server/redis') without ioredis fails: "${result.redisError}"`);
+  });
+
+  it("a user's tests written with @ghost/testing pass under node --test (ESM and CJS)", async () => {
+    const result = await run(process.execPath, ['--test', '--test-reporter=tap', 'kit.test.mjs', 'kit.test.cjs'], app, 60_000);
+    const count = (what: string) => Number(new RegExp(`^# ${what} (\\d+)`, 'm').exec(result.stdout)?.[1] ?? -1);
+    expect({ code: result.code, pass: count('pass'), fail: count('fail') }, result.stdout + result.stderr).toEqual({ code: 0, pass: 4, fail: 0 });
+    note(`test kit: node --test kit.test.mjs kit.test.cjs: ${count('pass')} passed, ${count('fail')} failed (startTestHub, connect, waitFor, t.after cleanup, a refusal)`);
   });
 
   it('with ioredis installed, only @ghost/server/redis loads it (ESM and CJS)', async () => {
@@ -423,60 +252,59 @@ describe('installs as published (npm pack → fresh app in os.tmpdir())', () => 
     }
   }, 400_000);
 
-  let clientGzipped = 0;
-  it('the client bundles for the browser without ws or Node built-ins (esbuild, platform browser)', async () => {
-    const bundle = await bundleForBrowser('browser-client.js');
-    expect(bundle.errors).toEqual([]);
-    const inputs = Object.keys(bundle.metafile!.inputs);
-    const imports = Object.values(bundle.metafile!.inputs).flatMap((input) => input.imports.map((i) => i.path));
-    const nodeImports = imports.filter(isNodeBuiltin);
-    const wsFiles = inputs.filter((path) => /node_modules\/ws\//.test(path));
-    const output = Object.values(bundle.metafile!.outputs)[0]!;
-    const byPackage = new Map<string, number>();
-    for (const [path, input] of Object.entries(output.inputs)) {
-      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1] ?? path;
-      byPackage.set(name, (byPackage.get(name) ?? 0) + input.bytesInOutput);
-    }
-    const gzipped = (clientGzipped = gzipSync(bundle.code, { level: 9 }).length);
-    const parts = [...byPackage].filter(([, bytes]) => bytes > 0).sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `${name} ${kb(bytes)}`);
-    note(`browser, @ghost/client from its tarball: ${kb(bundle.code.length)} min, ${kb(gzipped)} min+gzip (level 9); node built-in imports: ${nodeImports.length}; ws files: ${wsFiles.length}; minified bytes by package: ${parts.join(', ')}`);
-    expect(nodeImports).toEqual([]);
-    expect(wsFiles).toEqual([]);
-    expect(inputs.some((path) => path.endsWith('isomorphic-ws/browser.js'))).toBe(true);
-  });
+  describe.each(Object.keys(BUNDLERS) as (keyof typeof BUNDLERS)[])('in a browser bundle made with %s', (bundler) => {
+    const { bundle, version } = BUNDLERS[bundler];
+    let client: Bundle | undefined;
+    let server: Bundle | undefined;
 
-  // The published protocol's ESM build is one module per file, so `sideEffects: false` lets the bundler
-  // drop the zod schemas the client never uses (bundled into one file, zod rode along: ~100 KB gzip).
-  it(`the client bundle from the tarball stays within ${CLIENT_BUDGET} B min+gzip: no zod`, () => {
-    expect(clientGzipped).toBeGreaterThan(1000);
-    expect(clientGzipped).toBeLessThanOrEqual(CLIENT_BUDGET);
-  });
+    it(`the client bundles without ws or Node built-ins, within ${CLIENT_BUDGET} B min+gzip`, async () => {
+      client = await bundle(app, 'browser-client.js');
+      expect(client.errors).toEqual([]);
+      const size = gzipped(client.code);
+      const parts = client.bytesByPackage.map(([name, bytes]) => `${name} ${kb(bytes)}`).join(', ');
+      note(`browser, ${bundler} ${version()}, @ghost/client from its tarball: ${kb(client.code.length)} min, ${kb(size)} min+gzip (level 9); Node built-ins: ${client.nodeBuiltins.length}; ws files: ${client.resolved.filter((p) => /node_modules\/ws\//.test(p)).length}; ${bundler === 'Vite' ? 'bytes by package before minification' : 'minified bytes by package'}: ${parts}`);
+      expect(client.nodeBuiltins).toEqual([]);
+      expect(client.resolved.filter((path) => /node_modules\/ws\//.test(path))).toEqual([]);
+      expect(client.modules.some((path) => path.endsWith('isomorphic-ws/browser.js'))).toBe(true);
+      expect(client.modules.filter((path) => /node_modules\/zod\//.test(path))).toEqual([]);
+      expect(size).toBeGreaterThan(1000);
+      expect(size).toBeLessThanOrEqual(CLIENT_BUDGET);
+    });
 
-  it('@ghost/server in a browser bundle: fails at build time, naming the Node built-in it needs', async () => {
-    const bundle = await bundleForBrowser('browser-server.js');
-    note(`browser, @ghost/server: ${bundle.ok ? `bundled WITHOUT error (${kb(bundle.code.length)} min)` : `esbuild fails with ${bundle.errors.length} error(s): ${bundle.errors.slice(0, 3).join(' | ')}`}`);
-    expect(bundle.ok).toBe(false);
-    expect(bundle.errors.join('\n')).toMatch(/node:|built in to node/i);
-  });
+    it('the client bundle connects from Chromium to a real hub and receives a publish', async (context) => {
+      needChromium(context);
+      expect(client?.ok).toBe(true);
+      const kit = await startTestHub({}, { handler: pageWith(client!.code) });
+      try {
+        const page = runInChromium(`http://127.0.0.1:${kit.port}/`, 'window.__seen.length > 0');
+        await waitFor(() => kit.hub.stats().topics === 1, { timeoutMs: 10_000, what: "the page's subscription" });
+        await kit.hub.publish('news', { headline: `from the hub to a ${bundler} bundle` });
+        const { errors, seen } = await page;
+        expect(errors).toEqual([]);
+        expect(seen).toEqual([{ headline: `from the hub to a ${bundler} bundle` }]);
+        note(`browser, ${bundler}: the client bundle, loaded in Chromium, connected to a hub and received a publish`);
+      } finally {
+        await kit.close();
+      }
+    });
 
-  // The proposal for packages/server (not made there): a `browser` export condition whose module
-  // throws a clear error, and that module named in `sideEffects` (with `sideEffects: false` a
-  // bundler drops the throw and the app gets "(void 0) is not a function"). Tried on the throwaway
-  // app's installed copy only.
-  it('proposal, tried on the installed copy: a `browser` condition on @ghost/server that throws a clear error', async () => {
-    const dir = join(app, 'node_modules/@ghost/server');
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, unknown>>; sideEffects: unknown };
-    const message = '@ghost/server runs in Node.js, not in the browser: import { createClient } from "@ghost/client" there';
-    writeFileSync(join(dir, 'dist/browser.js'), `throw new Error(${JSON.stringify(message)});\n`);
-    pkg.exports['.'] = { browser: './dist/browser.js', ...pkg.exports['.'] };
-    pkg.sideEffects = ['./dist/browser.js'];
-    writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
-    const bundle = await bundleForBrowser('browser-server.js');
-    expect(bundle.errors).toEqual([]);
-    writeFileSync(join(app, 'bundle-server.mjs'), bundle.code);
-    const evaluated = await run(process.execPath, ['bundle-server.mjs'], app);
-    expect(evaluated.code).not.toBe(0);
-    expect(evaluated.stderr).toContain(message);
-    note(`browser, @ghost/server with a proposed "browser" export condition (tried on the temp copy): bundles (${bundle.code.length} B) and throws at load: "${message}"`);
+    it('@ghost/server bundles to a module that throws, at load, why and what to use instead', async () => {
+      server = await bundle(app, 'browser-server.js');
+      expect(server.errors).toEqual([]);
+      expect(server.modules.some((path) => path.endsWith('@ghost/server/dist/browser.cjs'))).toBe(true);
+      expect(server.nodeBuiltins).toEqual([]);
+      expect(server.modules.filter((path) => /node_modules\/(ws|zod)\//.test(path))).toEqual([]);
+      expect(server.code).toMatch(SERVER_IN_BROWSER);
+    });
+
+    it('@ghost/server: the page that loads that bundle gets the error in Chromium', async (context) => {
+      needChromium(context);
+      expect(server?.ok).toBe(true);
+      const kit = await startTestHub({}, { handler: pageWith(server!.code) });
+      const { errors } = await runInChromium(`http://127.0.0.1:${kit.port}/`).finally(kit.close);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(SERVER_IN_BROWSER);
+      note(`browser, ${bundler}, @ghost/server: bundles (${server!.code.length} B, its "browser" export) and the page throws at load: "${errors[0]}"`);
+    });
   });
 });

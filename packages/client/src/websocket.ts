@@ -4,12 +4,19 @@ type Handler<E> = { bivariant(event: E): void }['bivariant'];
 
 /** The part of the WebSocket API Ghost uses, met by the browser's WebSocket and by `ws` alike. */
 export interface SocketLike {
+  /** `0` connecting, `1` open, `2` closing, `3` closed. */
   readonly readyState: number;
+  /** Sends one text frame. */
   send(data: string): void;
+  /** Starts the closing handshake with this close code and reason. */
   close(code?: number, reason?: string): void;
+  /** Called once the socket is open. */
   onopen: Handler<unknown> | null;
+  /** Called with each frame received. */
   onmessage: Handler<{ data: unknown }> | null;
+  /** Called once the socket is closed, with the close code and reason. */
   onclose: Handler<{ code: number; reason: string }> | null;
+  /** Called when the socket fails; a close always follows. */
   onerror: Handler<unknown> | null;
 }
 

@@ -9,8 +9,22 @@ import { serverMessageSchema, type ServerMessage } from './server-messages.js';
 
 /** The outcome of decoding a frame: the message, or why it was refused. Decoding never throws. */
 export type DecodeResult<T> =
-  | { ok: true; message: T }
-  | { ok: false; code: ErrorCode; error: string; ref?: number };
+  | {
+      /** Decoded. */
+      ok: true;
+      /** The message, checked against its schema. */
+      message: T;
+    }
+  | {
+      /** Refused. */
+      ok: false;
+      /** The error code to answer with (`BAD_FRAME`, `UNKNOWN_TYPE`, `INVALID_NAME`, `INVALID_PAYLOAD`). */
+      code: ErrorCode;
+      /** Why, for the `error` frame's message. */
+      error: string;
+      /** The frame's `ref`, when it had a valid one, so the answer can name the request. */
+      ref?: number;
+    };
 
 /** Turns a message into the text of one WebSocket frame. */
 export function encode(message: ClientMessage | ServerMessage): string {
@@ -18,7 +32,26 @@ export function encode(message: ClientMessage | ServerMessage): string {
 }
 
 /** What {@link parseFrame} returns: an object with a string `type` (and its `ref` when valid), or why not. */
-export type ParsedFrame = { ok: true; value: Record<string, unknown> & { type: string }; ref?: number } | { ok: false; code: ErrorCode; error: string };
+export type ParsedFrame =
+  | {
+      /** Parsed. */
+      ok: true;
+      /** The frame's object; only its `type` is checked. */
+      value: Record<string, unknown> & {
+        /** The message type, not yet checked against the known ones. */
+        type: string;
+      };
+      /** The frame's `ref`, when it is a valid one. */
+      ref?: number;
+    }
+  | {
+      /** Not a message at all. */
+      ok: false;
+      /** Always `BAD_FRAME`. */
+      code: ErrorCode;
+      /** Why: not JSON, not an object, or no string `type`. */
+      error: string;
+    };
 
 /**
  * Parses a frame's text into an object with a string `type`, without checking the rest. Cheap

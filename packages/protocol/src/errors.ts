@@ -51,6 +51,7 @@ export function isErrorCode(value: unknown): value is ErrorCode {
  * `error` frames carry its `code` and `message`.
  */
 export class GhostError extends Error {
+  /** Always `'GhostError'`, as error reporters show it. */
   override readonly name = 'GhostError';
   /** One of the {@link ErrorCode} strings. */
   readonly code: ErrorCode;

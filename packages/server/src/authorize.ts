@@ -4,7 +4,9 @@ import type { GhostUser } from './options.js';
 
 /** What a client asks to touch. */
 export interface AuthorizeTarget {
+  /** What kind of thing: a topic, a presence room or a chat room. */
   kind: 'topic' | 'presence' | 'chat';
+  /** Its name. */
   name: string;
 }
 

@@ -11,6 +11,7 @@ import type { PresenceKey } from './features/presence-room.js';
  * presence, so never put secrets in it.
  */
 export interface GhostUser {
+  /** Identifies the person across connections and hub nodes: 1 to 256 characters. */
   id: string;
   /** A CSS colour for this user's connections and presence (`#e11d48`, `hsl(…)`); one is picked otherwise. */
   color?: string;
@@ -119,13 +120,23 @@ export interface HubOptions<S extends SchemaDefinition = SchemaDefinition> {
    * publish resent after a reconnect is delivered once. Costs a store round trip per publish.
    * @default no topic
    */
-  recovery?: { topics: true | readonly string[] | ((topic: string) => boolean); historySize?: number };
+  recovery?: {
+    /** Which topics: `true` for all, a list of names, or a function deciding per name. */
+    topics: true | readonly string[] | ((topic: string) => boolean);
+    /** Messages kept per topic; a reader further behind gets a `reset`. @default 1000 */
+    historySize?: number;
+  };
   /**
    * What a subscriber that reads too slowly (more than `limits.slowBufferedBytes` waiting) gets of a
    * topic. Its messages queue for it, up to `maxQueued` per topic, and go out once it caught up; past
    * that, the topic's policy applies (see {@link SlowTopicPolicy}). Others on the topic never wait.
    */
-  slowTopics?: { policy?: SlowTopicPolicy | ((topic: string) => SlowTopicPolicy); maxQueued?: number };
+  slowTopics?: {
+    /** The policy, or a function choosing one per topic. @default 'drop-oldest' on recoverable topics, 'disconnect' on others */
+    policy?: SlowTopicPolicy | ((topic: string) => SlowTopicPolicy);
+    /** Messages queued per slow reader and topic before the policy applies. @default 256 */
+    maxQueued?: number;
+  };
   /**
    * Who a presence member is. `'connection'`: every connection (tab) is its own member. `'user'`: the
    * user `authenticate` returned, so one person in two tabs is one member whose id is the user id (the

@@ -8,7 +8,9 @@
 
 /** A position in two dimensions. */
 export interface Point {
+  /** Horizontal position, in the caller's units (cursors use 0..1 of the element). */
   readonly x: number;
+  /** Vertical position, in the same units. */
   readonly y: number;
 }
 

@@ -25,7 +25,12 @@ export class ChatHandle {
   private readonly seen = new Set<string>();
 
   /** @internal */
-  constructor(private readonly core: ClientCore, readonly room: string, private readonly historyLimit: number) {}
+  constructor(
+    private readonly core: ClientCore,
+    /** The chat room's name. */
+    readonly room: string,
+    private readonly historyLimit: number,
+  ) {}
 
   /** The last messages of the room, oldest first: filled on join, then kept up to date. */
   get history(): readonly ChatMessage[] {

@@ -13,6 +13,7 @@ export interface AdapterContext {
 
 /** One stream's entries after a sequence number, and the oldest sequence the stream still holds. */
 export interface StreamRange {
+  /** The entries after the asked sequence, oldest first, each with its sequence number. */
   entries: [seq: number, entry: string][];
   /** The oldest sequence still held; `lastSeq + 1` when the stream holds nothing. */
   oldestSeq: number;
@@ -26,10 +27,13 @@ export interface StreamRange {
  * live in the hub, so an adapter only moves and keeps bytes.
  */
 export interface Adapter {
+  /** Connects (for Redis: both links) before the hub uses the adapter; rejects if it cannot. */
   start(context: AdapterContext): Promise<void>;
   /** Receive every frame published on `channel` by any node (this one included). */
   subscribe(channel: string, onFrame: (frame: string) => void): Promise<void>;
+  /** Stop receiving `channel`. */
   unsubscribe(channel: string): Promise<void>;
+  /** Send `frame` to every node subscribed to `channel`, this one included. */
   publish(channel: string, frame: string): Promise<void>;
   /** Atomically take `key` for `owner` for `ttlMs`; the same owner refreshes it. Resolves false when another owner holds it. */
   claim(key: string, owner: string, ttlMs: number): Promise<boolean>;
@@ -44,5 +48,6 @@ export interface Adapter {
   append(stream: string, entry: string, maxLen: number): Promise<number>;
   /** Entries with a sequence above `afterSeq`, oldest first, at most `limit`. */
   range(stream: string, afterSeq: number, limit: number): Promise<StreamRange>;
+  /** Lets go of every connection and subscription (the hub is closing). */
   close(): Promise<void>;
 }
