@@ -1,13 +1,12 @@
 // Chaos in the middle of traffic: a node SIGKILLed, Redis SIGKILLed and restarted empty, while a
 // numbered stream flows to real clients. What each promise of docs/reliability.md says must hold.
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { redisAdapter } from '@ghost/server/redis';
 import { closeAfterTest } from '../../../test/helpers/cleanup.js';
 import { openClient } from '../../../test/helpers/clients.js';
 import { startHub } from '../../../test/helpers/hub.js';
+import { spawnHubNode } from '../../../test/helpers/hub-process.js';
 import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
@@ -54,7 +53,7 @@ describeIfRedis('chaos on a two-node cluster over Redis', () => {
   it('a node SIGKILLed mid-stream: its readers move to the other node and miss nothing, see nothing twice', async () => {
     const survivor = await startHub({ adapter: redisAdapter({ url: redis.url }), recovery: { topics: ['numbers'] } });
     survivor.hub.on('error', () => undefined);
-    const victim = await spawnNode(redis.url);
+    const victim = await spawnHubNode(redis.url, 'victim', { RECOVERY_TOPICS: 'numbers' });
     const front = await startFront(victim.port);
     const readers = Array.from({ length: 5 }, () => openClient(front.url, BACKOFF));
     const received = readers.map(() => [] as number[]);
@@ -116,25 +115,3 @@ describeIfRedis('chaos on a two-node cluster over Redis', () => {
     expect(resets).toBe(1);
   });
 });
-
-/** Starts test/fixtures/hub-node.ts as its own process, with recovery on, and waits until it listens. */
-async function spawnNode(redisUrl: string): Promise<{ child: ChildProcess; port: number }> {
-  const script = fileURLToPath(new URL('../../../test/fixtures/hub-node.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, REDIS_URL: redisUrl, NODE_ID: 'victim', RECOVERY_TOPICS: 'numbers' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  closeAfterTest(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code, signal) => reject(new Error(`hub-node exited early (${code ?? signal}): ${out}`)));
-  });
-  return { child, port };
-}

@@ -1,11 +1,9 @@
 // Hub nodes that meet only through a real redis-server: in one process, and as separate processes
 // that can be SIGKILLed. The same behaviours as the memory-bus cluster tests, over the real backplane.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { redisAdapter } from '@ghost/server/redis';
-import { closeAfterTest } from '../../../test/helpers/cleanup.js';
 import { startHub } from '../../../test/helpers/hub.js';
+import { spawnHubNode } from '../../../test/helpers/hub-process.js';
 import { seenBy } from '../../../test/helpers/presence.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
@@ -76,7 +74,7 @@ describeIfRedis('hubs on one Redis', () => {
 
   it('a node process killed with SIGKILL has its members leave everywhere with "node-down"', async () => {
     const survivor = await node('survivor');
-    const victim = await spawnNode(redis.url, 'victim');
+    const victim = await spawnHubNode(redis.url, 'victim', { NODE_HEARTBEAT_MS: '100', NODE_TIMEOUT_MS: '500' });
     const watcher = await watch(survivor.url);
     const { client: doomed, id } = await connect(`ws://127.0.0.1:${victim.port}/ghost`);
     doomed.send({ type: 'presence.track', room: 'lobby', state: { x: 0.5 } });
@@ -87,25 +85,3 @@ describeIfRedis('hubs on one Redis', () => {
     expect(watcher.ofType('presence.diff').flatMap((d) => d.leaves ?? [])).toEqual([{ id, reason: 'node-down' }]);
   });
 });
-
-/** Starts test/fixtures/hub-node.ts as its own process and waits until it listens. */
-async function spawnNode(redisUrl: string, nodeId: string): Promise<{ child: ChildProcess; port: number }> {
-  const script = fileURLToPath(new URL('../../../test/fixtures/hub-node.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, REDIS_URL: redisUrl, NODE_ID: nodeId, NODE_HEARTBEAT_MS: '100', NODE_TIMEOUT_MS: '500' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  closeAfterTest(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code, signal) => reject(new Error(`hub-node exited early (${code ?? signal}): ${out}`)));
-  });
-  return { child, port };
-}

@@ -1,0 +1,34 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { closeAfterTest } from './cleanup.js';
+
+/** A hub node in its own process (test/fixtures/hub-node.ts), so a test can SIGKILL it. */
+export interface HubProcess {
+  child: ChildProcess;
+  port: number;
+}
+
+/**
+ * Starts test/fixtures/hub-node.ts on Redis as its own process and waits until it listens; killed after
+ * the test. `env` adds the fixture's settings (NODE_HEARTBEAT_MS, RECOVERY_TOPICS, …).
+ */
+export async function spawnHubNode(redisUrl: string, nodeId: string, env: Record<string, string> = {}): Promise<HubProcess> {
+  const script = fileURLToPath(new URL('../fixtures/hub-node.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, REDIS_URL: redisUrl, NODE_ID: nodeId, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  closeAfterTest(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code, signal) => reject(new Error(`hub-node exited early (${code ?? signal}): ${out}`)));
+  });
+  return { child, port };
+}
