@@ -1,169 +1,129 @@
-// Scenario 2, cursor presence: N clients in one room, each sending its position at `hz` for S
-// seconds. Measures, per receiver, frames/s, positions/s and bytes/s; the server's CPU; and the
-// latency of a position (sender's stamp → receiver's handler).
+// Cursor rooms: R rooms × M members, each member moving at `hz` (spread over 8 timer turns per period,
+// not all in the same millisecond). State {"m":member,"n":seq,"t":stamp,"x":…,"y":…}.
 //
-// What a receiver gets differs by design: the relays (ws, Socket.IO) forward every update of every
-// other member as its own frame; Ghost sends, once per tick (33 ms), one `presence.diff` frame with
-// the newest state of each member that moved. Compare frames *and* bytes, and positions/s with that in
-// mind: Ghost drops intermediate positions on purpose.
-import path from 'node:path';
-import { cursorClient, type CursorClient, type CursorState } from './clients.js';
-import { startServer, type StartOptions } from './server-handle.js';
-import type { Stack } from './servers.js';
-import { cpuSeconds, now, round, Samples, sleep } from './util.js';
+// A "cursor update delivered" is one member's state received by one client, however many share a frame:
+// cheap clients count `{"m":` occurrences (minus their own state, which only ws-coalesced sends back).
+// One probe per room decodes every state: staleness (receive time − the state's stamp) and whether an
+// older state of a member ever arrived after a newer one ("regressions": must be 0).
+import { clock, header, mergeProbes, pace, Probe, sleep, stamp, startWindow } from './load.js';
+import { profiled, round3, withServer, type Scenario } from './scenario.js';
+import { Conn, newTotals, openMany } from './wire.js';
 
 export interface CursorsConfig {
-  members: number;
-  seconds: number;
+  rooms: number;
+  perRoom: number;
   hz: number;
+  warmupMs: number;
+  windowMs: number;
 }
 
-export interface CursorsResult {
-  stack: Stack;
-  members: number;
-  seconds: number;
-  hz: number;
-  /** Updates each member actually sent per second (the sending loop shares a core with every receiver). */
-  sentHzPerMember: number;
-  /** Per receiver, averaged over all members. */
-  framesPerSec: number;
-  positionsPerSec: number;
-  payloadBytesPerSec: number;
-  wireBytesPerSec: number;
-  /** Positions received / positions the other members sent in the window. */
-  positionsReceivedShare: number;
-  latencyMs: { p50: number; p90: number; p99: number };
-  serverCpuSec: number;
-  serverCpuShare: number;
-  /** Server CPU per update a member sent, in µs. */
-  serverCpuUsPerUpdateIn: number;
-  /** Write system calls of the server per second (from /proc; NaN elsewhere). */
-  serverWriteSyscallsPerSec: number;
-  clientCpuShare: number;
-  /** Whether every member had seen every other before measuring. */
-  allSawAll: boolean;
-  serverWhere: 'child' | 'inproc';
+const NEEDLE = Buffer.from('{"m":');
+const ITEM = /\{"m":(\d+),"n":(\d+),"t":([\d.]+)/g;
+const SLOTS = 8;
+
+function cursorScenario(id: string, title: string, full: CursorsConfig, quick: CursorsConfig): Scenario<CursorsConfig> {
+  return {
+    id,
+    title,
+    // ws-tick (diagnostic): the coalesced limit sending per socket like Ghost, to tell framing from Ghost's own work.
+    contenders: ['ws', 'ws-coalesced', 'ws-tick', 'socketio', 'ghost'],
+    config: (q) => (q ? quick : full),
+    describe: (c) => `${c.rooms} rooms × ${c.perRoom} members moving at ${c.hz} Hz (${c.rooms * c.perRoom * c.hz} updates/s in), ${c.windowMs / 1000} s window`,
+    run: (label, config, ctx) =>
+      withServer(label, async (server, conns) => {
+        const n = config.rooms * config.perRoom;
+        const totals = newTotals();
+        let decoded = 0;
+        let probeBytes = 0;
+        let probeFrames = 0;
+        const probes: Probe[] = [];
+        const clients = await openMany(n, 100, async (i) => {
+          const c = await Conn.open(label, server.url);
+          conns.push(c);
+          const room = `room-${Math.floor(i / config.perRoom)}`;
+          await c.join(room, 'cursor');
+          const own = Buffer.from(`{"m":${i},`);
+          if ((i + 1) % config.perRoom === 0) {
+            const probe = new Probe();
+            probes.push(probe);
+            c.onData = (frame) => {
+              probeFrames += 1;
+              probeBytes += frame.length + header(frame.length);
+              const at = clock();
+              for (const m of frame.toString().matchAll(ITEM)) {
+                if (Number(m[1]) === i) continue;
+                decoded += 1;
+                probe.record(Number(m[1]), Number(m[2]), Number(m[3]), at);
+              }
+            };
+          } else c.count(totals, NEEDLE, own);
+          return { c, room };
+        });
+        const seqs = new Uint32Array(n);
+        let moves = 0;
+        // SLOTS turns per period; in turn k the members with i % SLOTS === k % SLOTS move.
+        const mover = pace(config.hz * SLOTS, (k) => {
+          const slot = k % SLOTS;
+          const a = (k / SLOTS / config.hz) * 2;
+          for (let i = slot; i < n; i += SLOTS) {
+            const { c, room } = clients[i]!;
+            const angle = a + i;
+            c.move(room, `{"m":${i},"n":${seqs[i]!++},"t":${stamp()},"x":${(0.5 + 0.4 * Math.cos(angle)).toFixed(4)},"y":${(0.5 + 0.4 * Math.sin(angle)).toFixed(4)}}`);
+            moves += 1;
+          }
+        });
+        try {
+          await sleep(config.warmupMs);
+          Object.assign(totals, newTotals());
+          decoded = probeBytes = probeFrames = moves = 0;
+          for (const p of probes) p.reset();
+          const cpu = await profiled(server, ctx, `${id}-${label}`, async () => {
+            const end = await startWindow([server]);
+            await sleep(config.windowMs);
+            return end();
+          });
+          const sentMoves = moves;
+          const delivered = totals.hits + decoded;
+          const bytes = totals.bytes + probeBytes;
+          const frames = totals.frames + probeFrames;
+          const s = cpu.server[0]!;
+          const p = mergeProbes(probes);
+          return [
+            {
+              case: `${config.rooms}×${config.perRoom} @ ${config.hz} Hz`,
+              metrics: {
+                updatesPerServerCpuSec: round3(delivered / Math.max(1e-6, s.cpu)),
+                updatesDeliveredPerSec: round3(delivered / cpu.seconds),
+                deliveredShare: round3(delivered / Math.max(1, sentMoves * (config.perRoom - 1))),
+                sentPerSec: round3(sentMoves / cpu.seconds),
+                serverCpuShare: round3(s.cpu / cpu.seconds),
+                serverUserShare: round3(s.user / cpu.seconds),
+                generatorCpuShare: round3(cpu.generator / cpu.seconds),
+                framesPerClientPerSec: round3(frames / n / cpu.seconds),
+                wireKiBPerClientPerSec: round3(bytes / n / cpu.seconds / 1024),
+                wireBytesPerUpdate: round3(bytes / Math.max(1, delivered)),
+                regressions: p.regressions,
+              },
+              samples: { staleness: p.latency },
+            },
+          ];
+        } finally {
+          mover.stop();
+        }
+      }),
+  };
 }
 
-const ROOM = 'lobby';
-const CONNECT_CONCURRENCY = 50;
-const SETTLE_MS = 1000;
+export const cursorsHeavy = cursorScenario(
+  'cursors',
+  'Cursor rooms',
+  { rooms: 40, perRoom: 25, hz: 30, warmupMs: 1500, windowMs: 3000 },
+  { rooms: 40, perRoom: 25, hz: 30, warmupMs: 1000, windowMs: 1500 },
+);
 
-export async function runCursors(stack: Stack, config: CursorsConfig, options: StartOptions): Promise<CursorsResult> {
-  const server = await startServer(stack, options);
-  const clients: CursorClient[] = [];
-  let mover: NodeJS.Timeout | undefined;
-  try {
-    const epoch = now();
-    const seen = Array.from({ length: config.members }, () => new Set<string>());
-    let positions = 0;
-    const latency = new Samples(2_000_000);
-    let measuring = false;
-    for (let i = 0; i < config.members; i += CONNECT_CONCURRENCY) {
-      const batch = [];
-      for (let j = i; j < Math.min(config.members, i + CONNECT_CONCURRENCY); j++) {
-        batch.push(
-          cursorClient(stack, server.url, ROOM, (id: string, state: CursorState) => {
-            if (!measuring) {
-              seen[j]!.add(id);
-              return;
-            }
-            positions += 1;
-            latency.add(now() - epoch - state.t);
-          }),
-        );
-      }
-      clients.push(...(await Promise.all(batch)));
-    }
-
-    // Everyone sees everyone before the 60 Hz load starts: one position each (again every 2 s if
-    // needed), not a flood, so that a relay that cannot keep up has no backlog before the window.
-    const position = (i: number, step: number) => {
-      const a = (step * 2) / config.hz + (i * Math.PI * 2) / clients.length;
-      return { x: Number((0.5 + 0.4 * Math.cos(a)).toFixed(4)), y: Number((0.5 + 0.4 * Math.sin(a)).toFixed(4)), t: Math.round((now() - epoch) * 10) / 10 };
-    };
-    const deadline = Date.now() + 15_000;
-    const allSaw = () => seen.every((s) => s.size >= config.members - 1);
-    while (!allSaw() && Date.now() < deadline) {
-      clients.forEach((c, i) => c.move(position(i, 0)));
-      for (let waited = 0; waited < 2000 && !allSaw(); waited += 20) await sleep(20);
-    }
-    const allSawAll = allSaw();
-
-    // Started before the load (a flooded server may not answer later): the profile includes the settling second.
-    const profileFile = options.profileDir && path.join(options.profileDir, `cursors-${config.members}-${stack}.cpuprofile`);
-    if (profileFile) await server.profileStart();
-    let moves = 0;
-    let tick = 0;
-    // Exactly `hz` on average (a plain setInterval rounds 16.7 ms down to 16): tick k is due at k/hz.
-    const moveStart = performance.now();
-    const move = () => {
-      tick += 1;
-      for (let i = 0; i < clients.length; i++) {
-        clients[i]!.move(position(i, tick));
-        moves += 1;
-      }
-      mover = setTimeout(move, Math.max(0, moveStart + ((tick + 1) * 1000) / config.hz - performance.now()));
-    };
-    mover = setTimeout(move, 0);
-    await sleep(SETTLE_MS);
-
-    for (const c of clients) c.counter.reset();
-    positions = 0;
-    latency.reset();
-    moves = 0;
-    const serverBefore = await server.cpu();
-    const writesBefore = server.writeSyscalls();
-    const clientBefore = process.cpuUsage();
-    const startedAt = now();
-    measuring = true;
-    await sleep(config.seconds * 1000);
-    measuring = false;
-    const sentMoves = moves;
-    const receivedPositions = positions;
-    const elapsed = (now() - startedAt) / 1000;
-    const clientAfter = process.cpuUsage();
-    const serverAfter = await server.cpu();
-    const writesAfter = server.writeSyscalls();
-    if (profileFile) await server.profileStop(profileFile).catch((error) => console.error(`  (no profile: ${error.message})`));
-    clearTimeout(mover);
-    mover = undefined;
-
-    let frames = 0;
-    let payload = 0;
-    let wire = 0;
-    for (const c of clients) {
-      frames += c.counter.frames;
-      payload += c.counter.payloadBytes;
-      wire += c.counter.wireBytes;
-    }
-    const n = config.members;
-    const serverCpu = cpuSeconds(serverBefore, serverAfter);
-    const [p50, p90, p99] = latency.percentiles(50, 90, 99);
-    return {
-      stack,
-      members: n,
-      seconds: config.seconds,
-      hz: config.hz,
-      sentHzPerMember: round(sentMoves / n / elapsed),
-      framesPerSec: round(frames / n / elapsed),
-      positionsPerSec: round(receivedPositions / n / elapsed),
-      payloadBytesPerSec: round(payload / n / elapsed),
-      wireBytesPerSec: round(wire / n / elapsed),
-      positionsReceivedShare: round(receivedPositions / Math.max(1, sentMoves * (n - 1))),
-      latencyMs: { p50: round(p50!), p90: round(p90!), p99: round(p99!) },
-      serverCpuSec: round(serverCpu),
-      serverCpuShare: round(serverCpu / elapsed),
-      serverCpuUsPerUpdateIn: round((serverCpu * 1e6) / Math.max(1, sentMoves)),
-      serverWriteSyscallsPerSec: writesBefore === undefined || writesAfter === undefined ? NaN : round((writesAfter - writesBefore) / elapsed),
-      clientCpuShare: round(cpuSeconds(clientBefore, clientAfter) / elapsed),
-      allSawAll,
-      serverWhere: server.where,
-    };
-  } finally {
-    clearTimeout(mover);
-    for (const c of clients) c.close();
-    await sleep(100);
-    await server.close();
-  }
-}
+export const cursorsLight = cursorScenario(
+  'cursors-light',
+  'Cursor rooms, light (the naive relays keep up)',
+  { rooms: 10, perRoom: 10, hz: 30, warmupMs: 1000, windowMs: 2500 },
+  { rooms: 10, perRoom: 10, hz: 30, warmupMs: 1000, windowMs: 1500 },
+);

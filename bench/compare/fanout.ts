@@ -1,215 +1,109 @@
-// Scenario 1, fan-out throughput: one topic/room, N subscribers, one publisher sending M small JSON
-// messages `{ text: 'hello', n, t }` as fast as the stack takes them, with at most `window` messages
-// not yet delivered to every subscriber. Measures deliveries per second (N×M / time until the last
-// subscriber got the last message), end-to-end latency (publisher stamp → subscriber handler) and the
-// server's CPU time per delivery.
-import path from 'node:path';
-import { fanPublisher, fanSubscriber, type BenchClient, type FanData, type FanPublisher } from './clients.js';
-import { startServer, type ServerHandle, type StartOptions } from './server-handle.js';
-import type { Stack } from './servers.js';
-import { cpuSeconds, now, round, Samples, sleep } from './util.js';
+// Topic fan-out: one topic, N subscribers, one publisher at fixed rates (each rate one measured window,
+// after one warm-up). Payload {"n":seq,"t":stamp,"text":"hello"}. Cheap subscribers count deliveries
+// (`{"n":` occurrences: a coalesced frame carries several) and bytes; probes decode n and t.
+import { clock, header, mergeProbes, pace, Probe, sleep, stamp, startWindow, until } from './load.js';
+import { profiled, round3, withServer, type CaseResult, type Scenario } from './scenario.js';
+import { Conn, newTotals, openMany } from './wire.js';
 
 export interface FanoutConfig {
   subscribers: number;
-  messages: number;
-  /** Messages in flight at most: sent but not yet delivered to every subscriber. */
-  window: number;
-  /** Messages of an unmeasured first round (connections warm, JIT done). */
-  warmup: number;
-  /** A round that takes longer stops here and is reported as timed out. */
-  timeoutMs: number;
+  probes: number;
+  rates: number[];
+  warmupMs: number;
+  windowMs: number;
 }
 
-/** 'client': a client of the stack publishes. 'server': the server publishes (Ghost's `hub.publish`). */
-export type Publisher = 'client' | 'server';
+const TOPIC = 'news';
+const NEEDLE = Buffer.from('{"n":');
+const ITEM = /\{"n":(\d+),"t":([\d.]+)/g;
 
-export interface FanoutResult {
-  stack: Stack;
-  publisher: Publisher;
-  /** Ghost only: bare `ws` sockets speaking the protocol instead of @ghost/client (see clients.ts). */
-  rawClients: boolean;
-  subscribers: number;
-  messages: number;
-  window: number;
-  delivered: number;
-  timedOut: boolean;
-  elapsedMs: number;
-  deliveriesPerSec: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number };
-  serverCpuSec: number;
-  /** Server CPU time / elapsed time (1 = one core busy). */
-  serverCpuShare: number;
-  serverCpuUsPerDelivery: number;
-  /** The kernel's part of it (system time): mostly the write syscalls and, on loopback, the receiving side of TCP. */
-  serverSysUsPerDelivery: number;
-  /**
-   * Write system calls of the server per delivered message (from /proc; NaN elsewhere). One per frame
-   * means every frame cost a syscall; fewer means frames to one socket were written together.
-   */
-  serverWriteSyscallsPerDelivery: number;
-  /** CPU of the process running the clients (and the server with --inproc) / elapsed time. */
-  clientCpuShare: number;
-  /** Bytes of one delivered message as a subscriber receives it (payload; wire adds 2). */
-  payloadBytesPerDelivery: number;
-  serverWhere: 'child' | 'inproc';
-}
-
-const ROOM = 'bench';
-const CONNECT_CONCURRENCY = 50;
-
-class Round {
-  readonly delivered: Uint32Array;
-  fully = 0;
-  received = 0;
-  lastAt = 0;
-  readonly latency = new Samples(2_000_000);
-  readonly done: Promise<void>;
-  private finish!: () => void;
-  constructor(readonly count: number, readonly subscribers: number, readonly onAdvance: (fully: number) => void) {
-    this.delivered = new Uint32Array(count);
-    this.done = new Promise((resolve) => (this.finish = resolve));
-    if (count === 0) this.finish();
-  }
-  receive(n: number, sentAt: number, at: number): void {
-    this.latency.add(at - sentAt);
-    this.received += 1;
-    this.lastAt = at;
-    if (++this.delivered[n]! === this.subscribers && n === this.fully) {
-      while (this.fully < this.count && this.delivered[this.fully] === this.subscribers) this.fully += 1;
-      this.onAdvance(this.fully);
-      if (this.fully === this.count) this.finish();
-    }
-  }
-}
-
-export async function runFanout(stack: Stack, publisherKind: Publisher, config: FanoutConfig, options: StartOptions, rawClients = false): Promise<FanoutResult> {
-  const server = await startServer(stack, options);
-  const subscribers: BenchClient[] = [];
-  let publisher: FanPublisher | undefined;
-  try {
-    const ready = new Uint8Array(config.subscribers);
-    let readyCount = 0;
-    let current: Round | undefined;
-    // Server stamps are in the server's clock: bring them to ours.
-    const offset = publisherKind === 'server' ? server.clockOffset : 0;
-
-    for (let i = 0; i < config.subscribers; i += CONNECT_CONCURRENCY) {
-      const batch = [];
-      for (let j = i; j < Math.min(config.subscribers, i + CONNECT_CONCURRENCY); j++) {
-        batch.push(
-          fanSubscriber(stack, server.url, ROOM, (data: FanData) => {
-            const at = now();
-            if (data.n < 0) {
-              if (!ready[j]) {
-                ready[j] = 1;
-                readyCount += 1;
-              }
-              return;
+export const fanout: Scenario<FanoutConfig> = {
+  id: 'fanout',
+  title: 'Topic fan-out',
+  contenders: ['ws', 'ws-coalesced', 'socketio', 'ghost'],
+  config: (quick) =>
+    quick
+      ? { subscribers: 1000, probes: 10, rates: [20, 100], warmupMs: 500, windowMs: 1500 }
+      : { subscribers: 1000, probes: 10, rates: [20, 100], warmupMs: 1000, windowMs: 2000 },
+  describe: (c) => `1 topic, ${c.subscribers} subscribers (${c.probes} probes), 1 publisher at ${c.rates.join(' and ')} msg/s, ${c.windowMs / 1000} s window each`,
+  run: (label, config, ctx) =>
+    withServer(label, async (server, conns) => {
+      // Cheap subscribers count into `totals`; probes decode and count into `decoded`.
+      const totals = newTotals();
+      let decoded = 0;
+      let probeBytes = 0;
+      let probeFrames = 0;
+      const delivered = () => totals.hits + decoded;
+      const probes = Array.from({ length: config.probes }, () => new Probe());
+      const subs = await openMany(config.subscribers, 100, async (i) => {
+        const c = await Conn.open(label, server.url);
+        conns.push(c);
+        await c.join(TOPIC, 'topic');
+        const probe = probes[i];
+        if (!probe) c.count(totals, NEEDLE);
+        else {
+          c.onData = (frame) => {
+            probeFrames += 1;
+            probeBytes += frame.length + header(frame.length);
+            const at = clock();
+            for (const m of frame.toString().matchAll(ITEM)) {
+              decoded += 1;
+              probe.record(0, Number(m[1]), Number(m[2]), at);
             }
-            current?.receive(data.n, data.t - offset, at);
-          }, rawClients),
-        );
-      }
-      subscribers.push(...(await Promise.all(batch)));
-    }
-    // Also used for the readiness probes of the server-publish variant.
-    publisher = await fanPublisher(stack, server.url, ROOM, rawClients);
-
-    // Every subscription is live once each subscriber has got a probe.
-    const probeDeadline = Date.now() + 20_000;
-    while (readyCount < config.subscribers) {
-      if (Date.now() > probeDeadline) throw new Error(`${stack}: only ${readyCount}/${config.subscribers} subscribers got a probe`);
-      publisher.publish({ text: 'hello', n: -1, t: now() });
-      await sleep(20);
-    }
-    await sleep(100); // stragglers of the probes
-
-    const runRound = async (count: number, profileFile?: string) => {
-      let sent = 0;
-      let pump: () => void;
-      let serverRun: ReturnType<ServerHandle['serverPublish']> | undefined;
-      let reported = 0;
-      const step = Math.max(1, Math.floor(config.window / 4));
-      const round_ = new Round(count, config.subscribers, (fully) => {
-        if (serverRun) {
-          if (fully - reported >= step || fully === count) {
-            reported = fully;
-            serverRun.progress(fully);
-          }
-        } else pump();
-      });
-      pump = () => {
-        while (sent < count && sent - round_.fully < config.window) {
-          publisher!.publish({ text: 'hello', n: sent, t: now() });
-          sent += 1;
+          };
         }
-      };
-      for (const s of subscribers) s.counter.reset();
-      current = round_;
-      if (profileFile) await server.profileStart();
-      const serverBefore = await server.cpu();
-      const writesBefore = server.writeSyscalls();
-      const clientBefore = process.cpuUsage();
-      const startedAt = now();
-      if (publisherKind === 'server') {
-        serverRun = server.serverPublish(ROOM, count, config.window);
-        serverRun.done.catch((error) => console.error('[bench] server publish failed:', error));
-      } else pump();
-      let timedOut = false;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([round_.done, new Promise<void>((resolve) => (timer = setTimeout(() => ((timedOut = true), resolve()), config.timeoutMs)))]);
-      clearTimeout(timer);
-      const endedAt = timedOut ? now() : round_.lastAt;
-      const clientAfter = process.cpuUsage();
-      const serverAfter = await server.cpu();
-      const writesAfter = server.writeSyscalls();
-      if (profileFile) await server.profileStop(profileFile);
-      if (serverRun) await Promise.race([serverRun.done, sleep(1000)]).catch(() => undefined);
-      current = undefined;
-      const writes = writesBefore === undefined || writesAfter === undefined ? NaN : writesAfter - writesBefore;
-      const serverSys = (serverAfter.system - serverBefore.system) / 1e6;
-      return { round: round_, timedOut, elapsedMs: endedAt - startedAt, serverCpu: cpuSeconds(serverBefore, serverAfter), serverSys, clientCpu: cpuSeconds(clientBefore, clientAfter), writes };
-    };
+        return c;
+      });
+      const publisher = await Conn.open(label, server.url);
+      conns.push(publisher);
+      let seq = 0;
+      const send = () => publisher.publish(TOPIC, `{"n":${seq++},"t":${stamp()},"text":"hello"}`);
+      const warm = pace(config.rates[0]!, send);
+      await sleep(config.warmupMs);
+      warm.stop();
+      await sleep(300);
 
-    await runRound(config.warmup);
-    await sleep(200);
-    const { round: measured, timedOut, elapsedMs, serverCpu, serverSys, clientCpu, writes } = await runRound(
-      config.messages,
-      options.profileDir && path.join(options.profileDir, `fanout-${config.subscribers}-${stack}${publisherKind === 'server' ? '-hubpublish' : ''}${rawClients ? '-raw' : ''}.cpuprofile`),
-    );
-    const [p50, p90, p99, max] = measured.latency.percentiles(50, 90, 99, 100);
-    let frames = 0;
-    let payload = 0;
-    for (const s of subscribers) {
-      frames += s.counter.frames;
-      payload += s.counter.payloadBytes;
-    }
-    const seconds = elapsedMs / 1000;
-    return {
-      stack,
-      publisher: publisherKind,
-      rawClients,
-      subscribers: config.subscribers,
-      messages: config.messages,
-      window: config.window,
-      delivered: measured.received,
-      timedOut,
-      elapsedMs: round(elapsedMs),
-      deliveriesPerSec: round(measured.received / seconds),
-      latencyMs: { p50: round(p50!), p90: round(p90!), p99: round(p99!), max: round(max!) },
-      serverCpuSec: round(serverCpu),
-      serverCpuShare: round(serverCpu / seconds),
-      serverCpuUsPerDelivery: round((serverCpu * 1e6) / Math.max(1, measured.received)),
-      serverSysUsPerDelivery: round((serverSys * 1e6) / Math.max(1, measured.received)),
-      serverWriteSyscallsPerDelivery: round(writes / Math.max(1, measured.received)),
-      clientCpuShare: round(clientCpu / seconds),
-      payloadBytesPerDelivery: round(payload / Math.max(1, frames)),
-      serverWhere: server.where,
-    };
-  } finally {
-    publisher?.close();
-    for (const s of subscribers) s.close();
-    await sleep(100);
-    await server.close();
-  }
-}
+      const out: CaseResult[] = [];
+      for (const rate of config.rates) {
+        Object.assign(totals, newTotals());
+        decoded = probeBytes = probeFrames = 0;
+        for (const p of probes) p.reset();
+        const end = await startWindow([server]);
+        const firstSeq = seq;
+        const cpu = await profiled(server, ctx, `fanout-${rate}-${label}`, async () => {
+          const run = pace(rate, send);
+          await sleep(config.windowMs);
+          const sent = run.stop();
+          // Drain: every delivery of the window counts, and the server's CPU for it too.
+          await until(() => delivered() >= sent * subs.length, 2000);
+          return { ...(await end()), sent };
+        });
+        const sent = seq - firstSeq;
+        const expected = sent * subs.length;
+        const p = mergeProbes(probes);
+        const s = cpu.server[0]!;
+        const deliveries = delivered();
+        const bytes = totals.bytes + probeBytes;
+        const frames = totals.frames + probeFrames;
+        // Deliveries still missing 2 s after the window: lost, or stuck behind an overloaded server or generator.
+        out.push({
+          case: `${rate} msg/s`,
+          metrics: {
+            deliveriesPerSec: round3(deliveries / cpu.seconds),
+            serverUsPerDelivery: round3((s.cpu * 1e6) / Math.max(1, deliveries)),
+            serverUserUsPerDelivery: round3((s.user * 1e6) / Math.max(1, deliveries)),
+            serverCpuShare: round3(s.cpu / cpu.seconds),
+            generatorCpuShare: round3(cpu.generator / cpu.seconds),
+            wireBytesPerDelivery: round3(bytes / Math.max(1, deliveries)),
+            framesPerDelivery: round3(frames / Math.max(1, deliveries)),
+            undelivered: Math.max(0, expected - deliveries),
+            probeGaps: p.gaps,
+            probeReordered: p.regressions,
+            probeDuplicates: p.duplicates,
+          },
+          samples: { latency: p.latency },
+        });
+      }
+      return out;
+    }),
+};
