@@ -65,7 +65,6 @@ export class Sessions {
       connection.socket = null;
       connection.dropQueuedTopics();
       old?.close(CloseCode.REPLACED, 'resumed by a newer socket');
-      connection.request = request;
       connection.rotateSecret();
       this.hooks.resumed(connection);
     }
@@ -150,7 +149,7 @@ export class Sessions {
   }
 
   private create(user: GhostUser | undefined, request: IncomingMessage): Connection {
-    const connection = new Connection(user, request, clientAddress(request, this.options.trustProxy), this.options, this.metrics);
+    const connection = new Connection(user, clientAddress(request, this.options.trustProxy), this.options, this.metrics);
     this.connections.set(connection.id, connection);
     this.perAddress.set(connection.address, (this.perAddress.get(connection.address) ?? 0) + 1);
     if (user) {

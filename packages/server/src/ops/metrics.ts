@@ -40,9 +40,17 @@ export class HubMetrics {
 
   /** Counts one frame to a client; its type is read from its first bytes, which `encode` always writes first. */
   sentFrame(frame: string): void {
-    const end = frame.startsWith(TYPE_PREFIX) ? frame.indexOf('"', TYPE_PREFIX.length) : -1;
-    add(this.sent, end > 0 ? frame.slice(TYPE_PREFIX.length, end) : 'other');
+    // A broadcast sends the same string to every recipient: read its type once, not once each.
+    if (frame !== this.lastFrame) {
+      const end = frame.startsWith(TYPE_PREFIX) ? frame.indexOf('"', TYPE_PREFIX.length) : -1;
+      this.lastFrame = frame;
+      this.lastType = end > 0 ? frame.slice(TYPE_PREFIX.length, end) : 'other';
+    }
+    add(this.sent, this.lastType);
   }
+
+  private lastFrame = '';
+  private lastType = 'other';
 
   /** Counts a connection that ended. */
   closedWith(reason: LeaveReason): void {
