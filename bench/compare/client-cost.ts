@@ -2,26 +2,14 @@
 // cost of decoding one server frame in @ghost/client (parseFrame, dispatch, the handle's bookkeeping
 // and the app's handler), fed through a fake socket so no network is timed.
 import { gzipSync } from 'node:zlib';
-import path from 'node:path';
 import { build } from 'esbuild';
+import { BROWSER_BUILD, CLIENT_FROM_SOURCES } from '../../test/helpers/browser-bundle.js';
 import { createClient } from '@ghost/client';
-import { REPO_ROOT } from './server-handle.js';
 
 export const BUNDLE_BUDGET = 10 * 1024;
 
 async function bundleSize(): Promise<{ minified: number; gzip: number }> {
-  const result = await build({
-    entryPoints: [path.join(REPO_ROOT, 'packages/client/src/index.ts')],
-    absWorkingDir: REPO_ROOT,
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-    alias: { '@ghost/protocol': path.join(REPO_ROOT, 'packages/protocol/src/index.ts') },
-  });
+  const result = await build({ ...BROWSER_BUILD, ...CLIENT_FROM_SOURCES });
   const code = result.outputFiles[0]!.text;
   return { minified: code.length, gzip: gzipSync(code, { level: 9 }).length };
 }

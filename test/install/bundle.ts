@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { BROWSER_BUILD } from '../helpers/browser-bundle.js';
 import { run } from './run.js';
 
 /** What bundling one entry for the browser gave. */
@@ -36,18 +37,7 @@ function byPackage(sizes: [string, number][]): [string, number][] {
 /** esbuild, `platform: 'browser'`, minified ESM: what `npx esbuild page.ts --bundle` in the guide does. */
 export async function bundleWithEsbuild(app: string, entry: string): Promise<Bundle> {
   try {
-    const result = await build({
-      entryPoints: [join(app, entry)],
-      absWorkingDir: app,
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const result = await build({ ...BROWSER_BUILD, entryPoints: [join(app, entry)], absWorkingDir: app, metafile: true });
     const imports = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
     const output = Object.values(result.metafile.outputs)[0]!;
     return {

@@ -3,15 +3,12 @@
 // and the browser build of isomorphic-ws. zod must be tree-shaken away: the hub validates, the
 // browser trusts the hub.
 import { gzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_BUILD, CLIENT_FROM_SOURCES } from '../../../test/helpers/browser-bundle.js';
 
 const BUDGET = 10 * 1024; // bytes, minified + gzip (level 9)
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const entry = fileURLToPath(new URL('../src/index.ts', import.meta.url));
-const protocol = fileURLToPath(new URL('../../protocol/src/index.ts', import.meta.url));
 
 let code = '';
 let gzipped = 0;
@@ -48,19 +45,7 @@ function importChain(target: RegExp): string[] | undefined {
 
 describe('browser bundle of @ghost/client', () => {
   beforeAll(async () => {
-    const result = await build({
-      entryPoints: [entry],
-      absWorkingDir: root,
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-      alias: { '@ghost/protocol': protocol },
-    });
+    const result = await build({ ...BROWSER_BUILD, ...CLIENT_FROM_SOURCES, metafile: true });
     code = result.outputFiles[0]!.text;
     gzipped = gzipSync(code, { level: 9 }).length;
     metafile = result.metafile;
