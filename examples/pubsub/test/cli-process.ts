@@ -1,6 +1,7 @@
 // Runs the pub/sub CLI as a child process, the way a person runs it: `node --import tsx cli.ts …`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { collectLines } from '../../../test/helpers/lines.js';
 
 const folder = fileURLToPath(new URL('..', import.meta.url));
 
@@ -24,8 +25,8 @@ export function startCli(args: string[], env: Record<string, string>, script = '
   });
   const stdout: string[] = [];
   const stderr: string[] = [];
-  collect(child.stdout!, stdout);
-  collect(child.stderr!, stderr);
+  collectLines(child.stdout!, stdout);
+  collectLines(child.stderr!, stderr);
   // 'close' comes after the output was read to its end.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   // A child killed by a signal has exitCode null and signalCode set: check both.
@@ -52,15 +53,4 @@ export async function runCli(args: string[], hubUrl: string): Promise<{ code: nu
   const code = await cli.exited;
   clearTimeout(timer);
   return { code, stdout: cli.stdout, stderr: cli.stderr };
-}
-
-function collect(stream: NodeJS.ReadableStream, into: string[]): void {
-  let rest = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop()!;
-    into.push(...parts);
-  });
-  stream.on('end', () => rest && into.push(rest));
 }

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { closeAfterTest } from '../../../test/helpers/cleanup.js';
 import { waitFor } from '../../../test/helpers/wait.js';
+import { collectLines } from '../../../test/helpers/lines.js';
 
 const folder = fileURLToPath(new URL('..', import.meta.url));
 /** The built command, as npm installs it (`npm run build` makes it). */
@@ -36,8 +37,8 @@ export function startHubProcess(args: string[], env: Record<string, string> = {}
   });
   const stdout: string[] = [];
   const stderr: string[] = [];
-  collect(child.stdout!, stdout);
-  collect(child.stderr!, stderr);
+  collectLines(child.stdout!, stdout);
+  collectLines(child.stderr!, stderr);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('close', (code, signal) => resolve({ code, signal })));
   closeAfterTest(async () => {
@@ -59,15 +60,4 @@ export function startHubProcess(args: string[], env: Record<string, string> = {}
     event,
     port: async () => (await event('listening')).port as number,
   };
-}
-
-function collect(stream: NodeJS.ReadableStream, into: string[]): void {
-  let rest = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop()!;
-    into.push(...parts);
-  });
-  stream.on('end', () => rest && into.push(rest));
 }
