@@ -12,6 +12,11 @@ const CSS_COLOR = /^[#a-zA-Z0-9(),.%/ -]{1,64}$/;
 // What a connection in its grace period may have waiting for it; past this the oldest is dropped.
 const MAX_BACKLOG_BYTES = 1024 * 1024;
 
+/** A topic frame waiting for its reader, with its place in the topic's history (recoverable topics). */
+type TopicFrame = { frame: string; seq: number | undefined };
+/** A slow reader's frames of one topic, or (`since`) where its replay from history starts once it caught up. */
+type SlowQueue = { frames: TopicFrame[]; since?: number };
+
 const TEXT = { binary: false };
 let lastFrame = '';
 let lastBytes = Buffer.alloc(0);
@@ -63,22 +68,19 @@ export class Connection {
    * Per topic being replayed: live frames held back until every replay under way is out, the last seq
    * they sent, and how many holds are on it (replays overlap when a client reconnects during one).
    */
-  private _held?: Map<string, { frames: { frame: string; seq: number | undefined }[]; lastSeq: number; holders: number }>;
+  private _held?: Map<string, { frames: TopicFrame[]; lastSeq: number; holders: number }>;
   /** The hold a resume put on each recoverable topic until the client asks again, by a token its timer checks. */
   private _resumeHolds?: Map<string, object>;
   /**
    * Per topic, what waits for this reader while it is slow: frames in order, or, once a recoverable
    * topic's queue overflowed, only where the replay from history must start when it caught up.
    */
-  private _slowQueues?: Map<string, { frames: { frame: string; seq: number | undefined }[]; since?: number }>;
-  /** The newest numbered frame sent per recoverable topic: where a catch-up replay starts. */
-  private _sentSeq?: Map<string, number>;
-  // The four maps above are made on first use: most connections never need them, and an empty Map is
+  private _slowQueues?: Map<string, SlowQueue>;
+  // The maps above are made on first use: most connections never need them, and an empty Map is
   // ~200 bytes of every idle connection.
   private get held() { return (this._held ??= new Map()); }
   private get resumeHolds() { return (this._resumeHolds ??= new Map()); }
   private get slowQueues() { return (this._slowQueues ??= new Map()); }
-  private get sentSeq() { return (this._sentSeq ??= new Map()); }
   /** The client instance's id (`client` query parameter), stable across its reconnects and nodes. */
   clientId: string | undefined;
   private backlog: string[] = [];
@@ -165,7 +167,7 @@ export class Connection {
     }
     // A numbered frame is not kept for a client away in its grace period: it comes back asking for
     // what it missed by sequence, which keeps the order; kept frames would arrive before that replay.
-    this.sendNumbered(topic, frame, seq, seq === undefined);
+    this.send(frame, { buffer: seq === undefined });
     return false;
   }
 
@@ -189,8 +191,7 @@ export class Connection {
       }
       let sent = 0;
       while (sent < queue.frames.length && !this.isSlow) {
-        const { frame, seq } = queue.frames[sent++]!;
-        this.sendNumbered(topic, frame, seq, false);
+        this.send(queue.frames[sent++]!.frame);
       }
       queue.frames.splice(0, sent);
       if (queue.frames.length === 0) this.slowQueues.delete(topic);
@@ -208,7 +209,7 @@ export class Connection {
     this.slowQueues.clear();
   }
 
-  private enqueue(topic: string, existing: { frames: { frame: string; seq: number | undefined }[]; since?: number } | undefined, frame: string, seq: number | undefined): void {
+  private enqueue(topic: string, existing: SlowQueue | undefined, frame: string, seq: number | undefined): void {
     const queue = existing ?? { frames: [] };
     if (!existing) this.slowQueues.set(topic, queue);
     if (queue.since !== undefined) return; // the replay from history will bring it
@@ -226,13 +227,10 @@ export class Connection {
       queue.frames.shift();
       return;
     }
-    // Numbered, so kept in the history: hold nothing here and replay from there once caught up.
-    queue.since = this.sentSeq.get(topic) ?? oldest - 1;
+    // Numbered, so kept in the history: hold nothing here and replay from there once caught up. Frames
+    // of a topic queue in order from the first one not sent, so the client has everything before it.
+    queue.since = oldest - 1;
     queue.frames = [];
-  }
-
-  private sendNumbered(topic: string, frame: string, seq: number | undefined, buffer: boolean): void {
-    if (this.send(frame, { buffer }) && seq !== undefined) this.sentSeq.set(topic, seq);
   }
 
   /** Holds a topic's live frames back until a matching {@link releaseTopic}; holds nest. */
@@ -265,7 +263,6 @@ export class Connection {
   replayed(topic: string, seq: number): void {
     const held = this.held.get(topic);
     if (held) held.lastSeq = Math.max(held.lastSeq, seq);
-    this.sentSeq.set(topic, Math.max(this.sentSeq.get(topic) ?? 0, seq));
   }
 
   /**
@@ -276,7 +273,6 @@ export class Connection {
   releaseTopic(topic: string, deliver = true): void {
     if (!deliver) {
       this._slowQueues?.delete(topic);
-      this._sentSeq?.delete(topic);
       this._resumeHolds?.delete(topic);
       this._held?.delete(topic);
       return;
@@ -286,7 +282,7 @@ export class Connection {
     held.holders -= 1;
     if (held.holders > 0) return;
     this.held.delete(topic);
-    for (const { frame, seq } of held.frames) if (seq === undefined || seq > held.lastSeq) this.sendNumbered(topic, frame, seq, true);
+    for (const { frame, seq } of held.frames) if (seq === undefined || seq > held.lastSeq) this.send(frame, { buffer: true });
   }
 
   /** Runs `step` after every step queued before it has settled. */

@@ -185,19 +185,18 @@ export class TopicHandle<T = unknown> {
   }
 
   private emitReset(): void {
-    for (const handler of [...this.resetHandlers]) {
-      try {
-        handler();
-      } catch (error) {
-        this.core.reportError(error);
-      }
-    }
+    this.callEach(this.resetHandlers, []);
   }
 
   private emit(data: T, meta: TopicMeta): void {
-    for (const handler of [...this.handlers]) {
+    this.callEach(this.handlers, [data, meta]);
+  }
+
+  /** Calls every handler (a copy: one may unsubscribe another); a throwing one is reported, not fatal. */
+  private callEach<A extends unknown[]>(handlers: Set<(...args: A) => void>, args: A): void {
+    for (const handler of [...handlers]) {
       try {
-        handler(data, meta);
+        handler(...args);
       } catch (error) {
         this.core.reportError(error);
       }

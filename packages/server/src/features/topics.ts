@@ -72,18 +72,19 @@ export class Topics {
     // A fresh subscriber to a recoverable topic learns where it starts (the newest number given out,
     // 0 for an empty history), so a cut before its first message still leaves it a place to ask from.
     // Read before it is added: what is published meanwhile is after it, and arrives or is asked for.
-    const start = recoverable && !replay ? (await this.store.range(stream(topic), Number.MAX_SAFE_INTEGER, 0)).lastSeq : undefined;
-    if (replay) connection.holdTopic(topic);
-    // The client asked again, replay or not: the resume's hold (see `holdForResume`) gives way to this
-    // replay's own, which keeps live frames back until the replay is out.
-    connection.endResumeHold(topic);
-    try {
+    if (!replay) {
+      const start = recoverable ? (await this.history(topic))!.lastSeq : undefined;
+      connection.endResumeHold(topic); // the client asked again: see `holdForResume`
       await this.add(connection, topic);
-      if (replay) await this.replay(connection, topic, since);
-    } finally {
-      if (replay) connection.releaseTopic(topic);
+      return start === undefined ? undefined : { seq: start };
     }
-    return start === undefined ? undefined : { seq: start };
+    // The resume's hold gives way to this replay's own, which keeps live frames back until it is out.
+    await this.replayHolding(connection, topic, async () => {
+      connection.endResumeHold(topic);
+      await this.add(connection, topic);
+      await this.replay(connection, topic, since);
+    });
+    return undefined;
   }
 
   async unsubscribe(connection: Connection, topic: string): Promise<void> {
@@ -121,9 +122,13 @@ export class Topics {
 
   /** Stops checking on slow readers (the hub is closing). */
   close(): void {
+    this.slow.clear();
+    this.stopPump();
+  }
+
+  private stopPump(): void {
     clearInterval(this.pumpTimer);
     this.pumpTimer = undefined;
-    this.slow.clear();
   }
 
   /** Forgets every subscription of a connection that ended. */
@@ -155,12 +160,17 @@ export class Topics {
    */
   private async catchUp(connection: Connection, topic: string, since: number): Promise<void> {
     if (!connection.topics.has(topic)) return;
-    connection.holdTopic(topic);
-    try {
-      await this.replay(connection, topic, since);
-    } catch {
+    await this.replayHolding(connection, topic, () => this.replay(connection, topic, since)).catch(() => {
       // The store failed: tell the client it missed messages rather than let it believe it has them all.
       connection.send(encode({ type: 'topic.reset', topic }));
+    });
+  }
+
+  /** Runs `replaying` with the topic's live frames held back for this connection, then lets them go. */
+  private async replayHolding(connection: Connection, topic: string, replaying: () => Promise<void>): Promise<void> {
+    connection.holdTopic(topic);
+    try {
+      await replaying();
     } finally {
       connection.releaseTopic(topic);
     }
@@ -175,7 +185,7 @@ export class Topics {
       for (const { topic, since } of connection.drainTopics()) void this.catchUp(connection, topic, since);
       if (!connection.hasQueuedTopics) this.slow.delete(connection);
     }
-    if (this.slow.size === 0) this.close();
+    if (this.slow.size === 0) this.stopPump();
   }
 
   private watchSlow(connection: Connection): void {
