@@ -4,12 +4,13 @@
 // example:cursors-react` at the repository root starts it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { createServer as createVite } from 'vite';
 import { createHub, type Hub } from '@ghost/server';
 import { ActiveUsers, visitorFrom, type ActiveUsersOptions } from '../cursors/active-users.js';
 import { openDb, type DbOptions } from '../cursors/db.js';
 import { schema } from './shared/schema.js';
+import { isMain, runDemo } from '../shared/server.js';
 
 /** A running demo. */
 export interface CursorsReactDemo {
@@ -85,19 +86,7 @@ export async function startCursorsReact({ port = 0, database, ...panel }: Cursor
 
 // `tsx server.ts` (or `npm run example:cursors-react` at the repo root): listen on $PORT, 3000 by
 // default; the panel's database is $DATABASE_URL (postgres://…), else PGlite in $PGLITE_DIR, else in memory.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const port = Number(process.env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`PORT must be a port number (0-65535), got ${JSON.stringify(process.env.PORT)}`);
-    process.exit(1);
-  }
+if (isMain(import.meta.url)) {
   const database = { url: process.env.DATABASE_URL || undefined, dataDir: process.env.PGLITE_DIR || undefined };
-  const demo = await startCursorsReact({ port, database }).catch((error: NodeJS.ErrnoException) => {
-    console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: try PORT=${port + 1} npm run example:cursors-react` : error);
-    process.exit(1);
-  });
-  console.log(`Ghost cursors (React): ${demo.url}`);
-  const stop = () => void demo.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  await runDemo('Ghost cursors (React)', 'npm run example:cursors-react', ({ port }) => startCursorsReact({ port, database }));
 }
