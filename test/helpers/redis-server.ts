@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
-import { INSTALL_REDIS, redisAvailable } from './redis-process.js';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { INSTALL_REDIS, redisAvailable, startRedisServer, type RedisServer } from './redis-process.js';
 
 export { INSTALL_REDIS, freePort, redisAvailable, startRedisServer, type RedisServer } from './redis-process.js';
 
@@ -21,3 +21,28 @@ export function describeIfRedis(name: string, body: () => void): void {
   }
 }
 
+
+/**
+ * A throwaway redis-server for the enclosing suite: started before its tests, stopped after them. The
+ * object stands for it from the first test on (its url, kill and restart).
+ */
+export function useRedisServer(): RedisServer {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const running = (): RedisServer => {
+    if (!server) throw new Error('useRedisServer: redis-server starts before the tests; use it inside one');
+    return server;
+  };
+  return {
+    get url() { return running().url; },
+    get port() { return running().port; },
+    stop: () => running().stop(),
+    kill: () => running().kill(),
+    restart: () => running().restart(),
+  };
+}

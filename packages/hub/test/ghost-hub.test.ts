@@ -1,8 +1,8 @@
 // `ghost-hub` as an operator runs it: a child process configured by flags or environment, serving
 // clients, the HTTP API and health, logging JSON lines, and draining on SIGTERM.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RawClient } from '../../../test/helpers/raw-client.js';
-import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
+import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
 import { hasBuild, startHubProcess, BUILT_BIN } from './process.js';
 
 const TOKEN = 'ghost-hub-test-token-0123456789';
@@ -85,13 +85,7 @@ describe('ghost-hub', () => {
 });
 
 describeIfRedis('ghost-hub nodes on one Redis', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const redis = useRedisServer();
 
   it('publish over HTTP on one node reaches a client of the other, and the cluster stats show both nodes', async () => {
     const env = { GHOST_API_TOKEN: TOKEN, GHOST_REDIS_URL: redis.url, HOST: '127.0.0.1', PORT: '0' };

@@ -1,13 +1,13 @@
 // Chaos in the middle of traffic: a node SIGKILLed, Redis SIGKILLed and restarted empty, while a
 // numbered stream flows to real clients. What each promise of docs/reliability.md says must hold.
 import net from 'node:net';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { redisAdapter } from '@ghost/server/redis';
 import { closeAfterTest } from '../../../test/helpers/cleanup.js';
 import { openClient } from '../../../test/helpers/clients.js';
 import { startHub } from '../../../test/helpers/hub.js';
 import { spawnHubNode } from '../../../test/helpers/hub-process.js';
-import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
+import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
 const BACKOFF = { backoff: { minDelayMs: 10, maxDelayMs: 200 } };
@@ -42,13 +42,7 @@ async function startFront(target: number) {
 }
 
 describeIfRedis('chaos on a two-node cluster over Redis', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const redis = useRedisServer();
 
   it('a node SIGKILLed mid-stream: its readers move to the other node and miss nothing, see nothing twice', async () => {
     const survivor = await startHub({ adapter: redisAdapter({ url: redis.url }), recovery: { topics: ['numbers'] } });

@@ -1,12 +1,12 @@
 // One cluster suite, run over the memory bus shared in this process and over a real redis-server:
 // whatever holds on one backplane must hold on the other.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMemoryBus, memoryAdapter, type HubOptions } from '@ghost/server';
 import { memoryBackplane, redisBackplane, type Backplane } from '../../../test/helpers/backplanes.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { seenBy } from '../../../test/helpers/presence.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
-import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
+import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
 const connect = async (url: string) => (await RawClient.welcomed(url)).client;
@@ -171,13 +171,7 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
 describe('hubs sharing a memory bus', () => clusterSuite(async () => memoryBackplane()));
 
 describeIfRedis('hubs sharing a redis-server, each through its own proxy', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const redis = useRedisServer();
   clusterSuite(() => redisBackplane(redis));
 });
 

@@ -1,12 +1,12 @@
 // Hub nodes that meet only through a real redis-server: in one process, and as separate processes
 // that can be SIGKILLed. The same behaviours as the memory-bus cluster tests, over the real backplane.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { redisAdapter } from '@ghost/server/redis';
 import { startHub } from '../../../test/helpers/hub.js';
 import { spawnHubNode } from '../../../test/helpers/hub-process.js';
 import { seenBy } from '../../../test/helpers/presence.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
-import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
+import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
 const fast = { tickMs: 10, nodeHeartbeatMs: 100, nodeTimeoutMs: 500 };
@@ -22,13 +22,7 @@ async function watch(url: string) {
 
 
 describeIfRedis('hubs on one Redis', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const redis = useRedisServer();
 
   const node = async (nodeId: string) => {
     const running = await startHub({ ...fast, nodeId, adapter: redisAdapter({ url: redis.url }) });

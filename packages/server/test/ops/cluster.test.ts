@@ -1,13 +1,13 @@
 // The operations API of one node acts on the whole cluster: presence of members connected elsewhere,
 // publishing to subscribers elsewhere, disconnecting a member elsewhere. Over the memory bus and over
 // a real redis-server; the other node does not serve the API itself.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode } from '@ghost/server';
 import { memoryBackplane, redisBackplane, type Backplane } from '../../../../test/helpers/backplanes.js';
 import { startHub } from '../../../../test/helpers/hub.js';
 import { seenBy } from '../../../../test/helpers/presence.js';
 import { RawClient } from '../../../../test/helpers/raw-client.js';
-import { describeIfRedis, startRedisServer, type RedisServer } from '../../../../test/helpers/redis-server.js';
+import { describeIfRedis, useRedisServer } from '../../../../test/helpers/redis-server.js';
 import { sleep, waitFor } from '../../../../test/helpers/wait.js';
 import { call, TOKEN } from './ops-hub.js';
 
@@ -77,12 +77,6 @@ describe('the operations API of a cluster on the memory bus', () => {
 });
 
 describeIfRedis('the operations API of a cluster on Redis', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const redis = useRedisServer();
   opsClusterSuite(() => redisBackplane(redis));
 });
