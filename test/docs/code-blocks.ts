@@ -14,14 +14,19 @@ export interface CodeBlock {
   code: string;
   /** ```ts no-check: a fragment that opts out; it is listed, not compiled. */
   skipped: boolean;
+  /** The names the block takes for granted, from `<!-- assumes: a, b -->` on the line before its fence. */
+  assumes: string[];
 }
+
+const ASSUMES = /^\s*<!-{2}\s*assumes:\s*([\w\s,]*?)\s*-->\s*$/;
 
 const FENCE = /^(\s*)```(ts|typescript|tsx)\b([^\n]*)$/;
 
 /**
  * The TypeScript blocks of `doc`. A block whose first line is a comment naming a file
  * (`// shared/schema.ts`) is placed at that path, so the other blocks of the document can import it
- * (`./shared/schema.js`); the others are `block-LINE.ts`.
+ * (`./shared/schema.js`); the others are `block-LINE.ts`. A block may name what it takes for granted
+ * in an HTML comment on the line just before its fence: `<!-- assumes: hub, client -->`.
  */
 export function codeBlocks(root: string, doc: string, virtualRoot: string): CodeBlock[] {
   const lines = readFileSync(join(root, doc), 'utf8').split('\n');
@@ -41,7 +46,8 @@ export function codeBlocks(root: string, doc: string, virtualRoot: string): Code
     let name = named ?? `block-${start + 1}${ext}`;
     if (taken.has(name)) name = name.replace(/\.tsx?$/, `-${start + 1}$&`);
     taken.add(name);
-    blocks.push({ doc, line: start + 1, file: join(dir, name), code, skipped: /\bno-check\b/.test(open[3]!) });
+    const assumes = ASSUMES.exec(lines[i - 1] ?? '')?.[1]!.split(/[\s,]+/).filter(Boolean) ?? [];
+    blocks.push({ doc, line: start + 1, file: join(dir, name), code, skipped: /\bno-check\b/.test(open[3]!), assumes });
     i = end;
   }
   return blocks;

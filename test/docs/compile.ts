@@ -1,6 +1,6 @@
 // Type-checks code blocks of the docs with the workspace's TypeScript and tsconfig (`@ghost/*` are the
 // sources, as in the tests), each block its own module, without writing a file.
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import type { CodeBlock } from './code-blocks.js';
 
@@ -29,14 +29,25 @@ function compilerOptions(root: string): ts.CompilerOptions {
 }
 
 /**
- * Compiles `blocks` as one program; `prelude` (a global declaration file) gives fragments the names
- * they take for granted. Returns the errors of the blocks, each at its line in the Markdown file.
+ * Compiles `blocks` as one program, each block a module of its own. A block's assumptions (names of
+ * `assumable`, a one-line declaration each) are put on one line in front of its code, so its errors
+ * keep their lines in the Markdown file; a name `assumable` does not know, or that the block never
+ * uses, is an error of the block.
  */
-export function compileBlocks(root: string, blocks: CodeBlock[], prelude?: string): DocError[] {
+export function compileBlocks(root: string, blocks: CodeBlock[], assumable: Readonly<Record<string, string>>): DocError[] {
+  const errors: DocError[] = [];
   const files = new Map(blocks.filter((b) => !b.skipped).map((b) => [b.file, b]));
-  const preludeFile = join(root, '.docs-check', 'prelude.d.ts');
-  const virtual = new Map<string, string>([...files].map(([file, block]) => [file, block.code]));
-  if (prelude) virtual.set(preludeFile, prelude);
+  const virtual = new Map<string, string>();
+  const offset = new Map<string, number>();
+  for (const [file, block] of files) {
+    for (const name of block.assumes) {
+      if (!(name in assumable)) errors.push({ doc: block.doc, text: `${block.doc}:${block.line - 1} assumes "${name}", which the docs test does not know (test/docs/assumptions.ts)` });
+      else if (!new RegExp(`\\b${name}\\b`).test(block.code)) errors.push({ doc: block.doc, text: `${block.doc}:${block.line - 1} assumes "${name}" but never uses it` });
+    }
+    const declarations = block.assumes.filter((name) => name in assumable).map((name) => assumable[name]);
+    virtual.set(file, declarations.length === 0 ? block.code : `${declarations.join(' ')}\n${block.code}`);
+    offset.set(file, declarations.length === 0 ? 0 : 1);
+  }
 
   const options = compilerOptions(root);
   const host = ts.createCompilerHost(options, true);
@@ -50,24 +61,20 @@ export function compileBlocks(root: string, blocks: CodeBlock[], prelude?: strin
   };
 
   const program = ts.createProgram({ rootNames: [...virtual.keys()], options, host });
-  const errors: DocError[] = [];
   for (const [file, block] of files) {
     const source = program.getSourceFile(file)!;
     const diagnostics = [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)];
     for (const diagnostic of diagnostics) {
       const at = diagnostic.start === undefined ? { line: 0, character: 0 } : source.getLineAndCharacterOfPosition(diagnostic.start);
+      const line = at.line - offset.get(file)!;
+      const where = line < 0 ? `${block.doc}:${block.line - 1} (its assumptions)` : `${block.doc}:${block.line + line}:${at.character + 1}`;
       const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
-      errors.push({ doc: block.doc, text: `${block.doc}:${block.line + at.line}:${at.character + 1} TS${diagnostic.code} ${message}` });
+      errors.push({ doc: block.doc, text: `${where} TS${diagnostic.code} ${message}` });
     }
   }
-  // Errors that belong to no block (a broken option, the prelude) would otherwise pass unseen.
+  // Errors that belong to no block (a broken option) would otherwise pass unseen.
   for (const diagnostic of [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()]) {
     errors.push({ doc: '(program)', text: ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ') });
-  }
-  if (prelude) {
-    for (const diagnostic of program.getSemanticDiagnostics(program.getSourceFile(preludeFile))) {
-      errors.push({ doc: '(prelude)', text: `${relative(root, preludeFile)} TS${diagnostic.code} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}` });
-    }
   }
   return errors;
 }
