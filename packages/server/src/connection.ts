@@ -5,12 +5,13 @@ import type { HubMetrics } from './ops/metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import { createId, createSecret, nextColor } from './ids.js';
 
-const REMEMBERED_REFS = 256;
+/** Requests per session whose outcome is remembered by ref, so a resend is answered again and not redone. */
+export const REMEMBERED_REFS = 256;
 // What a CSS colour can look like (#hex, rgb(), hsl(), names): no quotes or backslashes, since the
 // colour is written into frames as it is.
 const CSS_COLOR = /^[#a-zA-Z0-9(),.%/ -]{1,64}$/;
-// What a connection in its grace period may have waiting for it; past this the oldest is dropped.
-const MAX_BACKLOG_BYTES = 1024 * 1024;
+/** What a connection in its grace period may have waiting for it (characters of frames); past this the oldest is dropped. */
+export const MAX_BACKLOG_BYTES = 1024 * 1024;
 
 /** A topic frame waiting for its reader, with its place in the topic's history (recoverable topics). */
 type TopicFrame = { frame: string; seq: number | undefined };

@@ -25,6 +25,9 @@ import { registerInternals, type HubInternals } from './ops/internals.js';
 import { HubMetrics } from './ops/metrics.js';
 import type { OpsOptions } from './ops/options.js';
 
+/** How long `hub.close()` waits for the clients' close handshakes before cutting their sockets. */
+export const SHUTDOWN_WAIT_MS = 2000;
+
 /** Events a hub emits; `hub.on` returns the function that removes the listener. */
 export interface HubEvents {
   /** A new connection was accepted (not emitted when a client resumes within the grace period). */
@@ -278,7 +281,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     this.cluster.stopLiveness();
     this.presence.flush();
     // A client that never answers the close handshake is cut off rather than waited on.
-    const forced = setTimeout(() => { for (const c of this.wss.clients) c.terminate(); }, 2000);
+    const forced = setTimeout(() => { for (const c of this.wss.clients) c.terminate(); }, SHUTDOWN_WAIT_MS);
     await this.sessions.closeAll(() => this.goingAwayReason());
     clearTimeout(forced);
     this.topics.close();

@@ -173,7 +173,14 @@ export const DEFAULT_LIMITS: Readonly<HubLimits> = Object.freeze({
   slowBufferedBytes: 256 * 1024,
 });
 
+/** The defaults of the hub's timing options. */
 export const DEFAULTS = Object.freeze({ heartbeatMs: 15_000, graceMs: 10_000, tickMs: 33, nodeHeartbeatMs: 1000, nodeTimeoutMs: 3500 });
+
+/** The default of `recovery.historySize`: messages kept per recoverable topic. */
+export const DEFAULT_RECOVERY_HISTORY = 1000;
+
+/** The default of `slowTopics.maxQueued`: messages queued per slow reader and topic. */
+export const DEFAULT_SLOW_QUEUE = 256;
 
 /** The defaults of {@link ChatOptions}. */
 export const DEFAULT_CHAT: Readonly<ChatOptions> = Object.freeze({ historySize: 50, maxTextLength: 2000, claimTtlMs: 30_000 });
@@ -220,7 +227,7 @@ function origins(value: HubOptions['origins']): ((origin: string) => boolean) | 
 }
 
 function recovery(value: HubOptions['recovery']): ResolvedHubOptions['recovery'] {
-  const historySize = positive('recovery.historySize', value?.historySize, 1000);
+  const historySize = positive('recovery.historySize', value?.historySize, DEFAULT_RECOVERY_HISTORY);
   const topics = value?.topics;
   if (topics === undefined) return { recoverable: () => false, historySize };
   if (topics === true) return { recoverable: () => true, historySize };
@@ -231,7 +238,7 @@ function recovery(value: HubOptions['recovery']): ResolvedHubOptions['recovery']
 }
 
 function slowTopics(value: HubOptions['slowTopics'], recoverable: (topic: string) => boolean): ResolvedHubOptions['slowTopics'] {
-  const maxQueued = positive('slowTopics.maxQueued', value?.maxQueued, 256);
+  const maxQueued = positive('slowTopics.maxQueued', value?.maxQueued, DEFAULT_SLOW_QUEUE);
   const policy = value?.policy;
   if (policy === undefined) return { policy: (topic) => (recoverable(topic) ? 'drop-oldest' : 'disconnect'), maxQueued };
   if (typeof policy === 'function') return { policy, maxQueued };

@@ -19,11 +19,11 @@ export interface RouterContext {
   metrics?: HubMetrics;
 }
 
-// A connection that keeps sending this many messages past its rate limit is closed with 1008.
-const FLOOD_LIMIT = 100;
+/** Frames refused in a row by the rate limit after which the socket is closed with 1008. */
+export const FLOOD_LIMIT = 100;
 const TRACK_PREFIX = '{"type":"presence.track"';
-// Tokens a refused frame takes: above the measured cost ratio of refusing to accepting (bench/validation.ts).
-const REFUSAL_COST = 8;
+/** Tokens a frame refused at decoding takes: above the measured cost ratio of refusing to accepting (bench/validation.ts). */
+export const REFUSAL_COST = 8;
 
 /**
  * Turns one frame from a client (`null` for a binary one) into the feature call it asks for, and

@@ -14,7 +14,8 @@ export interface ChatOptions {
   claimTtlMs: number;
 }
 
-const MAX_NAME_LENGTH = 32;
+/** Longest chat display name, in UTF-16 code units after trimming. */
+export const MAX_NAME_LENGTH = 32;
 // Control and format characters (including bidi overrides) would let a name look like another one.
 const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 

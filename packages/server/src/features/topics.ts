@@ -17,10 +17,10 @@ export interface Publisher {
   ref: number | undefined;
 }
 
-// How long a resumed connection's recoverable topics wait for the client to re-subscribe.
-const RESUME_HOLD_MS = 5000;
-// How long a (client, request) pair is remembered to refuse a resend: longer than any reconnect.
-const RESEND_WINDOW_MS = 10 * 60_000;
+/** How long a resumed connection's recoverable topics wait for the client to re-subscribe. */
+export const RESUME_HOLD_MS = 5000;
+/** How long a (client, request) pair is remembered to refuse a resend: longer than any reconnect. */
+export const RESEND_WINDOW_MS = 10 * 60_000;
 
 /** Topic subscriptions of this node's connections, delivery to them, and recovery on recoverable topics. */
 export class Topics {
