@@ -65,6 +65,40 @@ describe('handshake', () => {
   });
 });
 
+describe('query parameters', () => {
+  it('reads the first of a repeated v (docs/protocol.md §2.1)', async () => {
+    running = await startHub();
+    const accepted = await RawClient.connect(running.url, '?v=1&v=2');
+    expect((await accepted.next('welcome')).v).toBe(1);
+    const refused = await RawClient.connect(running.url, '?v=2&v=1');
+    expect(await refused.closed()).toBe(4006);
+    expect(refused.closeReason).toContain('protocol version 2 is not supported');
+  });
+
+  it('ignores an invalid client id rather than refusing: the connection works, without resend deduplication', async () => {
+    running = await startHub({ recovery: { topics: ['orders'] } });
+    const reader = await RawClient.connect(running.url, '?v=1');
+    await reader.next('welcome');
+    reader.send({ type: 'topic.subscribe', topic: 'orders', ref: 1 });
+    await reader.next('ack');
+    // The same request (client id and ref) from two sessions: delivered once with a valid id, twice
+    // with one the hub ignored.
+    for (const client of ['valid-client-id', 'bad!']) {
+      for (let session = 0; session < 2; session++) {
+        const publisher = await RawClient.connect(running.url, `?v=1&client=${encodeURIComponent(client)}`);
+        await publisher.next('welcome');
+        publisher.send({ type: 'topic.publish', topic: 'orders', data: client, ref: 7 });
+        await publisher.next('ack');
+        publisher.close(1000);
+      }
+    }
+    reader.send({ type: 'topic.publish', topic: 'orders', data: 'end', ref: 2 });
+    await reader.next('ack');
+    const delivered = reader.ofType('topic.message').map((m) => m.data);
+    expect(delivered).toEqual(['valid-client-id', 'bad!', 'bad!', 'end']);
+  });
+});
+
 describe('the colour a user brings', () => {
   it('is used for its connections, and ignored when it is not a plain CSS colour', async () => {
     const running = await startHub({ authenticate: (request) => ({ id: 'u', color: new URL(request.url!, 'http://x').searchParams.get('c')! }) });
