@@ -3,6 +3,7 @@
 // shares, not for every room. Counted on the memory bus and on a real redis-server.
 import { describe, expect, it } from 'vitest';
 import type { HubOptions } from '@ghost/server';
+import { redisAdapter } from '@ghost/server/redis';
 import { memoryBackplane, redisBackplane, type Backplane } from '../../../test/helpers/backplanes.js';
 import { countPublishes, type Publish } from '../../../test/helpers/counting-adapter.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
@@ -23,6 +24,19 @@ function membersIn(client: RawClient, room: string): Map<string, unknown> {
   }
   return members;
 }
+
+/** Moves `mover` `rounds` times, each seen by `watcher` (so the ticks that carry them have run). */
+async function move(mover: { client: RawClient; id: string }, watcher: RawClient, room: string, rounds: number, tag: string) {
+  for (let round = 0; round < rounds; round++) {
+    const state = { tag, round };
+    mover.client.send({ type: 'presence.track', room, state });
+    await waitFor(() => JSON.stringify(membersIn(watcher, room).get(mover.id)) === JSON.stringify(state), 5000, `${tag} move ${round}`);
+  }
+}
+
+/** A room's presence envelopes (changes) that `node` put on the bus. */
+const changesOf = (log: Publish[], node: string, room: string) =>
+  log.filter((p) => p.node === node && p.kind === 'presence' && p.channel === `ghost:presence:${room}`).length;
 
 const isSync = (p: Publish) => p.kind.startsWith('presence.');
 
@@ -46,17 +60,7 @@ function interestSuite(makeBackplane: () => Promise<Backplane>, timing: HubOptio
     return running;
   }
 
-  /** A room's presence envelopes (changes) that `node` put on the bus. */
-  const changesFrom = (node: string, room: string) => log.filter((p) => p.node === node && p.kind === 'presence' && p.channel === `ghost:presence:${room}`).length;
-
-  /** Moves `mover` `rounds` times, each seen by `watcher` (so the ticks that carry them have run). */
-  async function move(mover: { client: RawClient; id: string }, watcher: RawClient, room: string, rounds: number, tag: string) {
-    for (let round = 0; round < rounds; round++) {
-      const state = { tag, round };
-      mover.client.send({ type: 'presence.track', room, state });
-      await waitFor(() => JSON.stringify(membersIn(watcher, room).get(mover.id)) === JSON.stringify(state), 5000, `${tag} move ${round}`);
-    }
-  }
+  const changesFrom = (node: string, room: string) => changesOf(log, node, room);
 
   it('a room whose members all sit on one node costs no bus traffic; a watcher elsewhere gets a full list, then changes, until it leaves', async () => {
     backplane = await makeBackplane();
@@ -169,4 +173,91 @@ describe('presence interest on a memory bus', () => interestSuite(async () => me
 describeIfRedis('presence interest on a redis-server', () => {
   const redis = useRedisServer();
   interestSuite(() => redisBackplane(redis), { tickMs: 10, nodeHeartbeatMs: 100, nodeTimeoutMs: 500 });
+
+  describe('a short cut of one node from Redis (shorter than the node timeout)', () => {
+    const log: Publish[] = [];
+    async function pair() {
+      log.length = 0;
+      const backplane = await redisBackplane(redis);
+      const node = async (nodeId: string) => {
+        const adapter = countPublishes(await backplane.adapter(nodeId), nodeId, log);
+        const running = await startHub({ tickMs: 10, nodeHeartbeatMs: 100, nodeTimeoutMs: 5000, nodeId, adapter });
+        running.hub.on('error', () => undefined); // the cut makes the link fail on purpose
+        return running;
+      };
+      return { backplane, a: await node('s0'), b: await node('s1') };
+    }
+    /**
+     * Cuts `nodeId` off for `holdMs`, doing `meanwhile`, and waits until its hub told the others it is
+     * back. What the node publishes meanwhile waits in ioredis's queue and goes out late, unless the
+     * cut outlasts the adapter's command timeout (1.5 s).
+     */
+    async function cut(backplane: Backplane, nodeId: string, holdMs: number, meanwhile: () => Promise<void>) {
+      const hellos = () => log.filter((p) => p.node === nodeId && p.kind === 'presence.interest').length;
+      backplane.partition(nodeId);
+      await meanwhile();
+      const before = hellos();
+      await sleep(holdMs);
+      backplane.heal();
+      await waitFor(() => hellos() > before, 5000, `${nodeId} to be back on the bus`);
+    }
+
+    it("a room taken up elsewhere during the cut reaches the cut node's watchers once it is back", async () => {
+      const { backplane, a, b } = await pair();
+      const { client: watcher } = await RawClient.welcomed(b.url);
+      watcher.send({ type: 'presence.join', room: 'lobby' });
+      await watcher.next('presence.snapshot');
+      await waitFor(async () => (await backplane.subscribers('ghost:presence:lobby')) === 1, 3000, "the watcher's node on the channel");
+      const member = await RawClient.welcomed(a.url);
+      await cut(backplane, 's1', 100, async () => {
+        member.client.send({ type: 'presence.track', room: 'lobby', state: { step: 0 } }); // its hello misses s1
+        await waitFor(() => log.some((p) => p.node === 's0' && p.kind === 'presence.interest'), 3000, "s0's hello");
+      });
+      await waitFor(() => membersIn(watcher, 'lobby').has(member.id), 5000, 'the member after the cut');
+      await move(member, watcher, 'lobby', 2, 'after the cut');
+    });
+
+    it('a room the cut node left during the cut stops costing the others once it is back', async () => {
+      const { backplane, a, b } = await pair();
+      const members = await Promise.all([0, 1].map(() => RawClient.welcomed(a.url)));
+      members.forEach(({ client }, i) => client.send({ type: 'presence.track', room: 'lobby', state: { i } }));
+      const { client: watcher } = await RawClient.welcomed(b.url);
+      watcher.send({ type: 'presence.join', room: 'lobby' });
+      await waitFor(() => membersIn(watcher, 'lobby').size === 2, 3000, 'the watcher to see both');
+      await cut(backplane, 's1', 2000, async () => {
+        watcher.send({ type: 'presence.leave', room: 'lobby' }); // its goodbye is lost: the cut outlasts the command timeout
+        await waitFor(() => log.some((p) => p.node === 's1' && p.kind === 'presence.interest'), 3000, "s1's goodbye");
+      });
+      const sent = () => changesOf(log, 's0', 'lobby');
+      let round = 0;
+      for (let last = -1; last !== sent() && round < 20; round++) {
+        last = sent();
+        await move(members[1]!, members[0]!.client, 'lobby', 1, `settling ${round}`);
+      }
+      const quiet = sent();
+      await move(members[1]!, members[0]!.client, 'lobby', 5, 'alone');
+      expect(sent()).toBe(quiet);
+    });
+  });
+
+  it("a watcher that arrives while Redis is down gets the other node's members, then their moves, once it is back", async () => {
+    const node = async (nodeId: string) => {
+      const running = await startHub({ tickMs: 10, nodeHeartbeatMs: 100, nodeTimeoutMs: 500, nodeId, adapter: redisAdapter({ url: redis.url }) });
+      running.hub.on('error', () => undefined); // Redis goes down on purpose
+      return running;
+    };
+    const [a, b] = [await node('r0'), await node('r1')];
+    const member = await RawClient.welcomed(a.url);
+    member.client.send({ type: 'presence.track', room: 'lobby', state: { step: 0 } });
+    await member.client.next('presence.snapshot');
+
+    await redis.kill();
+    const { client: watcher } = await RawClient.welcomed(b.url);
+    watcher.send({ type: 'presence.join', room: 'lobby' }); // its announcement cannot reach anyone now
+    await watcher.next('presence.snapshot');
+    await redis.restart();
+
+    await waitFor(() => membersIn(watcher, 'lobby').has(member.id), 8000, 'the member after the outage');
+    await move(member, watcher, 'lobby', 3, 'after the outage');
+  }, 20_000);
 });

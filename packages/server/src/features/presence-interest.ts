@@ -55,3 +55,41 @@ export class MissedRooms {
     for (const rooms of this.byNode.values()) rooms.delete(room);
   }
 }
+
+/**
+ * Rooms this node stopped watching lately. A goodbye sent during a short outage of this node's own bus
+ * link is lost, and the others would go on sending their changes to nobody; so it is said again when
+ * the link is back. Only recent ones are kept: after an outage longer than the node timeout the
+ * others have dropped this node's interest anyway.
+ */
+export class Farewells {
+  /** When each goodbye was said, oldest first. */
+  private readonly at = new Map<string, number>();
+
+  constructor(private readonly keepMs: number) {}
+
+  said(room: string): void {
+    this.at.delete(room);
+    this.at.set(room, Date.now());
+    this.prune();
+  }
+
+  /** This node watches the room again: no goodbye to repeat. */
+  cancel(room: string): void {
+    this.at.delete(room);
+  }
+
+  /** The rooms to say goodbye in again. */
+  recent(): string[] {
+    this.prune();
+    return [...this.at.keys()];
+  }
+
+  private prune(): void {
+    const cutoff = Date.now() - this.keepMs;
+    for (const [room, at] of this.at) {
+      if (at >= cutoff) break;
+      this.at.delete(room);
+    }
+  }
+}

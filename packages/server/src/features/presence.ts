@@ -1,7 +1,7 @@
 import { ErrorCode, GhostError, type LeaveReason } from '@ghost/protocol';
 import { channels, type Cluster, type Envelope } from '../cluster.js';
 import type { Connection } from '../connection.js';
-import { MissedRooms, RoomInterest } from './presence-interest.js';
+import { Farewells, MissedRooms, RoomInterest } from './presence-interest.js';
 import { PresenceRoom, type MemberFragments, type PresenceKey } from './presence-room.js';
 import type { HubMetrics } from '../ops/metrics.js';
 
@@ -31,6 +31,7 @@ export class Presence {
   /** Who watches each room of this node across the cluster, by room name (same keys as `rooms`). */
   private readonly interest = new Map<string, RoomInterest>();
   private readonly missed = new MissedRooms();
+  private readonly farewells: Farewells;
   private readonly dirty = new Set<PresenceRoom>();
   private timer: NodeJS.Timeout | undefined;
   private lastFlush = 0;
@@ -43,7 +44,10 @@ export class Presence {
     private readonly options: PresenceOptions,
     private readonly cluster: Cluster,
     private readonly reportError: (error: Error) => void,
-  ) {}
+  ) {
+    // Twice the timeout: the others check silence once per heartbeat, so they may drop us a little late.
+    this.farewells = new Farewells(2 * options.nodeTimeoutMs);
+  }
 
   get roomCount(): number {
     return this.rooms.size;
@@ -122,7 +126,10 @@ export class Presence {
       room.replaceOwner(from, envelope.members);
       this.markDirty(room);
     } else if (envelope.kind === 'presence.interest') {
-      if (envelope.hello) this.seen.delete(`${from} ${room.name}`); // it starts over in this room
+      if (envelope.hello) {
+        this.seen.delete(`${from} ${room.name}`); // it starts over in this room
+        if (interest.watching) interest.askedAt = Date.now(); // its list follows our answer
+      }
       let told = false;
       if (!envelope.watching) interest.peers.delete(from);
       else told = this.peerWatches(room, interest, from, envelope.hello === true, interest.linked && interest.watching);
@@ -159,6 +166,9 @@ export class Presence {
       interest.peers.clear();
       for (const key of [...this.seen.keys()]) if (key.endsWith(` ${room.name}`)) this.seen.delete(key);
       this.greet(room, interest);
+    }
+    for (const name of this.farewells.recent()) {
+      if (!this.rooms.has(name)) this.send(name, { kind: 'presence.interest', room: name, watching: false });
     }
   }
 
@@ -261,7 +271,9 @@ export class Presence {
     interest.watching = watching;
     if (watching) {
       interest.askedAt = Date.now();
+      this.farewells.cancel(room.name);
     } else {
+      this.farewells.said(room.name);
       // Their changes stop coming: a copy of their members kept now would be stale by the next watcher.
       room.forgetRemote();
       for (const key of [...this.seen.keys()]) if (key.endsWith(` ${room.name}`)) this.seen.delete(key);
