@@ -72,7 +72,8 @@ export class Presence {
   join(connection: Connection, name: string): void {
     const room = this.room(connection, name);
     room.watch(connection);
-    this.markDirty(room); // the next tick announces the room's first watcher to the other nodes
+    // No tick needed to tell the others: a room exists here only while it has watchers (members watch
+    // too), so its hello, sent once its channel is subscribed, already says we watch.
   }
 
   track(connection: Connection, name: string, state: unknown): void {
