@@ -69,8 +69,11 @@ function interestSuite(makeBackplane: () => Promise<Backplane>, timing: HubOptio
     const members = await Promise.all([0, 1, 2].map(() => RawClient.welcomed(a.url)));
     members.forEach(({ client }, i) => client.send({ type: 'presence.track', room: 'solo', state: { i } }));
     await waitFor(() => membersIn(members[0]!.client, 'solo').size === 2, 3000, 'the members to see each other');
+    const onRoom = () => log.filter((p) => p.channel === 'ghost:presence:solo').length; // its hello, so far
+    const hello = onRoom();
     await move(members[1]!, members[0]!.client, 'solo', 5, 'alone');
     expect(changesFrom('n0', 'solo')).toBe(0);
+    expect(onRoom()).toBe(hello);
 
     // A watcher on the other node: the members that joined before it, then their moves.
     const { client: watcher } = await RawClient.welcomed(b.url);
