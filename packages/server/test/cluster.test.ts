@@ -2,6 +2,7 @@
 // whatever holds on one backplane must hold on the other.
 import { describe, expect, it } from 'vitest';
 import { createMemoryBus, memoryAdapter, type HubOptions } from '@ghost/server';
+import { channels } from '../src/cluster.js';
 import { memoryBackplane, redisBackplane, type Backplane } from '../../../test/helpers/backplanes.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { seenBy } from '../../../test/helpers/presence.js';
@@ -183,7 +184,7 @@ describe('presence traffic on the bus', () => {
     const spy = memoryAdapter({ bus });
     const publish = spy.publish.bind(spy);
     spy.publish = async (channel, frame) => {
-      if (channel === 'ghost:presence:lobby' && frame.includes('"kind":"presence"')) published.push(frame);
+      if (channel === channels.presence('ghost', 'lobby') && frame.includes('"kind":"presence"')) published.push(frame);
       return publish(channel, frame);
     };
     nodes.push(await startHub({ ...fast, tickMs: 100, adapter: spy, nodeId: 'busy' }));

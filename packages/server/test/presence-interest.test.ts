@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HubOptions } from '@ghost/server';
 import { redisAdapter } from '@ghost/server/redis';
+import { channels } from '../src/cluster.js';
 import { memoryBackplane, redisBackplane, type Backplane } from '../../../test/helpers/backplanes.js';
 import { countPublishes, type Publish } from '../../../test/helpers/counting-adapter.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
@@ -34,9 +35,12 @@ async function move(mover: { client: RawClient; id: string }, watcher: RawClient
   }
 }
 
+/** The bus channel of a presence room, as the hub names it. */
+const presenceChannel = (room: string) => channels.presence('ghost', room);
+
 /** A room's presence envelopes (changes) that `node` put on the bus. */
 const changesOf = (log: Publish[], node: string, room: string) =>
-  log.filter((p) => p.node === node && p.kind === 'presence' && p.channel === `ghost:presence:${room}`).length;
+  log.filter((p) => p.node === node && p.kind === 'presence' && p.channel === presenceChannel(room)).length;
 
 const isSync = (p: Publish) => p.kind.startsWith('presence.');
 
@@ -69,7 +73,7 @@ function interestSuite(makeBackplane: () => Promise<Backplane>, timing: HubOptio
     const members = await Promise.all([0, 1, 2].map(() => RawClient.welcomed(a.url)));
     members.forEach(({ client }, i) => client.send({ type: 'presence.track', room: 'solo', state: { i } }));
     await waitFor(() => membersIn(members[0]!.client, 'solo').size === 2, 3000, 'the members to see each other');
-    const onRoom = () => log.filter((p) => p.channel === 'ghost:presence:solo').length; // its hello, so far
+    const onRoom = () => log.filter((p) => p.channel === presenceChannel('solo')).length; // its hello, so far
     const hello = onRoom();
     await move(members[1]!, members[0]!.client, 'solo', 5, 'alone');
     expect(changesFrom('n0', 'solo')).toBe(0);
@@ -164,7 +168,8 @@ function interestSuite(makeBackplane: () => Promise<Backplane>, timing: HubOptio
     await settled(log, 300);
 
     const syncs = log.slice(before).filter(isSync);
-    const onLocalRooms = syncs.filter((p) => !shared.some((room) => p.channel === `ghost:presence:${room}`) && p.channel.startsWith('ghost:presence:'));
+    const localChannels = new Set(rooms.slice(shared.length).map(presenceChannel));
+    const onLocalRooms = syncs.filter((p) => localChannels.has(p.channel));
     console.info(`node start: ${syncs.length} sync messages (${onLocalRooms.length} on rooms the new node does not share), ${shared.length} shared rooms, ${rooms.length} rooms, 4 nodes`);
     expect(onLocalRooms).toEqual([]);
     expect(syncs.length).toBeLessThanOrEqual(2 * 4 * shared.length);
@@ -210,7 +215,7 @@ describeIfRedis('presence interest on a redis-server', () => {
       const { client: watcher } = await RawClient.welcomed(b.url);
       watcher.send({ type: 'presence.join', room: 'lobby' });
       await watcher.next('presence.snapshot');
-      await waitFor(async () => (await backplane.subscribers('ghost:presence:lobby')) === 1, 3000, "the watcher's node on the channel");
+      await waitFor(async () => (await backplane.subscribers(presenceChannel('lobby'))) === 1, 3000, "the watcher's node on the channel");
       const member = await RawClient.welcomed(a.url);
       await cut(backplane, 's1', 100, async () => {
         member.client.send({ type: 'presence.track', room: 'lobby', state: { step: 0 } }); // its hello misses s1
