@@ -2,6 +2,7 @@
 // whatever holds on one backplane must hold on the other.
 import { describe, expect, it } from 'vitest';
 import { createMemoryBus, memoryAdapter, type HubOptions } from '@ghost/server';
+import { channels } from '../src/cluster.js';
 import { memoryBackplane, redisBackplane, type Backplane } from '../../../test/helpers/backplanes.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { seenBy } from '../../../test/helpers/presence.js';
@@ -183,11 +184,15 @@ describe('presence traffic on the bus', () => {
     const spy = memoryAdapter({ bus });
     const publish = spy.publish.bind(spy);
     spy.publish = async (channel, frame) => {
-      if (channel === 'ghost:presence:lobby' && frame.includes('"kind":"presence"')) published.push(frame);
+      if (channel === channels.presence('ghost', 'lobby') && frame.includes('"kind":"presence"')) published.push(frame);
       return publish(channel, frame);
     };
     nodes.push(await startHub({ ...fast, tickMs: 100, adapter: spy, nodeId: 'busy' }));
     nodes.push(await startHub({ ...fast, adapter: memoryAdapter({ bus }), nodeId: 'other' }));
+    // Someone on the other node watches: without that, the busy node sends nothing at all.
+    const watcher = await connect(nodes[1]!.url);
+    watcher.send({ type: 'presence.join', room: 'lobby' });
+    await watcher.next('presence.snapshot');
     const crowd = await Promise.all(Array.from({ length: 20 }, () => connect(nodes[0]!.url)));
     crowd.forEach((c, i) => c.send({ type: 'presence.track', room: 'lobby', state: { i } }));
     await sleep(150);

@@ -140,4 +140,24 @@ describe('PresenceRoom', () => {
     expect(tab1.frames).toHaveLength(1);
     expect(tab2.frames).toHaveLength(1);
   });
+
+  it('forgets other nodes\' members without a word, keeps its own, and tells who has members here', () => {
+    const room = new PresenceRoom('lobby');
+    const own = watcher('own');
+    room.watch(own.connection);
+    room.track(own.connection, state(1));
+    room.applyRemote('node-b', { joins: [{ id: 'far', head: '"id":"far","color":"hsl(1 75% 45%)"', state: state(2) }] });
+    room.flush();
+    room.applyRemote('node-b', { leaves: [{ id: 'far', reason: 'left' }], joins: [{ id: 'far2', head: '"id":"far2","color":"hsl(1 75% 45%)"', state: state(3) }] });
+    expect([room.hasLocalMembers, room.hasOwner('node-b'), room.hasOwner('node-c')]).toEqual([true, true, false]);
+
+    room.unwatch(own.connection);
+    room.forgetRemote();
+    expect([room.memberCount, room.hasOwner('node-b')]).toEqual([1, false]);
+    // A watcher arriving now sees our member only, and no leave or join of the forgotten ones follows.
+    const late = watcher('late');
+    room.watch(late.connection);
+    expect(room.flush()).toBeUndefined();
+    expect(late.frames).toEqual([{ type: 'presence.snapshot', room: 'lobby', members: [expect.objectContaining({ id: 'own' })] }]);
+  });
 });

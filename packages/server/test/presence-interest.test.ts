@@ -1,0 +1,273 @@
+// Presence traffic between nodes follows interest: a node sends a room's changes only while another
+// node has watchers there, and a node joining the cluster costs sync messages for the rooms it
+// shares, not for every room. Counted on the memory bus and on a real redis-server.
+import { describe, expect, it } from 'vitest';
+import type { HubOptions } from '@ghost/server';
+import { redisAdapter } from '@ghost/server/redis';
+import { channels } from '../src/cluster.js';
+import { memoryBackplane, redisBackplane, type Backplane } from '../../../test/helpers/backplanes.js';
+import { countPublishes, type Publish } from '../../../test/helpers/counting-adapter.js';
+import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { RawClient } from '../../../test/helpers/raw-client.js';
+import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
+import { sleep, waitFor } from '../../../test/helpers/wait.js';
+
+/** The members a raw client sees in one room, replayed from that room's snapshots and diffs. */
+function membersIn(client: RawClient, room: string): Map<string, unknown> {
+  const members = new Map<string, unknown>();
+  for (const m of client.messages) {
+    if ((m.type !== 'presence.snapshot' && m.type !== 'presence.diff') || m.room !== room) continue;
+    if (m.type === 'presence.snapshot') for (const member of m.members) members.set(member.id, member.state);
+    if (m.type !== 'presence.diff') continue;
+    for (const member of m.joins ?? []) members.set(member.id, member.state);
+    for (const { id, state } of m.updates ?? []) if (members.has(id)) members.set(id, state);
+    for (const { id } of m.leaves ?? []) members.delete(id);
+  }
+  return members;
+}
+
+/** Moves `mover` `rounds` times, each seen by `watcher` (so the ticks that carry them have run). */
+async function move(mover: { client: RawClient; id: string }, watcher: RawClient, room: string, rounds: number, tag: string) {
+  for (let round = 0; round < rounds; round++) {
+    const state = { tag, round };
+    mover.client.send({ type: 'presence.track', room, state });
+    await waitFor(() => JSON.stringify(membersIn(watcher, room).get(mover.id)) === JSON.stringify(state), 5000, `${tag} move ${round}`);
+  }
+}
+
+/** The bus channel of a presence room, as the hub names it. */
+const presenceChannel = (room: string) => channels.presence('ghost', room);
+
+/** A room's presence envelopes (changes) that `node` put on the bus. */
+const changesOf = (log: Publish[], node: string, room: string) =>
+  log.filter((p) => p.node === node && p.kind === 'presence' && p.channel === presenceChannel(room)).length;
+
+const isSync = (p: Publish) => p.kind.startsWith('presence.');
+
+/** Waits until no sync message was published for `quietMs` (what a node start sets off has died down). */
+async function settled(log: Publish[], quietMs: number): Promise<void> {
+  let count = -1;
+  while (count !== log.filter(isSync).length) {
+    count = log.filter(isSync).length;
+    await sleep(quietMs);
+  }
+}
+
+function interestSuite(makeBackplane: () => Promise<Backplane>, timing: HubOptions) {
+  let backplane: Backplane;
+  const log: Publish[] = [];
+
+  async function node(nodeId: string, options: HubOptions = {}): Promise<RunningHub> {
+    const adapter = countPublishes(await backplane.adapter(nodeId), nodeId, log);
+    const running = await startHub({ ...timing, ...options, adapter, nodeId });
+    running.hub.on('error', () => undefined); // partitions make the backplane fail on purpose
+    return running;
+  }
+
+  const changesFrom = (node: string, room: string) => changesOf(log, node, room);
+
+  it('a room whose members all sit on one node costs no bus traffic; a watcher elsewhere gets a full list, then changes, until it leaves', async () => {
+    backplane = await makeBackplane();
+    log.length = 0;
+    const [a, b] = [await node('n0'), await node('n1')];
+    const members = await Promise.all([0, 1, 2].map(() => RawClient.welcomed(a.url)));
+    members.forEach(({ client }, i) => client.send({ type: 'presence.track', room: 'solo', state: { i } }));
+    await waitFor(() => membersIn(members[0]!.client, 'solo').size === 2, 3000, 'the members to see each other');
+    const onRoom = () => log.filter((p) => p.channel === presenceChannel('solo')).length; // its hello, so far
+    const hello = onRoom();
+    await move(members[1]!, members[0]!.client, 'solo', 5, 'alone');
+    expect(changesFrom('n0', 'solo')).toBe(0);
+    expect(onRoom()).toBe(hello);
+
+    // A watcher on the other node: the members that joined before it, then their moves.
+    const { client: watcher } = await RawClient.welcomed(b.url);
+    watcher.send({ type: 'presence.join', room: 'solo' });
+    await waitFor(() => membersIn(watcher, 'solo').size === 3, 3000, 'the full list on the other node');
+    expect(membersIn(watcher, 'solo').get(members[2]!.id)).toEqual({ i: 2 });
+    await move(members[1]!, watcher, 'solo', 3, 'watched');
+    expect(changesFrom('n0', 'solo')).toBeGreaterThan(0);
+
+    // It leaves: once the other node heard so, the room is quiet again.
+    watcher.send({ type: 'presence.leave', room: 'solo' });
+    let round = 0;
+    for (let sent = -1; sent !== changesFrom('n0', 'solo') && round < 20; round++) {
+      sent = changesFrom('n0', 'solo');
+      await move(members[1]!, members[0]!.client, 'solo', 1, `after-${round}`);
+    }
+    const quiet = changesFrom('n0', 'solo');
+    await move(members[1]!, members[0]!.client, 'solo', 5, 'alone again');
+    expect(changesFrom('n0', 'solo')).toBe(quiet);
+
+    // Back again: what moved meanwhile arrives in the full list, and the numbering shows no gap (no sync asked).
+    watcher.send({ type: 'presence.join', room: 'solo' });
+    await waitFor(() => JSON.stringify(membersIn(watcher, 'solo').get(members[1]!.id)) === JSON.stringify({ tag: 'alone again', round: 4 }), 3000, 'the newest state');
+    await move(members[2]!, watcher, 'solo', 3, 'watched again');
+    expect(log.filter((p) => p.kind === 'presence.sync')).toEqual([]);
+  }, 30_000);
+
+  it('a member who joins just before a watcher appears on another node is not missed', async () => {
+    backplane = await makeBackplane();
+    log.length = 0;
+    const [a, b] = [await node('n0'), await node('n1')];
+    const member = await RawClient.welcomed(a.url);
+    const { client: watcher } = await RawClient.welcomed(b.url);
+    const rooms = Array.from({ length: 10 }, (_, i) => `race${i}`);
+    for (const room of rooms) {
+      member.client.send({ type: 'presence.track', room, state: { room } });
+      watcher.send({ type: 'presence.join', room });
+    }
+    for (const room of rooms) await waitFor(() => membersIn(watcher, room).has(member.id), 3000, `the member in ${room}`);
+    await move(member, watcher, 'race9', 2, 'moves');
+  });
+
+  it('a node that stops answering loses its interest: the others stop sending it the room', async () => {
+    backplane = await makeBackplane();
+    log.length = 0;
+    const [a, b] = [await node('n0'), await node('n1')];
+    const members = await Promise.all([0, 1].map(() => RawClient.welcomed(a.url)));
+    members.forEach(({ client }, i) => client.send({ type: 'presence.track', room: 'lobby', state: { i } }));
+    const remote = await RawClient.welcomed(b.url);
+    remote.client.send({ type: 'presence.track', room: 'lobby', state: 'remote' });
+    await waitFor(() => membersIn(remote.client, 'lobby').size === 2 && membersIn(members[0]!.client, 'lobby').size === 2, 3000, 'both sides');
+    await move(members[1]!, remote.client, 'lobby', 2, 'shared');
+    expect(changesFrom('n0', 'lobby')).toBeGreaterThan(0);
+
+    backplane.partition('n1');
+    await waitFor(() => !membersIn(members[0]!.client, 'lobby').has(remote.id), 5000, 'the other node to be declared down');
+    const sent = changesFrom('n0', 'lobby');
+    await move(members[1]!, members[0]!.client, 'lobby', 5, 'alone');
+    expect(changesFrom('n0', 'lobby')).toBe(sent);
+  });
+
+  it('a node start costs sync messages for the rooms it shares, not for every room on every node', async () => {
+    backplane = await makeBackplane();
+    log.length = 0;
+    const limits = { limits: { maxRooms: 256 } };
+    const nodes = [await node('n0', limits), await node('n1', limits), await node('n2', limits)];
+    const rooms = Array.from({ length: 200 }, (_, i) => `r${i}`);
+    const shared = rooms.slice(0, 8);
+    // Every node has a member in each shared room; every other room lives on one node only.
+    const owners = await Promise.all(nodes.map((n) => RawClient.welcomed(n.url)));
+    rooms.forEach((room, i) => {
+      const on = i < shared.length ? owners : [owners[i % owners.length]!];
+      for (const { client } of on) client.send({ type: 'presence.track', room, state: { room } });
+    });
+    for (const { client } of owners) {
+      await waitFor(() => shared.every((room) => membersIn(client, room).size === 2), 10_000, 'the shared rooms to sync');
+    }
+    await settled(log, 300);
+
+    const before = log.length;
+    const late = await node('n3', limits);
+    const { client: newcomer } = await RawClient.welcomed(late.url);
+    for (const room of shared) newcomer.send({ type: 'presence.track', room, state: { late: true } });
+    await waitFor(() => shared.every((room) => membersIn(newcomer, room).size === 3), 10_000, 'the newcomer to see the shared rooms');
+    for (const { client } of owners) {
+      await waitFor(() => shared.every((room) => membersIn(client, room).size === 3), 10_000, 'the others to see the newcomer');
+    }
+    await settled(log, 300);
+
+    const syncs = log.slice(before).filter(isSync);
+    const localChannels = new Set(rooms.slice(shared.length).map(presenceChannel));
+    const onLocalRooms = syncs.filter((p) => localChannels.has(p.channel));
+    console.info(`node start: ${syncs.length} sync messages (${onLocalRooms.length} on rooms the new node does not share), ${shared.length} shared rooms, ${rooms.length} rooms, 4 nodes`);
+    expect(onLocalRooms).toEqual([]);
+    expect(syncs.length).toBeLessThanOrEqual(2 * 4 * shared.length);
+  }, 60_000);
+}
+
+describe('presence interest on a memory bus', () => interestSuite(async () => memoryBackplane(), { tickMs: 10, nodeHeartbeatMs: 50, nodeTimeoutMs: 250 }));
+
+describeIfRedis('presence interest on a redis-server', () => {
+  const redis = useRedisServer();
+  interestSuite(() => redisBackplane(redis), { tickMs: 10, nodeHeartbeatMs: 100, nodeTimeoutMs: 500 });
+
+  describe('a short cut of one node from Redis (shorter than the node timeout)', () => {
+    const log: Publish[] = [];
+    async function pair() {
+      log.length = 0;
+      const backplane = await redisBackplane(redis);
+      const node = async (nodeId: string) => {
+        const adapter = countPublishes(await backplane.adapter(nodeId), nodeId, log);
+        const running = await startHub({ tickMs: 10, nodeHeartbeatMs: 100, nodeTimeoutMs: 5000, nodeId, adapter });
+        running.hub.on('error', () => undefined); // the cut makes the link fail on purpose
+        return running;
+      };
+      return { backplane, a: await node('s0'), b: await node('s1') };
+    }
+    /**
+     * Cuts `nodeId` off for `holdMs`, doing `meanwhile`, and waits until its hub told the others it is
+     * back. What the node publishes meanwhile waits in ioredis's queue and goes out late, unless the
+     * cut outlasts the adapter's command timeout (1.5 s).
+     */
+    async function cut(backplane: Backplane, nodeId: string, holdMs: number, meanwhile: () => Promise<void>) {
+      const hellos = () => log.filter((p) => p.node === nodeId && p.kind === 'presence.interest').length;
+      backplane.partition(nodeId);
+      await meanwhile();
+      const before = hellos();
+      await sleep(holdMs);
+      backplane.heal();
+      await waitFor(() => hellos() > before, 5000, `${nodeId} to be back on the bus`);
+    }
+
+    it("a room taken up elsewhere during the cut reaches the cut node's watchers once it is back", async () => {
+      const { backplane, a, b } = await pair();
+      const { client: watcher } = await RawClient.welcomed(b.url);
+      watcher.send({ type: 'presence.join', room: 'lobby' });
+      await watcher.next('presence.snapshot');
+      await waitFor(async () => (await backplane.subscribers(presenceChannel('lobby'))) === 1, 3000, "the watcher's node on the channel");
+      const member = await RawClient.welcomed(a.url);
+      await cut(backplane, 's1', 100, async () => {
+        member.client.send({ type: 'presence.track', room: 'lobby', state: { step: 0 } }); // its hello misses s1
+        await waitFor(() => log.some((p) => p.node === 's0' && p.kind === 'presence.interest'), 3000, "s0's hello");
+      });
+      await waitFor(() => membersIn(watcher, 'lobby').has(member.id), 5000, 'the member after the cut');
+      await move(member, watcher, 'lobby', 2, 'after the cut');
+    });
+
+    it('a room the cut node left during the cut stops costing the others once it is back', async () => {
+      const { backplane, a, b } = await pair();
+      const members = await Promise.all([0, 1].map(() => RawClient.welcomed(a.url)));
+      members.forEach(({ client }, i) => client.send({ type: 'presence.track', room: 'lobby', state: { i } }));
+      const { client: watcher } = await RawClient.welcomed(b.url);
+      watcher.send({ type: 'presence.join', room: 'lobby' });
+      await waitFor(() => membersIn(watcher, 'lobby').size === 2, 3000, 'the watcher to see both');
+      const announcements = () => log.filter((p) => p.node === 's1' && p.kind === 'presence.interest').length;
+      const said = announcements();
+      await cut(backplane, 's1', 2000, async () => {
+        watcher.send({ type: 'presence.leave', room: 'lobby' }); // its goodbye is lost: the cut outlasts the command timeout
+        await waitFor(() => announcements() > said, 3000, "s1's goodbye");
+      });
+      const sent = () => changesOf(log, 's0', 'lobby');
+      let round = 0;
+      for (let last = -1; last !== sent() && round < 20; round++) {
+        last = sent();
+        await move(members[1]!, members[0]!.client, 'lobby', 1, `settling ${round}`);
+      }
+      const quiet = sent();
+      await move(members[1]!, members[0]!.client, 'lobby', 5, 'alone');
+      expect(sent()).toBe(quiet);
+    });
+  });
+
+  it("a watcher that arrives while Redis is down gets the other node's members, then their moves, once it is back", async () => {
+    const node = async (nodeId: string) => {
+      const running = await startHub({ tickMs: 10, nodeHeartbeatMs: 100, nodeTimeoutMs: 500, nodeId, adapter: redisAdapter({ url: redis.url }) });
+      running.hub.on('error', () => undefined); // Redis goes down on purpose
+      return running;
+    };
+    const [a, b] = [await node('r0'), await node('r1')];
+    const member = await RawClient.welcomed(a.url);
+    member.client.send({ type: 'presence.track', room: 'lobby', state: { step: 0 } });
+    await member.client.next('presence.snapshot');
+
+    await redis.kill();
+    const { client: watcher } = await RawClient.welcomed(b.url);
+    watcher.send({ type: 'presence.join', room: 'lobby' }); // its announcement cannot reach anyone now
+    await watcher.next('presence.snapshot');
+    await redis.restart();
+
+    await waitFor(() => membersIn(watcher, 'lobby').has(member.id), 8000, 'the member after the outage');
+    await move(member, watcher, 'lobby', 3, 'after the outage');
+  }, 20_000);
+});
