@@ -1,0 +1,186 @@
+// The recipe end to end: a real redis-server, three hub processes (hub.ts), HAProxy from Debian on the
+// recipe's own config, and Ghost clients that name their room in the URL (client.ts).
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { GhostClient, PresenceHandle } from '@ghost/client';
+import { closeAfterTest } from '../../test/helpers/cleanup.js';
+import { describeIfHaproxy, startHaproxy } from '../../test/helpers/haproxy.js';
+import { spawnHubNode, type HubProcess } from '../../test/helpers/hub-process.js';
+import { describeIfRedis, freePort, useRedisServer } from '../../test/helpers/redis-server.js';
+import { sleep, waitFor } from '../../test/helpers/wait.js';
+import { connectToRoom } from './client.js';
+import { EXAMPLE, haproxyConfig } from './haproxy-config.js';
+
+const ROOMS = ['design-review', 'standup', 'retro', 'planning'];
+const PER_ROOM = 5;
+const NODE_IDS = ['hub-a', 'hub-b', 'hub-c'];
+const TOKEN = randomBytes(24).toString('hex');
+// Three processes, HAProxy and 20 clients on two shared cores, and the wait for node-down.
+const SLOW = 60_000;
+
+/** One person in one room, and what they went through. */
+interface Member {
+  room: string;
+  name: string;
+  client: GhostClient;
+  presence: PresenceHandle;
+  /** Every leave they saw, as `id reason`. */
+  leaves: string[];
+  /** Every status after the first `open`. */
+  statuses: string[];
+}
+
+interface Cluster {
+  /** The node processes by node id. */
+  nodes: Map<string, HubProcess>;
+  /** HAProxy's address: ws://…/ghost for clients, http://…/ghost-admin for the ops API. */
+  lb: string;
+}
+
+async function startCluster(redisUrl: string): Promise<Cluster> {
+  const hubUrl = new URL('./hub.ts', import.meta.url);
+  const env = { PORT: '0', HOST: '127.0.0.1', GHOST_API_TOKEN: TOKEN };
+  const started = await Promise.all(NODE_IDS.map((id) => spawnHubNode(redisUrl, id, env, hubUrl)));
+  const port = await freePort();
+  await startHaproxy(haproxyConfig({
+    bind: `127.0.0.1:${port}`,
+    hubs: started.map((node, index) => ({ id: index + 1, address: `127.0.0.1:${node.port}` })),
+    check: { interMs: 200, fall: 2, rise: 1 },
+  }), port);
+  const nodes = new Map(NODE_IDS.map((id, index) => [id, started[index]!]));
+  await eachNodeKnows(nodes, NODE_IDS);
+  return { nodes, lb: `127.0.0.1:${port}` };
+}
+
+/**
+ * Waits until every node in `nodes` counts exactly `expected` as the live nodes of the cluster (it
+ * learns them from their heartbeats): before that, a node's cluster-wide answers leave the others out.
+ */
+async function eachNodeKnows(nodes: Map<string, HubProcess>, expected: string[]): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (const [id, { port }] of nodes) {
+    for (;;) {
+      const { nodes: answered, missing } = (await ops(`127.0.0.1:${port}`, '/stats?scope=cluster')) as { nodes: object; missing: string[] };
+      if (missing.length === 0 && JSON.stringify(Object.keys(answered).sort()) === JSON.stringify([...expected].sort())) break;
+      if (Date.now() > deadline) throw new Error(`${id} knows ${JSON.stringify(Object.keys(answered))}, missing ${JSON.stringify(missing)}; expected ${JSON.stringify(expected)}`);
+      await sleep(50);
+    }
+  }
+}
+
+function joinRooms(cluster: Cluster): Member[] {
+  const members: Member[] = [];
+  for (const room of ROOMS) {
+    for (let i = 1; i <= PER_ROOM; i++) {
+      const { client, presence } = connectToRoom(`ws://${cluster.lb}/ghost`, room);
+      closeAfterTest(() => client.close());
+      const member: Member = { room, name: `${room}/${i}`, client, presence, leaves: [], statuses: [] };
+      presence.track({ name: member.name });
+      presence.on('leave', (who, reason) => member.leaves.push(`${who.id} ${reason}`));
+      let opened = false;
+      client.on('status', (status) => (opened ? member.statuses.push(status) : (opened = status === 'open')));
+      members.push(member);
+    }
+  }
+  return members;
+}
+
+/** Whether every member of `room` sees exactly the others, with their names, and nobody else. */
+function converged(members: Member[], room: string): boolean {
+  const inRoom = members.filter((m) => m.room === room);
+  if (inRoom.some((m) => !m.client.self)) return false;
+  return inRoom.every((me) => {
+    const expected = inRoom.filter((m) => m !== me).map((m) => `${m.client.self!.id}=${m.name}`).sort();
+    const seen = me.presence.others.map((o) => `${o.id}=${(o.state as { name?: string } | undefined)?.name}`).sort();
+    return JSON.stringify(seen) === JSON.stringify(expected);
+  });
+}
+
+/** GET on the ops API of `host` (HAProxy's address reaches any node). */
+async function ops(host: string, path: string): Promise<any> {
+  const response = await fetch(`http://${host}/ghost-admin${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(response.status, `GET ${path}`).toBe(200);
+  return response.json();
+}
+
+/** The node of each member of `room` by member id, as the hub's ops API reports it (cluster-wide). */
+async function placement(cluster: Cluster, room: string): Promise<Map<string, string>> {
+  const { members } = (await ops(cluster.lb, `/rooms/${room}/presence`)) as { members: { id: string; node: string }[] };
+  return new Map(members.map((m) => [m.id, m.node]));
+}
+
+/** Asserts that the hubs hold exactly the room's clients, all on one node; returns that node. */
+async function nodeOfRoom(cluster: Cluster, members: Member[], room: string): Promise<string> {
+  const where = await placement(cluster, room);
+  const ids = members.filter((m) => m.room === room).map((m) => m.client.self!.id);
+  expect([...where.keys()].sort(), `the members of ${room} known to the hubs`).toEqual([...ids].sort());
+  const nodes = new Set(where.values());
+  expect([...nodes], `the nodes serving ${room}`).toHaveLength(1);
+  return [...nodes][0]!;
+}
+
+async function setUp(redisUrl: string) {
+  const cluster = await startCluster(redisUrl);
+  const members = joinRooms(cluster);
+  for (const room of ROOMS) await waitFor(() => converged(members, room), 10_000, `presence in ${room} to converge`);
+  const nodeOf = new Map<string, string>();
+  for (const room of ROOMS) nodeOf.set(room, await nodeOfRoom(cluster, members, room));
+  return { cluster, members, nodeOf };
+}
+
+describeIfHaproxy('recipe: HAProxy routes a room to one hub node', () => {
+  it('haproxy.cfg is what haproxy-config.ts renders for the example nodes', () => {
+    expect(readFileSync(new URL('./haproxy.cfg', import.meta.url), 'utf8')).toBe(haproxyConfig(EXAMPLE));
+  });
+
+  describeIfRedis('three hub processes on Redis', () => {
+    const redis = useRedisServer();
+
+    it('sends every connection of a room to the same node, and spreads the rooms over the nodes', async () => {
+      const { members, nodeOf } = await setUp(redis.url);
+      expect(new Set(nodeOf.values()).size, `rooms by node: ${JSON.stringify([...nodeOf])}`).toBeGreaterThan(1);
+      expect(members.flatMap((m) => m.leaves)).toEqual([]);
+    }, SLOW);
+
+    it('moves the rooms of a killed node whole to another node: members rejoin, no ghost, other rooms undisturbed', async () => {
+      const { cluster, members, nodeOf } = await setUp(redis.url);
+      const deadNode = nodeOf.get(ROOMS[0]!)!;
+      const movedRooms = ROOMS.filter((room) => nodeOf.get(room) === deadNode);
+      const moved = members.filter((m) => movedRooms.includes(m.room));
+      const stayed = members.filter((m) => !movedRooms.includes(m.room));
+      const oldIds = new Set(moved.map((m) => m.client.self!.id));
+      const stayedIds = stayed.map((m) => m.client.self!.id);
+
+      const killedAt = Date.now();
+      const dead = cluster.nodes.get(deadNode)!.child;
+      dead.kill('SIGKILL');
+      await once(dead, 'exit');
+
+      // They reconnect by themselves through HAProxy. A session cannot move between processes, so
+      // each comes back as a new member (a new id) and tracks the same state again.
+      await waitFor(() => moved.every((m) => m.client.status === 'open' && !oldIds.has(m.client.self!.id)), 15_000, 'the clients of the killed node to reconnect');
+      for (const room of movedRooms) await waitFor(() => converged(members, room), 15_000, `presence in ${room} to converge after the failover`);
+      console.log(`failover: ${moved.length} clients of ${movedRooms.join(', ')} reconnected and converged ${Date.now() - killedAt} ms after the SIGKILL of ${deadNode}`);
+
+      for (const room of movedRooms) expect(await nodeOfRoom(cluster, members, room)).not.toBe(deadNode);
+      for (const m of moved) expect(m.statuses).toContain('reconnecting');
+
+      // No ghost, even after the cluster has declared the dead node down (its members leave with
+      // node-down everywhere then): every view still holds exactly the live members.
+      cluster.nodes.delete(deadNode);
+      await eachNodeKnows(cluster.nodes, [...cluster.nodes.keys()]);
+      for (const room of ROOMS) {
+        expect(converged(members, room), `presence in ${room} after node-down`).toBe(true);
+        await nodeOfRoom(cluster, members, room);
+      }
+
+      // The rooms of the other nodes never noticed.
+      expect(stayed.length).toBeGreaterThan(0);
+      expect(stayed.map((m) => m.client.self!.id)).toEqual(stayedIds);
+      expect(stayed.flatMap((m) => m.statuses)).toEqual([]);
+      expect(stayed.flatMap((m) => m.leaves)).toEqual([]);
+    }, SLOW);
+  });
+});
