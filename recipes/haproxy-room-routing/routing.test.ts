@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { GhostClient, PresenceHandle } from '@ghost/client';
 import { closeAfterTest } from '../../test/helpers/cleanup.js';
 import { describeIfHaproxy, startHaproxy } from '../../test/helpers/haproxy.js';
