@@ -30,7 +30,12 @@ interface Member {
   leaves: string[];
   /** Every status after the first `open`. */
   statuses: string[];
+  /** Ids of `gone` they saw among the others while connected as someone new: ghosts. */
+  ghosts: string[];
 }
+
+/** Member ids whose node went away; filled in by the test just before it stops the node. */
+const gone = new Set<string>();
 
 interface Cluster {
   /** The node processes by node id. */
@@ -76,9 +81,12 @@ function joinRooms(cluster: Cluster): Member[] {
     for (let i = 1; i <= PER_ROOM; i++) {
       const { client, presence } = connectToRoom(`ws://${cluster.lb}/ghost`, room);
       closeAfterTest(() => client.close());
-      const member: Member = { room, name: `${room}/${i}`, client, presence, leaves: [], statuses: [] };
+      const member: Member = { room, name: `${room}/${i}`, client, presence, leaves: [], statuses: [], ghosts: [] };
       presence.track({ name: member.name });
       presence.on('leave', (who, reason) => member.leaves.push(`${who.id} ${reason}`));
+      presence.on('change', (others) => {
+        if (client.self && !gone.has(client.self.id)) member.ghosts.push(...others.filter((o) => gone.has(o.id)).map((o) => o.id));
+      });
       let opened = false;
       client.on('status', (status) => (opened ? member.statuses.push(status) : (opened = status === 'open')));
       members.push(member);
@@ -144,37 +152,45 @@ describeIfHaproxy('recipe: HAProxy routes a room to one hub node', () => {
       expect(members.flatMap((m) => m.leaves)).toEqual([]);
     }, SLOW);
 
-    it('moves the rooms of a killed node whole to another node: members rejoin, no ghost, other rooms undisturbed', async () => {
+    const stops = [
+      ['SIGKILL', 'killed (a crash)'],
+      ['SIGTERM', 'drained (a deploy: hub.ts stops listening, then closes the hub)'],
+    ] as const;
+    for (const [signal, how] of stops) it(`${signal}: moves the rooms of a node ${how} whole to another node; members rejoin, no ghost, other rooms undisturbed`, async () => {
       const { cluster, members, nodeOf } = await setUp(redis.url);
-      const deadNode = nodeOf.get(ROOMS[0]!)!;
-      const movedRooms = ROOMS.filter((room) => nodeOf.get(room) === deadNode);
+      const lostNode = nodeOf.get(ROOMS[0]!)!;
+      const movedRooms = ROOMS.filter((room) => nodeOf.get(room) === lostNode);
       const moved = members.filter((m) => movedRooms.includes(m.room));
       const stayed = members.filter((m) => !movedRooms.includes(m.room));
-      const oldIds = new Set(moved.map((m) => m.client.self!.id));
       const stayedIds = stayed.map((m) => m.client.self!.id);
+      gone.clear();
+      for (const m of moved) gone.add(m.client.self!.id);
 
-      const killedAt = Date.now();
-      const dead = cluster.nodes.get(deadNode)!.child;
-      dead.kill('SIGKILL');
-      await once(dead, 'exit');
+      const stoppedAt = Date.now();
+      const lost = cluster.nodes.get(lostNode)!.child;
+      const exited = once(lost, 'exit');
+      lost.kill(signal);
 
       // They reconnect by themselves through HAProxy. A session cannot move between processes, so
       // each comes back as a new member (a new id) and tracks the same state again.
-      await waitFor(() => moved.every((m) => m.client.status === 'open' && !oldIds.has(m.client.self!.id)), 15_000, 'the clients of the killed node to reconnect');
+      await waitFor(() => moved.every((m) => m.client.status === 'open' && !gone.has(m.client.self!.id)), 15_000, `the clients of ${lostNode} to reconnect`);
       for (const room of movedRooms) await waitFor(() => converged(members, room), 15_000, `presence in ${room} to converge after the failover`);
-      console.log(`failover: ${moved.length} clients of ${movedRooms.join(', ')} reconnected and converged ${Date.now() - killedAt} ms after the SIGKILL of ${deadNode}`);
+      console.log(`${signal}: ${moved.length} clients of ${movedRooms.join(', ')} reconnected and converged ${Date.now() - stoppedAt} ms after the ${signal} of ${lostNode}`);
+      await exited;
 
-      for (const room of movedRooms) expect(await nodeOfRoom(cluster, members, room)).not.toBe(deadNode);
+      for (const room of movedRooms) expect(await nodeOfRoom(cluster, members, room)).not.toBe(lostNode);
       for (const m of moved) expect(m.statuses).toContain('reconnecting');
 
-      // No ghost, even after the cluster has declared the dead node down (its members leave with
-      // node-down everywhere then): every view still holds exactly the live members.
-      cluster.nodes.delete(deadNode);
+      // No ghost, even after the cluster has declared the node down (its members leave with
+      // node-down everywhere then): every view still holds exactly the live members, and none of the
+      // reconnected clients ever saw a member of the lost node beside them.
+      cluster.nodes.delete(lostNode);
       await eachNodeKnows(cluster.nodes, [...cluster.nodes.keys()]);
       for (const room of ROOMS) {
         expect(converged(members, room), `presence in ${room} after node-down`).toBe(true);
         await nodeOfRoom(cluster, members, room);
       }
+      expect(moved.flatMap((m) => m.ghosts)).toEqual([]);
 
       // The rooms of the other nodes never noticed.
       expect(stayed.length).toBeGreaterThan(0);
