@@ -32,6 +32,8 @@ interface Member {
   statuses: string[];
   /** Ids of `gone` they saw among the others while connected as someone new: ghosts. */
   ghosts: string[];
+  /** Their id before their node went away. */
+  oldId?: string;
 }
 
 /** Member ids whose node went away; filled in by the test just before it stops the node. */
@@ -164,7 +166,7 @@ describeIfHaproxy('recipe: HAProxy routes a room to one hub node', () => {
       const stayed = members.filter((m) => !movedRooms.includes(m.room));
       const stayedIds = stayed.map((m) => m.client.self!.id);
       gone.clear();
-      for (const m of moved) gone.add(m.client.self!.id);
+      for (const m of moved) gone.add((m.oldId = m.client.self!.id));
 
       const stoppedAt = Date.now();
       const lost = cluster.nodes.get(lostNode)!.child;
@@ -179,7 +181,12 @@ describeIfHaproxy('recipe: HAProxy routes a room to one hub node', () => {
       await exited;
 
       for (const room of movedRooms) expect(await nodeOfRoom(cluster, members, room)).not.toBe(lostNode);
-      for (const m of moved) expect(m.statuses).toContain('reconnecting');
+      for (const m of moved) {
+        expect(m.statuses).toContain('reconnecting');
+        // The old ids of its room left its view: replaced by the new ones, not kept beside them.
+        const before = moved.filter((o) => o.room === m.room && o !== m).map((o) => o.oldId);
+        expect(before.filter((id) => !m.leaves.some((leave) => leave.startsWith(`${id} `)))).toEqual([]);
+      }
 
       // No ghost, even after the cluster has declared the node down (its members leave with
       // node-down everywhere then): every view still holds exactly the live members, and none of the
