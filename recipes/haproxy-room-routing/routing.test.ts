@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GhostClient, PresenceHandle } from '@ghost/client';
 import { closeAfterTest } from '../../test/helpers/cleanup.js';
 import { describeIfHaproxy, startHaproxy } from '../../test/helpers/haproxy.js';
@@ -140,11 +140,13 @@ async function setUp(redisUrl: string) {
   return { cluster, members, nodeOf };
 }
 
-describeIfHaproxy('recipe: HAProxy routes a room to one hub node', () => {
-  it('haproxy.cfg is what haproxy-config.ts renders for the example nodes', () => {
+describe('recipe: haproxy.cfg', () => {
+  it('is what haproxy-config.ts renders for the example nodes', () => {
     expect(readFileSync(new URL('./haproxy.cfg', import.meta.url), 'utf8')).toBe(haproxyConfig(EXAMPLE));
   });
+});
 
+describeIfHaproxy('recipe: HAProxy routes a room to one hub node', () => {
   describeIfRedis('three hub processes on Redis', () => {
     const redis = useRedisServer();
 
