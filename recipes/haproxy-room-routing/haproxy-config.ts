@@ -2,7 +2,9 @@
 // for three example nodes (the test checks they agree), and the test runs HAProxy on the same text
 // with its own ports and faster health checks: what is tested is what is shipped.
 //
-//   npx tsx recipes/haproxy-room-routing/haproxy-config.ts > haproxy.cfg
+//   npx tsx recipes/haproxy-room-routing/haproxy-config.ts :80 10.0.0.11:3000 10.0.0.12:3000 > haproxy.cfg
+//
+// Nodes get ids 1, 2, … in the order given: when you remove one later, keep the others' ids.
 
 import { pathToFileURL } from 'node:url';
 
@@ -85,5 +87,7 @@ ${servers.join('\n')}
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.stdout.write(haproxyConfig(EXAMPLE));
+  const [bind, ...addresses] = process.argv.slice(2);
+  const hubs = addresses.map((address, index) => ({ id: index + 1, address }));
+  process.stdout.write(haproxyConfig(bind && hubs.length > 0 ? { bind, hubs } : EXAMPLE));
 }
