@@ -10,11 +10,11 @@ export interface HubProcess {
 
 /**
  * Starts test/fixtures/hub-node.ts on Redis as its own process and waits until it listens; killed after
- * the test. `env` adds the fixture's settings (NODE_HEARTBEAT_MS, RECOVERY_TOPICS, …).
+ * the test. `env` adds the fixture's settings (NODE_HEARTBEAT_MS, RECOVERY_TOPICS, …). `script` runs
+ * another node program instead (it reads REDIS_URL and NODE_ID, and prints `listening PORT`).
  */
-export async function spawnHubNode(redisUrl: string, nodeId: string, env: Record<string, string> = {}): Promise<HubProcess> {
-  const script = fileURLToPath(new URL('../fixtures/hub-node.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+export async function spawnHubNode(redisUrl: string, nodeId: string, env: Record<string, string> = {}, script = new URL('../fixtures/hub-node.ts', import.meta.url)): Promise<HubProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(script)], {
     env: { ...process.env, REDIS_URL: redisUrl, NODE_ID: nodeId, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
