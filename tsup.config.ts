@@ -1,4 +1,6 @@
-// Builds the three packages from one root config: `npm run build` (tsup --config tsup.config.ts).
+// Builds every package from one root config: `npm run build` (tsup --config tsup.config.ts). Each
+// package's `prepack` runs this config too, from its own folder: npm then names that package in
+// `npm_package_name`, and only its builds run (packing six packages must not build everything six times).
 // tsup looks for its config upward from the current folder and only sees the root package.json, so
 // everything here is absolute and each package declares its own externals (see /work/shared/TOOLCHAIN.md).
 import { readFileSync } from 'node:fs';
@@ -73,8 +75,8 @@ function protocolBuilds(): Options[] {
   ];
 }
 
-// `ghost-hub` is a command, not a library: one ESM file that keeps its `#!/usr/bin/env node` line (tsup
-// then marks it executable), no types, and its dependencies (the server, ioredis) left to npm.
+// `ghost-hub` is a command, not a library: one ESM file, no types, and its dependencies (the server,
+// ioredis) left to npm. Its bin is packages/hub/bin/ghost-hub.js, which loads this file once installed.
 function hubBuild(): Options {
   return {
     name: '@ghost/hub',
@@ -93,4 +95,8 @@ function hubBuild(): Options {
   };
 }
 
-export default defineConfig([...names.flatMap((name) => (name === 'protocol' ? protocolBuilds() : [build(name)])), hubBuild()]);
+const all = [...names.flatMap((name) => (name === 'protocol' ? protocolBuilds() : [build(name)])), hubBuild()];
+const packing = process.env.npm_package_name;
+const only = all.filter((options) => options.name === packing || options.name?.startsWith(`${packing} `));
+
+export default defineConfig(only.length > 0 ? only : all);

@@ -9,7 +9,7 @@ export default [
   // Hooks rendered by React Testing Library in happy-dom, against a real hub over real sockets.
   { extends: true, test: { name: 'react', include: ['packages/react/test/**/*.test.{ts,tsx}'], environment: 'happy-dom', typecheck: { enabled: true, include: ['packages/react/test/**/*.test-d.ts'] } } },
   { extends: true, test: { name: 'testing', include: ['packages/testing/test/**/*.test.ts'] } },
-  // ghost-hub run as child processes (from its sources; the built bin too once \`npm run build\` ran).
+  // ghost-hub run as child processes through its bin, which runs the sources in the repository (no build).
   { extends: true, test: { name: 'hub', include: ['packages/hub/test/**/*.test.ts'], testTimeout: 30_000, typecheck: { enabled: false } } },
   { extends: true, test: { name: 'examples', include: ['examples/*/test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
   // Packs the packages, installs the tarballs into a throwaway app, type-checks, bundles (esbuild, Vite)

@@ -1,6 +1,7 @@
-// "Installs as published": builds the packages, packs them with `npm pack`, installs the tarballs into
-// a throwaway app OUTSIDE the workspace (in os.tmpdir(), so nothing resolves through the workspace's
-// node_modules or tsconfig paths) and uses them the way an app would:
+// "Installs as published": packs the packages with `npm run pack:all` (each package's prepack builds
+// it), installs the tarballs with the getting-started guide's line into a throwaway app OUTSIDE the
+// workspace (in os.tmpdir(), so nothing resolves through the workspace's node_modules or tsconfig
+// paths) and uses them the way an app would:
 // - each tarball holds dist, LICENSE and README.md, and nothing else of the sources;
 // - ESM `import` and CJS `require` in Node of every library package, end to end (a hub on node:http, a
 //   client gets a topic message; @ghost/react's hooks load beside React);
@@ -8,13 +9,15 @@
 // - the types resolve under moduleResolution node16 (ESM and CJS files) and bundler, with the
 //   workspace's TypeScript and with older 5.x releases installed into the temp dir;
 // - a user's own tests written with `@ghost/testing` pass under `node --test`;
+// - the `@ghost/hub` tarball, in an app of its own, gives a working `npx ghost-hub`;
 // - the client bundles for the browser with esbuild and with Vite, without `ws` or Node built-ins,
 //   within its size budget, and the bundle works in Chromium against a real hub;
 // - `@ghost/server` in a browser bundle: the bundle throws, at load, a message that names the fix.
 // It needs the npm registry for the packages' own dependencies, and Chromium for the page checks (they
 // skip without it, and fail under CI=true). A summary of every check is printed at the end (and written
 // to $TMPDIR/ghost-install-summary.txt). KEEP_INSTALL_APPS=1 keeps the temp folder for a look afterwards.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +28,13 @@ import {
 } from './app-files.js';
 import { bundleWithEsbuild, bundleWithVite, gzipped, type Bundle } from './bundle.js';
 import { closeChromium, hasChromium, inCI, MISSING, pageWith, runInChromium } from './chromium.js';
-import { firstLines, kb, must, run } from './run.js';
+import { collectLines } from '../helpers/lines.js';
+import { cleanEnv, firstLines, kb, must, run } from './run.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const names = ['protocol', 'server', 'client', 'testing', 'react'] as const;
+/** The libraries; `hub` is the ghost-hub command. */
+const names = ['protocol', 'server', 'client', 'testing', 'react', 'hub'] as const;
+const libraries = names.filter((name) => name !== 'hub');
 type Name = (typeof names)[number];
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
 /** What a React app has anyway, for `@ghost/react` (its peer dependency). */
@@ -111,17 +117,19 @@ describe('installs as published (npm pack → fresh app in os.tmpdir())', () => 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'ghost-install-'));
     app = join(work, 'app');
-    mkdirSync(join(work, 'tarballs'));
     mkdirSync(app);
 
-    const built = await must('npm', ['run', 'build'], root, 240_000);
-    note(`build: npm run build ok in ${(built.ms / 1000).toFixed(1)} s`);
-
+    // The documented way to install from a clone: `npm run pack:all` (each package's prepack builds it),
+    // then the install line of docs/guides/getting-started.md, then the other tarballs.
+    const packed = await must('npm', ['run', 'pack:all'], root, 600_000);
+    note(`pack: npm run pack:all (a prepack build per package) ok in ${(packed.ms / 1000).toFixed(1)} s`);
+    const files = readdirSync(join(root, 'packed'));
     for (const name of names) {
-      const packed = await must('npm', ['pack', '--json', '--pack-destination', join(work, 'tarballs')], join(root, 'packages', name));
-      const [info] = JSON.parse(packed.stdout) as { filename: string; size: number; unpackedSize: number; files: { path: string }[] }[];
-      tarballs[name] = join(work, 'tarballs', info!.filename);
-      note(`pack: ${info!.filename}: ${kb(info!.size)} packed, ${kb(info!.unpackedSize)} unpacked, ${info!.files.length} files (${info!.files.map((f) => f.path).filter((p) => !p.endsWith('.map')).join(', ')})`);
+      const file = files.find((f) => f.startsWith(`ghost-${name}-`) && f.endsWith('.tgz'));
+      if (!file) throw new Error(`npm run pack:all left no ghost-${name}-*.tgz in packed/ (${files.join(', ')})`);
+      tarballs[name] = join(root, 'packed', file);
+      const listed = await must('tar', ['-tzf', tarballs[name]], root);
+      note(`pack: ${file}: ${kb(statSync(tarballs[name]).size)}, ${listed.stdout.split('\n').filter((p) => p && !p.endsWith('.map')).map((p) => p.replace(/^package\//, '')).join(', ')}`);
     }
 
     write(app, {
@@ -131,7 +139,6 @@ describe('installs as published (npm pack → fresh app in os.tmpdir())', () => 
         version: '0.0.0',
         type: 'module',
         dependencies: {
-          ...Object.fromEntries(names.map((name) => [`@ghost/${name}`, `file:${tarballs[name]}`])),
           // What an app of the typed-schemas guide has anyway.
           zod: serverPackage.dependencies.zod,
           react: REACT,
@@ -150,8 +157,13 @@ describe('installs as published (npm pack → fresh app in os.tmpdir())', () => 
       'browser-client.js': browserClient,
       'browser-server.js': browserServer,
     });
-    const installed = await must('npm', ['install', '--no-audit', '--no-fund'], app, 240_000);
-    note(`install: fresh app in ${app} installed the ${names.length} tarballs in ${(installed.ms / 1000).toFixed(1)} s (${firstLines(installed.stdout, 1)})`);
+    // Word for word the guide's line (a shell expands the braces and the glob): the server and client
+    // tarballs install without asking the registry for @ghost/protocol, which is not on it.
+    const installed = await must('bash', ['-c', `npm install --no-audit --no-fund ${join(root, 'packed')}/ghost-{protocol,server,client}-*.tgz`], app, 240_000);
+    note(`install: fresh app in ${app}: the guide's line installed protocol, server and client in ${(installed.ms / 1000).toFixed(1)} s (${firstLines(installed.stdout, 1)})`);
+    const rest = libraries.filter((name) => !['protocol', 'server', 'client'].includes(name));
+    const more = await must('npm', ['install', '--no-audit', '--no-fund', ...rest.map((name) => tarballs[name])], app, 240_000);
+    note(`install: then ${rest.join(', ')} in ${(more.ms / 1000).toFixed(1)} s`);
   }, 600_000);
 
   afterAll(async () => {
@@ -163,7 +175,7 @@ describe('installs as published (npm pack → fresh app in os.tmpdir())', () => 
   });
 
   it('packs dist, LICENSE and README.md: ESM, CJS and both kinds of .d.ts per entry, no sources or tests', async () => {
-    for (const name of names) {
+    for (const name of libraries) {
       const listed = await must('tar', ['-tzf', tarballs[name]], work);
       const files = listed.stdout.split('\n').filter(Boolean);
       const entries = name === 'server' ? ['index', 'redis'] : ['index'];
@@ -179,6 +191,34 @@ describe('installs as published (npm pack → fresh app in os.tmpdir())', () => 
     note(`pack: every tarball holds LICENSE (MIT) and README.md beside dist`);
   });
 
+  it('the ghost-hub tarball, installed on its own, runs as `npx ghost-hub`: usage, health, a drain on SIGTERM', async () => {
+    // Its own folder: @ghost/hub depends on ioredis, which the app above must not have.
+    const hubApp = join(work, 'hub-app');
+    mkdirSync(hubApp);
+    writeFileSync(join(hubApp, 'package.json'), '{ "name": "ghost-hub-install-check", "private": true }');
+    await must('bash', ['-c', `npm install --no-audit --no-fund ${join(root, 'packed')}/ghost-{protocol,server,hub}-*.tgz`], hubApp, 240_000);
+    const help = await must('npx', ['--no-install', 'ghost-hub', '--help'], hubApp, 30_000);
+    expect(help.stdout).toContain('Usage: ghost-hub [options]');
+
+    // The linked bin itself, not npx: SIGTERM then reaches the hub's process.
+    const child = spawn(join(hubApp, 'node_modules/.bin/ghost-hub'), ['--port', '0', '--host', '127.0.0.1'], { cwd: hubApp, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    collectLines(child.stdout!, stdout);
+    collectLines(child.stderr!, stderr);
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    try {
+      const listening = await waitFor(() => stdout.map((line) => JSON.parse(line) as { event: string; port?: number }).find((line) => line.event === 'listening'),
+        { timeoutMs: 15_000, what: `ghost-hub to listen (stderr: ${stderr.join('\n')})` });
+      expect((await fetch(`http://127.0.0.1:${listening.port}/healthz`)).status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      note(`ghost-hub: installed from the protocol, server and hub tarballs; npx ghost-hub --help ok; served /healthz on port ${listening.port}; SIGTERM → exit 0`);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }, 300_000);
+
   it('does not install the optional peer ioredis', () => {
     expect(existsSync(join(app, 'node_modules/ioredis'))).toBe(false);
     expect(existsSync(join(app, 'node_modules/@ghost/server/dist/index.js'))).toBe(true);
@@ -188,14 +228,14 @@ describe('installs as published (npm pack → fresh app in os.tmpdir())', () => 
     const result = await runSmoke('esm');
     expect(result).toMatchObject({ protocolVersion: 1, versionMismatch: 4006, testKit: 'function', reactHooks: 'function,function,function', received: { headline: 'hello' }, ioredisModulesAfterServer: 0, redis: 'error' });
     expect(result.redisError).toMatch(/ioredis/);
-    note(`node ESM: import of all ${names.length} packages ok; hub on node:http + client got a topic message; @ghost/server works without ioredis; import('@ghost/server/redis') without it fails: "${result.redisError}"`);
+    note(`node ESM: import of all ${libraries.length} libraries ok; hub on node:http + client got a topic message; @ghost/server works without ioredis; import('@ghost/server/redis') without it fails: "${result.redisError}"`);
   });
 
   it('CJS require works end to end in Node, without ioredis installed', async () => {
     const result = await runSmoke('cjs');
     expect(result).toMatchObject({ protocolVersion: 1, versionMismatch: 4006, testKit: 'function', reactHooks: 'function,function,function', received: { headline: 'hello' }, ioredisModulesAfterServer: 0, redis: 'error' });
     expect(result.redisError).toMatch(/ioredis/);
-    note(`node CJS: require of all ${names.length} packages ok; same end-to-end check; require('@ghost/server/redis') without ioredis fails: "${result.redisError}"`);
+    note(`node CJS: require of all ${libraries.length} libraries ok; same end-to-end check; require('@ghost/server/redis') without ioredis fails: "${result.redisError}"`);
   });
 
   it("a user's tests written with @ghost/testing pass under node --test (ESM and CJS)", async () => {

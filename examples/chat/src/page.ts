@@ -23,7 +23,8 @@ statusBadge(client, showWaiting);
 client.on('error', (error) => {
   // Back from a reconnect, the client claims our name again; someone may have taken it meanwhile.
   if (error.code === ErrorCode.NAME_TAKEN && chat.name === undefined) askName(`Someone took your name in #${room} — pick another`);
-  else say(error.message);
+  // The badge already says "reconnecting…", and the notice keeps what waits to be sent.
+  else if (error.code !== ErrorCode.UNREACHABLE) say(error.message);
 });
 
 identifyForm.addEventListener('submit', async (event) => {

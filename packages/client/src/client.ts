@@ -13,15 +13,24 @@ import { Outbox } from './outbox.js';
 
 /** Events of a client; `on` returns the function that stops listening. */
 export interface ClientEvents<S> {
-  /** The status changed. */
-  status: (status: ClientStatus) => void;
+  /**
+   * The status changed. `reason` says why when something failed: with `reconnecting`, the attempt
+   * that failed (`UNREACHABLE`, with what the socket said, such as `connect ECONNREFUSED`; or
+   * `INTERNAL` when `params()` threw); with `closed`, the hub's refusal. It is `undefined` for
+   * `connecting`, `open`, `client.close()`, and for a drop of an open link (the hub may just be
+   * restarting: if the next attempt fails, the `error` event says so).
+   */
+  status: (status: ClientStatus, reason: GhostError | undefined) => void;
   /** The server sent `hub.broadcast(data)`. */
   broadcast: (data: BroadcastDataOf<S>) => void;
   /** The server sent `hub.sendTo(you, data)`. */
   direct: (data: DirectDataOf<S>) => void;
   /**
    * Something went wrong that no promise reports: the hub refused the connection (then `status` is
-   * `closed`), refused a message sent without a promise, or a listener threw.
+   * `closed`); the hub cannot be reached (`UNREACHABLE`, once per outage, on its first failed attempt:
+   * the client keeps retrying, and `status` says `open` once it is back); the hub refused a message
+   * sent without a promise; or a listener threw. With no `error` listener it is logged with
+   * `console.warn`.
    */
   error: (error: GhostError) => void;
 }
@@ -187,8 +196,13 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
   }
 
   /** @internal */
-  onStatus(status: ClientStatus): void {
-    this.emit('status', status);
+  onStatus(status: ClientStatus, reason: GhostError | undefined): void {
+    this.emit('status', status, reason);
+  }
+
+  /** @internal */
+  onFailed(error: GhostError): void {
+    this.emitError(error);
   }
 
   private notify(message: Outgoing): void {

@@ -7,7 +7,7 @@ import { OPEN, type SocketConstructor, type SocketLike } from './websocket.js';
  * The client's public status:
  * - `connecting`: the first attempt is under way;
  * - `open`: welcomed by the hub; messages flow;
- * - `reconnecting`: the link dropped; waiting for or making the next attempt;
+ * - `reconnecting`: the link dropped, or an attempt failed; waiting for or making the next attempt;
  * - `closed`: `client.close()` was called, or the hub refused the client (see the `error` event).
  */
 export type ClientStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -38,9 +38,19 @@ export interface ConnectionOptions {
 export interface ConnectionHooks {
   welcome(welcome: Welcome): void;
   message(message: Record<string, unknown> & { type: string }): void;
-  status(status: ClientStatus): void;
+  /** `reason`: why, when the status changed because something failed (an attempt, or a refusal). */
+  status(status: ClientStatus, reason: GhostError | undefined): void;
+  /** The first attempt of an outage failed (`UNREACHABLE`); the retries go on. */
+  failed(error: GhostError): void;
   /** The hub refused the client (or the client was closed); no more attempts will be made. */
   stopped(error: GhostError | undefined): void;
+}
+
+/** What went wrong with one attempt, before the delay of the next one is known. */
+interface Failure {
+  code: ErrorCode;
+  detail: string;
+  cause?: unknown;
 }
 
 // How a refusal reads as an error; any other code of the refusal range reads as FORBIDDEN.
@@ -65,6 +75,9 @@ export class Connection {
   // Until then the hub asked us to stay away (a retry-after hint): coming online or visible does not
   // cut that wait short, or every client of a draining node would be back at once.
   private quietUntil = 0;
+  // An attempt failed since the last welcome: the failure is reported once per outage, not on every
+  // retry (a dead address would otherwise warn every few seconds for ever).
+  private failing = false;
   /** This client instance's id: the hub uses it to deliver a publish resent after a reconnect once. */
   private readonly clientId = randomId();
 
@@ -138,7 +151,7 @@ export class Connection {
     try {
       url = await this.buildUrl();
     } catch (error) {
-      this.retryLater();
+      this.retryLater(0, { code: ErrorCode.INTERNAL, detail: `params() threw: ${messageOf(error) ?? String(error)}`, cause: error });
       return;
     }
     if (this.stopped) return;
@@ -151,14 +164,17 @@ export class Connection {
     try {
       socket = new Impl(url.toString());
     } catch (error) {
-      this.retryLater();
+      this.retryLater(0, { code: ErrorCode.UNREACHABLE, detail: messageOf(error) ?? String(error), cause: error });
       return;
     }
     this.socket = socket;
-    this.timers.connect = setTimeout(() => this.drop('connect timeout'), this.options.connectTimeoutMs);
+    this.timers.connect = setTimeout(() => this.drop('connect timeout', `no welcome within ${this.options.connectTimeoutMs} ms`), this.options.connectTimeoutMs);
     socket.onmessage = (event) => this.onFrame(event.data);
-    socket.onclose = (event) => this.onClose(event.code, event.reason);
-    socket.onerror = () => undefined; // a close event always follows
+    // A close event always follows an error. `ws` says what failed (`connect ECONNREFUSED …`); a
+    // browser says nothing, on purpose, and the close code is all there is.
+    let error: unknown;
+    socket.onerror = (event) => void (error = event);
+    socket.onclose = (event) => this.onClose(event.code, event.reason, error);
   }
 
   private async buildUrl(): Promise<URL> {
@@ -200,6 +216,7 @@ export class Connection {
     // The retry count resets only once the link has stayed up a while: a hub that accepts and drops
     // at once still gets backoff.
     this.timers.stable = setTimeout(() => (this.attempt = 0), this.options.stableAfterMs);
+    this.failing = false;
     this.timers.watchdog = setInterval(() => {
       if (Date.now() - this.lastReceived > 2 * this.heartbeatMs) this.drop('heartbeat missed');
     }, this.heartbeatMs);
@@ -207,10 +224,11 @@ export class Connection {
     // status listener already sees the new `self`.
     this.status = 'open';
     this.hooks.welcome(welcome);
-    this.hooks.status('open');
+    this.hooks.status('open', undefined);
   }
 
-  private onClose(code: number, reason: string): void {
+  private onClose(code: number, reason: string, error: unknown): void {
+    const welcomed = this.status === 'open';
     this.detach();
     if (this.stopped) return;
     const reaction = closeReaction(code);
@@ -221,11 +239,16 @@ export class Connection {
     }
     // 'reauthenticate' retries like any drop: `params` is called again on every attempt, which is
     // where fresh credentials come from, and backoff keeps a hub that keeps refusing from a tight loop.
-    this.retryLater(retryAfterOf(reason));
+    const detail = messageOf(error) ?? `the socket closed (${code}${reason ? `: ${reason}` : ''}) before the hub's welcome`;
+    this.retryLater(retryAfterOf(reason), welcomed ? undefined : { code: ErrorCode.UNREACHABLE, detail, cause: error });
   }
 
-  /** Gives up on a socket that is silent or stuck, without waiting for a close that may never come. */
-  private drop(why: string): void {
+  /**
+   * Gives up on a socket that is silent or stuck, without waiting for a close that may never come.
+   * `failure`: what to report when the socket never got its welcome (a failed attempt).
+   */
+  private drop(why: string, failure?: string): void {
+    const welcomed = this.status === 'open';
     const socket = this.socket;
     this.detach();
     try {
@@ -234,14 +257,20 @@ export class Connection {
     } catch {
       // still connecting: nothing to close politely
     }
-    if (!this.stopped) this.retryLater();
+    if (!this.stopped) this.retryLater(0, welcomed ? undefined : { code: ErrorCode.UNREACHABLE, detail: failure ?? why });
   }
 
-  /** Schedules the next attempt; a hub's retry-after hint comes first, the usual jittered backoff on top. */
-  private retryLater(retryAfterMs = 0): void {
-    this.setStatus('reconnecting');
+  /**
+   * Schedules the next attempt; a hub's retry-after hint comes first, the usual jittered backoff on top.
+   * The first `failure` of an outage goes with the status and on the `error` event.
+   */
+  private retryLater(retryAfterMs = 0, failure?: Failure): void {
     this.quietUntil = Date.now() + retryAfterMs;
     const delay = retryAfterMs + backoffDelay(this.attempt, this.options.backoff);
+    const report = failure && !this.failing ? this.describe(failure, delay) : undefined;
+    if (failure) this.failing = true;
+    this.setStatus('reconnecting', report);
+    if (report) this.hooks.failed(report);
     this.attempt += 1;
     this.timers.retry = setTimeout(() => {
       this.timers.retry = undefined;
@@ -259,8 +288,15 @@ export class Connection {
     } catch {
       // already closing
     }
-    this.setStatus('closed');
+    this.setStatus('closed', error);
     this.hooks.stopped(error);
+  }
+
+  private describe(failure: Failure, delay: number): GhostError {
+    // The address without its query: the parameters may hold a token.
+    const { origin, pathname } = this.options.url;
+    const what = failure.code === ErrorCode.UNREACHABLE ? `Could not reach the hub at ${origin}${pathname}` : 'Could not connect';
+    return new GhostError(failure.code, `${what}: ${failure.detail}; retrying (next attempt in ${delay} ms)`, { cause: failure.cause });
   }
 
   private detach(): void {
@@ -279,10 +315,10 @@ export class Connection {
     this.timers = {};
   }
 
-  private setStatus(status: ClientStatus): void {
+  private setStatus(status: ClientStatus, reason?: GhostError): void {
     if (this.status === status) return;
     this.status = status;
-    this.hooks.status(status);
+    this.hooks.status(status, reason);
   }
 }
 
@@ -290,4 +326,11 @@ function randomId(): string {
   const bytes = new Uint8Array(12);
   globalThis.crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[b & 63]).join('');
+}
+
+/** What an error (or a socket's error event, as `ws` makes it) says, if anything. */
+function messageOf(error: unknown): string | undefined {
+  const value = error as { message?: unknown; error?: { message?: unknown } } | undefined;
+  const message = value?.message ?? value?.error?.message;
+  return typeof message === 'string' && message !== '' ? message : undefined;
 }

@@ -68,7 +68,8 @@ export function createClient<const S extends SchemaDefinition = SchemaDefinition
     {
       welcome: (welcome) => client!.onWelcome(welcome),
       message: (message) => client!.onMessage(message),
-      status: (status) => client!.onStatus(status),
+      status: (status, reason) => client!.onStatus(status, reason),
+      failed: (error) => client!.onFailed(error),
       stopped: (error) => client!.onStopped(error),
     },
   );

@@ -1,6 +1,10 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import type { ClientOptions, ClientStatus, GhostError } from '@ghost/client';
+import { ErrorCode, type ClientOptions, type ClientStatus, type GhostError } from '@ghost/client';
+import { startTestHub } from '@ghost/testing';
+import { closeAfterTest } from '../../../test/helpers/cleanup.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { FAST_BACKOFF, openClient } from '../../../test/helpers/clients.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
@@ -78,6 +82,57 @@ describe('reconnect', () => {
     expect(attempts).toBe(1);
     expect(errors.map((e) => e.code)).toEqual(['UNAUTHORIZED']);
     await expect(c.topic('x').publish(1)).rejects.toMatchObject({ code: 'NOT_SENT' });
+  });
+
+  it('pointed at a dead address: says why on the first failed attempt (status reason and error), keeps retrying, and says it again after the next drop', async () => {
+    // A real closed port: a server that listened there and closed.
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+
+    let attempts = 0;
+    const c = client(`ws://127.0.0.1:${port}/ghost`, { params: () => ({ attempt: String(++attempts) }) });
+    const statuses: [ClientStatus, GhostError | undefined][] = [];
+    const errors: GhostError[] = [];
+    const attemptsAtError: number[] = [];
+    c.on('status', (status, reason) => statuses.push([status, reason]));
+    c.on('error', (error) => {
+      errors.push(error);
+      attemptsAtError.push(attempts);
+    });
+
+    await waitFor(() => errors.length === 1);
+    expect(attemptsAtError).toEqual([1]); // on the first failed attempt, not after some of them
+    expect(statuses).toEqual([['reconnecting', errors[0]]]);
+    expect(errors[0]!.code).toBe(ErrorCode.UNREACHABLE);
+    expect(errors[0]!.message).toMatch(new RegExp(`^Could not reach the hub at ws://127\\.0\\.0\\.1:${port}/ghost: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}; retrying \\(next attempt in \\d+ ms\\)$`));
+    expect(errors[0]!.message).not.toContain('attempt=1'); // the query (app params, tokens) stays out of it
+
+    // The retries go on, without a report each time; a hub on that port gets the client back.
+    await waitFor(() => attempts >= 4);
+    expect(c.status).toBe('reconnecting');
+    expect(errors).toHaveLength(1);
+    running = await startHub({}, port);
+    await waitFor(() => c.status === 'open');
+    expect(statuses.at(-1)).toEqual(['open', undefined]);
+
+    // A drop of an open link is no error by itself (the hub may be restarting); the next outage's first failed attempt is.
+    await running.close();
+    await waitFor(() => errors.length === 2);
+    expect(statuses.slice(-2)).toEqual([['open', undefined], ['reconnecting', undefined]]);
+    expect(errors[1]!.code).toBe(ErrorCode.UNREACHABLE);
+  });
+
+  it('pointed at a server that is no hub: the first failed attempt says what it answered', async () => {
+    const app = await startTestHub({}, { cleanup: closeAfterTest });
+    const c = client(`ws://127.0.0.1:${app.port}/not-ghost`);
+    const reasons: (GhostError | undefined)[] = [];
+    c.on('status', (_status, reason) => reasons.push(reason));
+    const error = await new Promise<GhostError>((resolve) => c.on('error', resolve));
+    expect(error.code).toBe(ErrorCode.UNREACHABLE);
+    expect(error.message).toContain(`Could not reach the hub at ws://127.0.0.1:${app.port}/not-ghost: Unexpected server response: 404`);
+    expect(reasons).toEqual([error]);
   });
 
   it('sends a fresh params() on every attempt, so a token can be renewed', async () => {

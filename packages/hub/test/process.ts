@@ -1,15 +1,12 @@
 // Runs ghost-hub as a child process, the way an operator does, and reads its JSON log lines.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { closeAfterTest } from '../../../test/helpers/cleanup.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { collectLines } from '../../../test/helpers/lines.js';
 
-const folder = fileURLToPath(new URL('..', import.meta.url));
-/** The built command, as npm installs it (`npm run build` makes it). */
-export const BUILT_BIN = `${folder}dist/cli.js`;
-export const hasBuild = existsSync(BUILT_BIN);
+/** The `ghost-hub` bin as npm links it; in the repository it runs the sources, so no build is needed. */
+export const BIN = fileURLToPath(new URL('../bin/ghost-hub.js', import.meta.url));
 
 export interface HubProcess {
   child: ChildProcess;
@@ -25,13 +22,11 @@ export interface HubProcess {
 }
 
 /**
- * Starts `ghost-hub` from its sources (`node --import tsx src/cli.ts`), or the built bin with
- * `{ built: true }`; SIGKILLed after the test if still running.
+ * Starts `ghost-hub` through its bin (from the sources, in the repository); SIGKILLed after the test if
+ * still running.
  */
-export function startHubProcess(args: string[], env: Record<string, string> = {}, options: { built?: boolean } = {}): HubProcess {
-  const command = options.built ? [BUILT_BIN] : ['--import', 'tsx', 'src/cli.ts'];
-  const child = spawn(process.execPath, [...command, ...args], {
-    cwd: folder, // where tsconfig.json maps @ghost/* to the workspace sources
+export function startHubProcess(args: string[], env: Record<string, string> = {}): HubProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -29,12 +29,19 @@ export const ErrorCode = {
   INTERNAL: 'INTERNAL',
   /** Client: the client was closed, or its outbox was full, before the message could be sent. Retry: yes, once open. */
   NOT_SENT: 'NOT_SENT',
+  /**
+   * Client: a connection attempt failed before the hub's welcome (nothing listens at the address, the
+   * upgrade was refused over HTTP, the socket closed, or no welcome came within `connectTimeoutMs`).
+   * Reported once per outage, on the `error` event and with the `reconnecting` status. Retry: the
+   * client keeps retrying by itself, with backoff.
+   */
+  UNREACHABLE: 'UNREACHABLE',
 } as const;
 
 /** One of the {@link ErrorCode} strings. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-const RETRYABLE: ReadonlySet<string> = new Set<ErrorCode>(['RATE_LIMITED', 'INTERNAL', 'NOT_SENT']);
+const RETRYABLE: ReadonlySet<string> = new Set<ErrorCode>(['RATE_LIMITED', 'INTERNAL', 'NOT_SENT', 'UNREACHABLE']);
 
 /** Whether sending the same message again, later, may succeed. */
 export function isRetryable(code: ErrorCode): boolean {
