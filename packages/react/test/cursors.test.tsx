@@ -1,4 +1,4 @@
-import { useRef, useState, type RefObject } from 'react';
+import { Component, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { describe, expect, it } from 'vitest';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { useCursors } from '@ghost/react';
@@ -126,6 +126,45 @@ describe('useCursors', () => {
     fireEvent.click(screen.getByText('rename'));
     fireEvent.pointerMove(board, { clientX: 110, clientY: 60 });
     await waitFor(() => expect(watching.others.find((m) => m.id === client.self!.id)?.state).toEqual({ name: 'Grace', x: 0.5, y: 0.5 }));
+  });
+
+  it('says what to fix when components sharing a room and element ask for another interpolate', async () => {
+    const { url } = await startHub();
+    const client = openClient(url);
+    const errors: string[] = [];
+    class Catch extends Component<{ children: ReactNode }, { error?: Error }> {
+      override state: { error?: Error } = {};
+      static getDerivedStateFromError(error: Error) {
+        return { error };
+      }
+      override componentDidCatch(error: Error) {
+        errors.push(error.message);
+      }
+      override render() {
+        return this.state.error ? <p>{this.state.error.message}</p> : this.props.children;
+      }
+    }
+    function Smooth({ board }: { board: RefObject<HTMLDivElement | null> }) {
+      useCursors('lobby', board, { interpolate: true });
+      return null;
+    }
+    function Board() {
+      const board = useRef<HTMLDivElement>(null);
+      useCursors('lobby', board, { interpolate: false });
+      const [shown, setShown] = useState(false);
+      return <div ref={board}>{shown ? <Smooth board={board} /> : <button onClick={() => setShown(true)}>more</button>}</div>;
+    }
+    const quiet = console.error;
+    console.error = () => {}; // React reports the caught error too
+    try {
+      renderWith(client, <Catch><Board /></Catch>);
+      await waitFor(() => expect(screen.getByText('more')).toBeTruthy());
+      fireEvent.click(screen.getByText('more'));
+      await waitFor(() => expect(errors.length).toBeGreaterThan(0));
+    } finally {
+      console.error = quiet;
+    }
+    expect(errors[0]).toMatch(/useCursors\('lobby', ref, …\): interpolate: true here, but .* opened it with interpolate: false/);
   });
 
   it('works with a ref attached after the first render, and leaves the room when it is detached', async () => {
