@@ -1,4 +1,4 @@
-import type { Cursor, GhostClient, PresenceMember, TopicHandler } from '@ghost/client';
+import type { Cursor, CursorsOptions, GhostClient, PresenceMember, TopicHandler } from '@ghost/client';
 import type { PresenceStateOf, SchemaDefinition, TopicDataOf, TopicNameOf } from '@ghost/protocol';
 import { useCursors } from './cursors.js';
 import { useOthers, usePresence, type PresenceSetter } from './presence.js';
@@ -16,9 +16,18 @@ export interface GhostHooks<S extends SchemaDefinition> {
   /** {@link useOthers}: what `select` returns of the other members of `room`. */
   useOthers<R>(room: string, select: (others: readonly PresenceMember<PresenceStateOf<S>>[]) => R): R;
   /** {@link useCursors}: the others' cursors over the element of `ref`. */
-  useCursors(room: string, ref: { readonly current: Element | null }): readonly Cursor<PresenceStateOf<S>>[];
+  useCursors(
+    room: string,
+    ref: { readonly current: Element | null },
+    options?: Omit<CursorsOptions<PresenceStateOf<S>>, 'element'>,
+  ): readonly Cursor<PresenceStateOf<S>>[];
   /** {@link useCursors}: what `select` returns of the others' cursors over the element of `ref`. */
-  useCursors<R>(room: string, ref: { readonly current: Element | null }, select: (cursors: readonly Cursor<PresenceStateOf<S>>[]) => R): R;
+  useCursors<R>(
+    room: string,
+    ref: { readonly current: Element | null },
+    select: (cursors: readonly Cursor<PresenceStateOf<S>>[]) => R,
+    options?: Omit<CursorsOptions<PresenceStateOf<S>>, 'element'>,
+  ): R;
   /** {@link useTopic}: `handler` gets the topic's messages; returns its publish function. */
   useTopic<N extends TopicNameOf<S>>(name: N, handler?: TopicHandler<TopicDataOf<S, N>>): (data: TopicDataOf<S, N>) => Promise<void>;
 }

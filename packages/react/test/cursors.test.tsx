@@ -77,7 +77,58 @@ describe('useCursors', () => {
     await waitFor(() => expect(running.hub.stats().rooms).toBe(0));
   });
 
-  it('says what to fix when the ref is not on an element', async () => {
+  it('gives positions as they arrive with interpolate: false', async () => {
+    const { url } = await startHub({ tickMs: 10 });
+    const client = openClient(url);
+    const mover = openClient(url);
+    const seen: string[] = [];
+    function Board() {
+      const board = useRef<HTMLDivElement>(null);
+      const cursors = useCursors('lobby', board, { interpolate: false });
+      const text = cursors.map((c) => `${c.x},${c.y}`).join(' ');
+      seen.push(text);
+      return <div ref={board} data-testid="board">{text}</div>;
+    }
+    renderWith(client, <Board />);
+    mover.presence('lobby').track({ x: 0, y: 0 });
+    await waitFor(() => expect(screen.getByTestId('board').textContent).toBe('0,0'));
+    seen.length = 0;
+    mover.presence('lobby').track({ x: 1, y: 0.75 });
+    await waitFor(() => expect(screen.getByTestId('board').textContent).toBe('1,0.75'));
+    // Smoothed, it would pass through points between; raw, it jumps.
+    expect(new Set(seen)).toEqual(new Set(['1,0.75']));
+  });
+
+  it("sends the state option's fields with your pointer", async () => {
+    const { url } = await startHub({ tickMs: 10 });
+    const client = openClient(url);
+    const watcher = openClient(url);
+    const watching = watcher.presence('lobby');
+    watching.track({ x: 0, y: 0 });
+    function Board() {
+      const [name, setName] = useState('Ada');
+      const board = useRef<HTMLDivElement>(null);
+      useCursors('lobby', board, { state: () => ({ name }) });
+      return <div ref={board} data-testid="board"><button onClick={() => setName('Grace')}>rename</button></div>;
+    }
+    renderWith(client, <Board />);
+    // happy-dom lays nothing out: give the board the box a browser would (200 × 100 at 10,10).
+    const board = screen.getByTestId('board');
+    Object.defineProperties(board, {
+      clientWidth: { value: 200 },
+      clientHeight: { value: 100 },
+      getBoundingClientRect: { value: () => ({ left: 10, top: 10, width: 200, height: 100, right: 210, bottom: 110, x: 10, y: 10 }) },
+    });
+    await waitFor(() => expect(client.self).toBeDefined());
+    fireEvent.pointerMove(board, { clientX: 60, clientY: 35 });
+    await waitFor(() => expect(watching.others.find((m) => m.id === client.self!.id)?.state).toEqual({ name: 'Ada', x: 0.25, y: 0.25 }));
+    // Read at each send, from the latest render.
+    fireEvent.click(screen.getByText('rename'));
+    fireEvent.pointerMove(board, { clientX: 110, clientY: 60 });
+    await waitFor(() => expect(watching.others.find((m) => m.id === client.self!.id)?.state).toEqual({ name: 'Grace', x: 0.5, y: 0.5 }));
+  });
+
+  it('says what to fix when components sharing a room and element ask for another interpolate', async () => {
     const { url } = await startHub();
     const client = openClient(url);
     const errors: string[] = [];
@@ -93,19 +144,54 @@ describe('useCursors', () => {
         return this.state.error ? <p>{this.state.error.message}</p> : this.props.children;
       }
     }
-    function Forgot() {
+    function Smooth({ board }: { board: RefObject<HTMLDivElement | null> }) {
+      useCursors('lobby', board, { interpolate: true });
+      return null;
+    }
+    function Board() {
       const board = useRef<HTMLDivElement>(null);
-      useCursors('lobby', board);
-      return <div />;
+      useCursors('lobby', board, { interpolate: false });
+      const [shown, setShown] = useState(false);
+      return <div ref={board}>{shown ? <Smooth board={board} /> : <button onClick={() => setShown(true)}>more</button>}</div>;
     }
     const quiet = console.error;
     console.error = () => {}; // React reports the caught error too
     try {
-      renderWith(client, <Catch><Forgot /></Catch>);
+      renderWith(client, <Catch><Board /></Catch>);
+      await waitFor(() => expect(screen.getByText('more')).toBeTruthy());
+      fireEvent.click(screen.getByText('more'));
       await waitFor(() => expect(errors.length).toBeGreaterThan(0));
     } finally {
       console.error = quiet;
     }
-    expect(errors[0]).toMatch(/useCursors\('lobby', ref\): ref.current is empty.*<div ref=\{ref\}>/);
+    expect(errors[0]).toMatch(/useCursors\('lobby', ref, …\): interpolate: true here, but .* opened it with interpolate: false/);
+  });
+
+  it('works with a ref attached after the first render, and leaves the room when it is detached', async () => {
+    const running = await startHub({ tickMs: 10 });
+    const client = openClient(running.url);
+    const other = openClient(running.url);
+    const others = other.presence('lobby');
+    others.track({ x: 0.5, y: 0.5 });
+    function Page() {
+      const [shown, setShown] = useState(false);
+      const board = useRef<HTMLDivElement>(null);
+      const count = useCursors('lobby', board, (cursors) => cursors.length);
+      return (
+        <>
+          {shown && <div ref={board} />}
+          <p data-testid="count">{count}</p>
+          <button onClick={() => setShown(!shown)}>toggle</button>
+        </>
+      );
+    }
+    renderWith(client, <Page />);
+    fireEvent.click(screen.getByText('toggle'));
+    await waitFor(() => expect(screen.getByTestId('count').textContent).toBe('1'));
+    fireEvent.click(screen.getByText('toggle'));
+    await waitFor(() => expect(screen.getByTestId('count').textContent).toBe('0'));
+    // Once the other leaves too, nobody is in the room: the hidden board left it.
+    others.leave();
+    await waitFor(() => expect(running.hub.stats().rooms).toBe(0));
   });
 });

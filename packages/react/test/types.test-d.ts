@@ -19,6 +19,11 @@ describe('hook types flow from one schema value', () => {
     const board = { current: null as HTMLDivElement | null };
     expectTypeOf(ghost.useCursors('lobby', board)).toEqualTypeOf<readonly Cursor<State>[]>();
     expectTypeOf(ghost.useCursors('lobby', board, (cursors) => cursors.length)).toEqualTypeOf<number>();
+    // The options of client.cursors but the element: `state` gives the fields besides x and y.
+    expectTypeOf(ghost.useCursors('lobby', board, { interpolate: false, state: () => ({ name: 'Ada' }) })).toEqualTypeOf<readonly Cursor<State>[]>();
+    expectTypeOf(ghost.useCursors('lobby', board, (cursors) => cursors.length, { interpolate: false })).toEqualTypeOf<number>();
+    // @ts-expect-error: the ref gives the element
+    ghost.useCursors('lobby', board, { element: document.body });
     const publish = ghost.useTopic('build:status', (data) => expectTypeOf(data).toEqualTypeOf<{ ok: boolean; sha: string }>());
     expectTypeOf(publish).parameter(0).toEqualTypeOf<{ ok: boolean; sha: string }>();
     // Undeclared topics are unknown, never any.

@@ -18,6 +18,7 @@ import { createId } from './ids.js';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
 import { routeFrame, type RouterContext } from './router.js';
 import { Sessions } from './sessions.js';
+import { addUpgradeListener } from './upgrade-listener.js';
 import { Validator } from './validate.js';
 import { attachOps } from './ops/attach.js';
 import { OpsBus } from './ops/cluster-ops.js';
@@ -138,7 +139,9 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
 
   /**
    * Serves the hub on `path` of an existing HTTP(S) server, leaving its routes and other upgrade
-   * handlers alone. Returns a function that detaches the hub again.
+   * handlers alone. An upgrade for another path gets a 404 when the server's only upgrade listeners
+   * are Ghost's (`attach`, `attachOps`); an app listener of its own answers those paths instead.
+   * Returns a function that detaches the hub again.
    *
    * @example
    * const server = http.createServer(app);
@@ -148,17 +151,13 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
   attach(server: HttpServer | HttpsServer, options: AttachOptions = {}): () => void {
     const path = options.path ?? '/ghost';
     if (!path.startsWith('/')) throw new TypeError(`hub.attach: path must start with "/", got ${JSON.stringify(path)}`);
-    const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (new URL(request.url ?? '/', 'http://localhost').pathname === path) {
-        void this.handleUpgrade(request, socket, head);
-      } else if (server.listenerCount('upgrade') === 1) {
-        // No other handler will answer: say so instead of leaving the socket hanging.
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      }
-    };
-    server.on('upgrade', onUpgrade);
+    const off = addUpgradeListener(server, (request, socket, head) => {
+      if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) return false;
+      void this.handleUpgrade(request, socket, head);
+      return true;
+    });
     const detach = () => {
-      server.off('upgrade', onUpgrade);
+      off();
       this.detachers.delete(detach);
     };
     this.detachers.add(detach);

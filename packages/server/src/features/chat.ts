@@ -20,9 +20,12 @@ export const MAX_NAME_LENGTH = 32;
 const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /**
- * Chat rooms of this node: who reads each room, the name each connection holds there, and delivery.
- * Names are claimed and history kept through the adapter's store, so with a shared store both hold
- * across every node without this code knowing.
+ * Chat rooms of this node: who reads each room, the name each connection speaks under there, and
+ * delivery. Names are claimed and history kept through the adapter's store, so with a shared store
+ * both hold across every node without this code knowing.
+ *
+ * A name belongs to a user when the hub authenticates (every connection of that user, on any node,
+ * may speak under it), otherwise to the connection: see {@link ownerOf}.
  */
 export class Chat {
   private readonly readers = new Map<string, Set<Connection>>();
@@ -34,7 +37,7 @@ export class Chat {
     private readonly options: ChatOptions & { maxRooms: number },
     private readonly reportError: (error: Error) => void,
   ) {
-    this.renewal = setInterval(() => this.renewClaims(), Math.max(10, options.claimTtlMs / 3)).unref();
+    this.renewal = setInterval(() => this.renewClaims(), this.renewalMs).unref();
   }
 
   /** Number of chat rooms with at least one reader here. */
@@ -67,16 +70,16 @@ export class Chat {
     }
     if (!connection.chats.has(room)) await this.join(connection, room);
     const held = connection.chats.get(room);
-    if (!(await this.store.claim(nameKey(room, name), connection.id, this.options.claimTtlMs))) {
+    if (!(await this.store.claim(nameKey(room, name), ownerOf(connection), this.options.claimTtlMs))) {
       throw new GhostError(ErrorCode.NAME_TAKEN, `The name ${JSON.stringify(name)} is taken in ${JSON.stringify(room)}`);
     }
-    if (held !== undefined && nameKey(room, held) !== nameKey(room, name)) await this.store.release(nameKey(room, held), connection.id);
     // The connection may have left the room while the claim was on its way: then give it back.
     if (!connection.chats.has(room)) {
-      await this.store.release(nameKey(room, name), connection.id);
+      await this.letGo(connection, room, name);
       throw new GhostError(ErrorCode.NOT_IDENTIFIED, `Left ${JSON.stringify(room)} before the name was claimed`);
     }
     connection.chats.set(room, name);
+    if (held !== undefined && nameKey(room, held) !== nameKey(room, name)) await this.letGo(connection, room, held);
     return { name };
   }
 
@@ -106,10 +109,7 @@ export class Chat {
     const set = this.readers.get(room);
     set?.delete(connection);
     if (set && set.size === 0) this.readers.delete(room);
-    await Promise.all([
-      name === undefined ? undefined : this.store.release(nameKey(room, name), connection.id),
-      this.syncBus(room),
-    ]);
+    await Promise.all([name === undefined ? undefined : this.letGo(connection, room, name), this.syncBus(room)]);
   }
 
   /** Leaves every room of a connection that ended, releasing its names. */
@@ -119,6 +119,28 @@ export class Chat {
 
   close(): void {
     clearInterval(this.renewal);
+  }
+
+  /**
+   * Gives back a name `connection` no longer speaks under in `room`. A connection's own name goes at
+   * once. A user's name stays while another of their connections here speaks under it; when none
+   * does, this node cannot see whether one elsewhere does, so the claim is cut short to two renewal
+   * periods instead of released: a holder on another node renews it within one, and without one it
+   * lapses by itself.
+   */
+  private async letGo(connection: Connection, room: string, name: string): Promise<void> {
+    const key = nameKey(room, name);
+    const owner = ownerOf(connection);
+    if (!connection.user) return this.store.release(key, owner);
+    for (const other of this.readers.get(room) ?? []) {
+      const spoken = other.chats.get(room);
+      if (other !== connection && spoken !== undefined && ownerOf(other) === owner && nameKey(room, spoken) === key) return;
+    }
+    await this.store.claim(key, owner, 2 * this.renewalMs);
+  }
+
+  private get renewalMs(): number {
+    return Math.max(10, this.options.claimTtlMs / 3);
   }
 
   private syncBus(room: string): Promise<void> {
@@ -131,14 +153,19 @@ export class Chat {
     for (const connection of this.readers.get(room) ?? []) connection.send(frame, { buffer: true });
   }
 
-  // Names live as long as their holder: renewed while it is connected or within its grace period, so
-  // a crashed node's names expire by themselves.
+  // Names live as long as their holders: renewed while one is connected or within its grace period,
+  // so a crashed node's names expire by themselves. Each node renews its own holders' names.
   private renewClaims(): void {
     for (const [room, set] of this.readers) {
+      const renewed = new Set<string>();
       for (const connection of set) {
         const name = connection.chats.get(room);
         if (name === undefined) continue;
-        this.store.claim(nameKey(room, name), connection.id, this.options.claimTtlMs).then(
+        const key = nameKey(room, name);
+        const owner = ownerOf(connection);
+        if (renewed.has(`${owner} ${key}`)) continue;
+        renewed.add(`${owner} ${key}`);
+        this.store.claim(key, owner, this.options.claimTtlMs).then(
           (held) => {
             if (!held) this.reportError(new Error(`chat name ${JSON.stringify(name)} in ${room} was lost to another holder`));
           },
@@ -154,6 +181,14 @@ export class Chat {
 // keeps a room's keys on one shard).
 function nameKey(room: string, name: string): string {
   return `chat:{${room}}:name:${name.normalize('NFKC').toLowerCase()}`;
+}
+
+/**
+ * Who holds a name: the user when the hub authenticates, so two tabs of one user share it, otherwise
+ * the connection. The prefixes keep a user id from ever matching a connection id.
+ */
+function ownerOf(connection: Connection): string {
+  return connection.user ? `user:${connection.user.id}` : `connection:${connection.id}`;
 }
 
 function stream(room: string): string {

@@ -1,10 +1,10 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import type { Duplex } from 'node:stream';
 import type { SchemaDefinition } from '@ghost/protocol';
 import type { Hub } from '../hub.js';
 import { createOpsHandler } from './handler.js';
 import type { OpsOptions } from './options.js';
+import { addUpgradeListener } from '../upgrade-listener.js';
 
 type Listener = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -21,19 +21,14 @@ export function attachOps<S extends SchemaDefinition>(hub: Hub<S>, server: HttpS
     if (ops.matches(request)) ops(request, response);
     else for (const listener of app) listener.call(server, request, response);
   };
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (ops.handleUpgrade(request, socket, head)) return;
-    // No other handler will answer: say so instead of leaving the socket hanging.
-    if (server.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-  };
   server.on('request', onRequest);
-  server.on('upgrade', onUpgrade);
+  const offUpgrade = addUpgradeListener(server, (request, socket, head) => ops.handleUpgrade(request, socket, head));
   let detached = false;
   return () => {
     if (detached) return;
     detached = true;
     server.off('request', onRequest);
-    server.off('upgrade', onUpgrade);
+    offUpgrade();
     for (const listener of app) server.on('request', listener);
     ops.close();
   };
