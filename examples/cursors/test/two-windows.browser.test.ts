@@ -18,7 +18,8 @@ const hintShown = (page: Page) => page.isVisible('#hint');
 
 needsChromium();
 
-describe.skipIf(!hasChromium)('two windows of one browser', () => {
+// Each test opens pages, renames and reloads: on a busy machine that takes more than the project's 60 s.
+describe.skipIf(!hasChromium)('two windows of one browser', { timeout: 120_000 }, () => {
   let browser: Browser;
   let demo: CursorDemo | undefined;
   let context: BrowserContext | undefined;
