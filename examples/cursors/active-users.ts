@@ -91,6 +91,9 @@ export class ActiveUsers {
   private rev = 0;
   private feed: ActiveUsersFeed = { rev: 0, available: false, users: [] };
 
+  /** Settles once the database answered for the first time (true), or failed to (false). */
+  readonly ready: Promise<boolean>;
+
   constructor(private readonly db: Db, private readonly hub: Hub, options: ActiveUsersOptions = {}) {
     const table = options.table ?? 'ghost_visitors';
     if (!TABLE.test(table)) throw new TypeError(`ActiveUsers: table must match ${TABLE}, got ${JSON.stringify(table)}`);
@@ -99,6 +102,7 @@ export class ActiveUsers {
     hub.on('connection', ({ user }) => this.count(user as Visitor | undefined, 1));
     hub.on('disconnect', ({ user }) => this.count(user as Visitor | undefined, -1));
     this.enqueue(undefined); // the schema, and the first list
+    this.ready = this.queue.then(() => this.healthy);
   }
 
   /** The list, once every write queued so far is done (so a newcomer's GET includes itself). */

@@ -1,7 +1,7 @@
 // The ghost cursor demo: one Node process serves the page, its stylesheet, the page script (bundled
 // in memory at startup), the Ghost hub on /ghost and the active-users list (GET /api/active-users,
 // and the `active-users` topic), kept in PostgreSQL: PGlite in this process by default, or a server.
-// No CDN, no build step.
+// No CDN, no build step. The page is served as soon as it is bundled; the database comes up behind it.
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundlePage } from '../shared/server.js';
 import { createHub, type Hub } from '@ghost/server';
 import { ActiveUsers, visitorFrom, type ActiveUsersOptions } from './active-users.js';
-import { openDb, type DbOptions } from './db.js';
+import { openDb, type Db, type DbOptions } from './db.js';
 
 /** A running demo. */
 export interface CursorDemo {
@@ -19,7 +19,12 @@ export interface CursorDemo {
   /** The hub on /ghost (tests read its `stats()`). */
   hub: Hub;
   /** Which database the active-users panel uses. */
-  db: 'pglite' | 'postgres';
+  db: Db['kind'];
+  /**
+   * Settles once the active-users database answered for the first time (true) or failed to (false:
+   * the panel says it is unavailable, and the server keeps trying). The page is served before.
+   */
+  activeUsersReady: Promise<boolean>;
   /** Closes the hub (clients are told to go away), the database and the HTTP server. */
   close(): Promise<void>;
 }
@@ -28,21 +33,37 @@ export interface CursorDemo {
 export interface CursorDemoOptions extends ActiveUsersOptions {
   /** 0 for any free port. @default 0 */
   port?: number;
-  /** The active-users database: `{ url: 'postgres://…' }`, or PGlite (in memory unless `dataDir`). */
-  database?: DbOptions;
+  /**
+   * The active-users database: `{ url: 'postgres://…' }`, PGlite (in memory unless `dataDir`), or a
+   * {@link Db} of your own.
+   */
+  database?: DbOptions | Db;
+  /**
+   * Who is one visitor (one cursor, one row of the panel): each browser window or tab (`'window'`),
+   * or every window of one browser together (`'browser'`, one presence member per user).
+   * @default 'window'
+   */
+  visitorPer?: VisitorPer;
 }
+
+/** What one visitor is: a browser window (tab), or a whole browser. */
+export type VisitorPer = 'window' | 'browser';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 
 /** Starts the demo on `port` (0 for any free port). A database that fails does not stop it. */
-export async function startCursorDemo({ port = 0, database, ...panel }: CursorDemoOptions = {}): Promise<CursorDemo> {
-  const [html, css, icon, script] = await Promise.all([
+export async function startCursorDemo({ port = 0, database, visitorPer = 'window', ...panel }: CursorDemoOptions = {}): Promise<CursorDemo> {
+  if (visitorPer !== 'window' && visitorPer !== 'browser') throw new TypeError(`startCursorDemo: visitorPer must be 'window' or 'browser', got ${JSON.stringify(visitorPer)}`);
+  const [page, css, icon, script] = await Promise.all([
     readFile(here('./public/index.html'), 'utf8'),
     readFile(here('./public/style.css'), 'utf8'),
     readFile(here('./public/favicon.svg'), 'utf8'),
     bundlePage(here('./src/page.ts')),
   ]);
+  // The page keeps its visitor id where `visitorPer` says: it reads this attribute.
+  const html = page.replace('data-visitor-per="window"', `data-visitor-per="${visitorPer}"`);
+  if (!html.includes(`data-visitor-per="${visitorPer}"`)) throw new Error('index.html has no data-visitor-per="window"');
   const assets: Record<string, { type: string; body: string }> = {
     '/': { type: 'text/html; charset=utf-8', body: html },
     '/index.html': { type: 'text/html; charset=utf-8', body: html },
@@ -51,10 +72,10 @@ export async function startCursorDemo({ port = 0, database, ...panel }: CursorDe
     '/favicon.svg': { type: 'image/svg+xml', body: icon },
   };
 
-  // Each visitor is one presence member, whatever number of tabs: see the README.
+  // Each visitor is one presence member, whatever number of connections: see the README.
   const hub = createHub({ authenticate: visitorFrom, presenceKey: 'user' });
-  const db = openDb(database);
-  const activeUsers = new ActiveUsers(db, hub, panel);
+  // Set once the server listens (below), before any request can come.
+  let activeUsers!: ActiveUsers;
 
   const server = http.createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -91,10 +112,13 @@ export async function startCursorDemo({ port = 0, database, ...panel }: CursorDe
     });
   }).catch(async (error: unknown) => {
     await hub.close();
-    await activeUsers.close();
     throw error;
   });
-  await activeUsers.current(); // the schema and the first list (or the first failure, logged)
+  // The database starts only now, behind the served page (PGlite takes seconds to start): until it
+  // answers, GET /api/active-users waits and the panel says it is loading. Made in the same turn as
+  // the listen callback, so no connection comes before its hooks are on.
+  const db = isDb(database) ? database : openDb(database);
+  activeUsers = new ActiveUsers(db, hub, panel);
   const actual = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   return {
@@ -102,6 +126,7 @@ export async function startCursorDemo({ port = 0, database, ...panel }: CursorDe
     port: actual,
     hub,
     db: db.kind,
+    activeUsersReady: activeUsers.ready,
     close: () =>
       (closing ??= (async () => {
         await hub.close();
@@ -112,20 +137,35 @@ export async function startCursorDemo({ port = 0, database, ...panel }: CursorDe
   };
 }
 
+function isDb(database: DbOptions | Db | undefined): database is Db {
+  return typeof (database as Db | undefined)?.query === 'function';
+}
+
 // `tsx server.ts` (or `npm start` at the repo root): listen on $PORT, 3000 by default; the panel's
-// database is $DATABASE_URL (postgres://…), else PGlite in $PGLITE_DIR, else PGlite in memory.
+// database is $DATABASE_URL (postgres://…), else PGlite in $PGLITE_DIR, else PGlite in memory;
+// $VISITOR_PER=browser makes all windows of a browser one visitor.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const port = Number(process.env.PORT ?? 3000);
+  const port = Number(process.env.PORT || 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`PORT must be a port number (0-65535), got ${JSON.stringify(process.env.PORT)}`);
     process.exit(1);
   }
+  const visitorPer = process.env.VISITOR_PER || 'window';
+  if (visitorPer !== 'window' && visitorPer !== 'browser') {
+    console.error(`VISITOR_PER must be window or browser, got ${JSON.stringify(visitorPer)}`);
+    process.exit(1);
+  }
   const database = { url: process.env.DATABASE_URL || undefined, dataDir: process.env.PGLITE_DIR || undefined };
-  const demo = await startCursorDemo({ port, database }).catch((error: NodeJS.ErrnoException) => {
+  const store = database.url ? 'PostgreSQL' : database.dataDir ? `PGlite in ${database.dataDir}` : 'PGlite in memory';
+  const demo = await startCursorDemo({ port, database, visitorPer }).catch((error: NodeJS.ErrnoException) => {
     console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: try PORT=${port + 1} npm start` : error);
     process.exit(1);
   });
-  console.log(`Ghost cursors: ${demo.url} (active users in ${demo.db === 'postgres' ? 'PostgreSQL' : database.dataDir ? `PGlite, ${database.dataDir}` : 'PGlite, in memory'})`);
+  console.log(`Ghost cursors: ${demo.url}  (one visitor per ${visitorPer}; active users: ${store}, starting…)`);
+  void demo.activeUsersReady.then((ok) => {
+    // A failure was logged already, with its cause. performance.now() counts from the process start.
+    if (ok) console.log(`[active-users] ${store} ready, ${(performance.now() / 1000).toFixed(1)} s after start`);
+  });
   const stop = () => {
     void demo.close().then(() => process.exit(0));
   };

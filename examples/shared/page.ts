@@ -24,13 +24,19 @@ export function timeOf(ts: number, options: Intl.DateTimeFormatOptions = {}): HT
   return time;
 }
 
-const LABELS: Record<ClientStatus, string> = { connecting: 'connecting…', open: 'online', reconnecting: 'reconnecting…', closed: 'offline' };
+// "connected", not "online" (people are online: the cursor demo counts them) nor "open" (a socket's word).
+const LABELS: Record<ClientStatus, string> = { connecting: 'connecting…', open: 'connected', reconnecting: 'reconnecting…', closed: 'disconnected' };
 
-/** Keeps `#status` showing the client's status: "online", or "reconnecting…" while the link is down. */
+/** The connection badge's word for a client status, the same in every demo: `open` is "connected". */
+export function statusLabel(status: ClientStatus): string {
+  return LABELS[status];
+}
+
+/** Keeps `#status` showing the client's status: "connected", or "reconnecting…" while the link is down. */
 export function statusBadge(client: GhostClient, onChange?: (status: ClientStatus) => void): void {
   const badge = byId('status');
   const show = (status: ClientStatus) => {
-    badge.textContent = LABELS[status];
+    badge.textContent = statusLabel(status);
     badge.dataset.status = status;
     onChange?.(status);
   };

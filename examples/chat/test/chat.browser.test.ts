@@ -31,7 +31,7 @@ describe.skipIf(!hasChromium)('chat demo in Chromium', () => {
   async function open(channel: string): Promise<Page> {
     const page = await openPage(browser, `${demo!.url}/${channel}`, errors, REFUSED);
     pages.push(page);
-    await expect.poll(() => page.textContent('#status')).toBe('online');
+    await expect.poll(() => page.textContent('#status')).toBe('connected');
     return page;
   }
   async function join(page: Page, name: string): Promise<void> {
@@ -113,7 +113,7 @@ describe.skipIf(!hasChromium)('chat demo in Chromium', () => {
     await expect.poll(() => a.textContent('#notice')).toBe('1 message waits to be sent: it goes out once back online');
 
     demo = await startChatDemo({ port });
-    for (const page of [a, b]) await expect.poll(() => page.textContent('#status'), { timeout: 20_000 }).toBe('online');
+    for (const page of [a, b]) await expect.poll(() => page.textContent('#status'), { timeout: 20_000 }).toBe('connected');
     // Ada's name was claimed again by itself, then the queued message went out: once, to both.
     const once = ['Ada: before the restart', 'Ada: typed while offline'];
     for (const page of [a, b]) await expect.poll(() => messagesOf(page), { timeout: 10_000 }).toEqual(once);

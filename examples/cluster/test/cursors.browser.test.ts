@@ -24,6 +24,7 @@ describeIfRedis('the cluster cursors page', () => {
     it('a pointer on one node moves a ghost on the other', async () => {
       const errors: string[] = [];
       const [a, b] = await Promise.all(cluster.nodes.map((node) => openPage(browser, `${node.url}/cursors`, errors)));
+      for (const page of [a!, b!]) await expect.poll(() => page.textContent('#status')).toBe('connected');
       const box = (await a!.locator('#board').boundingBox())!;
       for (let i = 1; i <= 10; i++) await a!.mouse.move(box.x + box.width * 0.25 + i, box.y + box.height * 0.5);
       const ghost = b!.locator('.ghost');

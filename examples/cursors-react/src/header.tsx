@@ -1,6 +1,7 @@
 // Your colour, how many others are here, and the connection status. Each part re-renders only when
 // what it shows changes: a cursor moving elsewhere re-renders none of them.
 import { useClient, useStatus } from '@ghost/react';
+import { statusLabel } from '../../shared/page.js';
 import { useOthers } from './ghost.js';
 import { useRenderCount } from './render-count.js';
 import { colorOf, visitorId } from './visitor.js';
@@ -32,5 +33,5 @@ function Count() {
 function Status() {
   useRenderCount('status');
   const status = useStatus();
-  return <p id="status" className="status" data-status={status}>{status}</p>;
+  return <p id="status" className="status" data-status={status}>{statusLabel(status)}</p>;
 }

@@ -61,7 +61,7 @@ describe.skipIf(!hasChromium)('React cursor demo in Chromium', () => {
       if (message.type() === 'error') errors.push(`console: ${message.text()}`);
     });
     await page.goto(demo.url);
-    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'open', null, { timeout });
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'connected', null, { timeout });
     return { page, sent };
   }
 

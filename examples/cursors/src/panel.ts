@@ -2,6 +2,7 @@
 // came from the topic or from GET /api/active-users) and draws it with textContent and attributes:
 // a name is whatever a visitor typed, never markup.
 import type { ActiveUser, ActiveUsersFeed } from './feed.js';
+import { displayName } from './names.js';
 
 export class ActiveUsersPanel {
   private feed: ActiveUsersFeed | undefined;
@@ -48,7 +49,7 @@ export class ActiveUsersPanel {
     swatch.style.backgroundColor = user.color;
     const name = document.createElement('span');
     name.className = 'name';
-    name.textContent = user.name ?? `Visitor ${user.id.slice(0, 6)}`;
+    name.textContent = displayName(user);
     const state = document.createElement('span');
     state.className = 'state';
     state.textContent = user.online ? 'online' : `seen ${new Date(user.lastSeen).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;

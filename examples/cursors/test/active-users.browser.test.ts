@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium)('active-users panel in Chromium', () => {
 
         // A reloads: the same visitor (one row, online), and its cursor comes back under the same id.
         await a.reload();
-        await expect.poll(() => a.textContent('#status')).toBe('open');
+        await expect.poll(() => a.textContent('#status')).toBe('connected');
         expect(await selfId(a)).toBe(idA);
         await expect.poll(() => demo!.hub.stats().connections).toBe(2);
         await expect.poll(() => rowsOf(b, idA)).toEqual([{ id: idA, online: true, self: false }]);
@@ -106,8 +106,8 @@ describe.skipIf(!hasChromium)('active-users panel in Chromium', () => {
     });
   }
 
-  it('makes two tabs of one visitor one cursor, in one colour, online until the last tab closes', async () => {
-    demo = await startCursorDemo({ port: 0 });
+  it('with visitorPer "browser", makes two tabs of one browser one cursor, in one colour, online until the last tab closes', async () => {
+    demo = await startCursorDemo({ port: 0, visitorPer: 'browser' });
     const context = await browser.newContext(); // one storage: one visitor
     const { page: tab1 } = await openDemo(context, demo.url, 900, 600, pageErrors);
     const { page: tab2 } = await openDemo(context, demo.url, 900, 600, pageErrors);

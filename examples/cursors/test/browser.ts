@@ -127,7 +127,7 @@ export async function openDemo(target: Browser | BrowserContext, url: string, wi
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
   await page.goto(url);
-  await expect.poll(() => page.textContent('#status')).toBe('open');
+  await expect.poll(() => page.textContent('#status')).toBe('connected');
   return { page, sent, received };
 }
 

@@ -42,7 +42,7 @@ describe.skipIf(!hasChromium)('pubsub demo in Chromium', () => {
 
   it('shows what the CLI, POST /publish/:topic and GET /ping send, and stops at unsubscribe', async () => {
     const page = await openPage(browser, demo.url, errors);
-    await expect.poll(() => page.textContent('#status')).toBe('online');
+    await expect.poll(() => page.textContent('#status')).toBe('connected');
 
     await subscribe(page, 'world');
     await subscribe(page, 'other');
@@ -99,7 +99,7 @@ describe.skipIf(!hasChromium)('pubsub demo in Chromium', () => {
       await page.click('#publish button[type="submit"]');
       await expect.poll(() => page.textContent('#notice')).toBe(`Published to ${topic}`);
     };
-    for (const page of [a, b]) await expect.poll(() => page.textContent('#status')).toBe('online');
+    for (const page of [a, b]) await expect.poll(() => page.textContent('#status')).toBe('connected');
 
     // Each page's own message comes back to it (marked as yours): its subscription is in place.
     await subscribe(a, 'news');
