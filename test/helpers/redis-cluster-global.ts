@@ -16,7 +16,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('redisCluster', null);
     return async () => undefined;
   }
-  const cluster = await startRedisCluster();
+  const cluster = await startRedisCluster({ replicas: false });
   project.provide('redisCluster', cluster.urls);
   return () => cluster.stop();
 }

@@ -28,7 +28,7 @@ export interface RedisClusterProcess {
    * Waits until the cluster is whole again without the killed nodes: every slot served by a live
    * master, `cluster_state:ok` on every live node.
    */
-  settled(timeoutMs?: number): Promise<void>;
+  settled(options?: { replicas?: boolean; timeoutMs?: number }): Promise<void>;
   /**
    * Moves one slot to another master the way `redis-cli --cluster reshard` does: IMPORTING on the
    * target, MIGRATING on the source, MIGRATE of its keys, then SETSLOT NODE everywhere.
@@ -49,9 +49,10 @@ export { INSTALL_REDIS };
 
 /**
  * Starts `masters` masters with one replica each (`--cluster-node-timeout 2000`, no persistence), each
- * in its own config file, and waits for `cluster_state:ok` on every node.
+ * in its own config file, and waits for `cluster_state:ok` on every node. `replicas: false` returns
+ * before the replicas are in sync (about 7 s sooner): enough for a cluster that nobody kills.
  */
-export async function startRedisCluster(masters = 3): Promise<RedisClusterProcess> {
+export async function startRedisCluster({ masters = 3, replicas = true } = {}): Promise<RedisClusterProcess> {
   if (!redisClusterAvailable()) throw new Error(`redis-server and redis-cli are not on PATH: ${INSTALL_REDIS}`);
   const dir = mkdtempSync(path.join(tmpdir(), 'ghost-redis-cluster-'));
   const children = new Map<number, ChildProcess>();
@@ -73,7 +74,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterProces
     }
     await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes']);
     const cluster = clusterOf(nodes, children, stop);
-    await cluster.settled();
+    await cluster.settled({ replicas });
     return cluster;
   } catch (error) {
     await stop();
@@ -105,7 +106,7 @@ function clusterOf(nodes: RedisClusterNode[], children: Map<number, ChildProcess
       children.delete(node.port);
       if (child) await terminate(child, 'SIGKILL');
     },
-    async settled(timeoutMs = 20_000) {
+    async settled({ replicas: withReplicas = true, timeoutMs = 20_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
       let last = '';
       for (;;) {
@@ -117,7 +118,7 @@ function clusterOf(nodes: RedisClusterNode[], children: Map<number, ChildProcess
         // with every master alive and every other live node its replica.
         if (first && views.every(whole) && views.every((v) => (v as View).map === (first as View).map)) {
           const { masters, replicas } = first as View;
-          if (masters.every((port) => children.has(port)) && masters.length + replicas === alive().length) return;
+          if (masters.every((port) => children.has(port)) && (!withReplicas || masters.length + replicas === alive().length)) return;
         }
         if (Date.now() > deadline) throw new Error(`Redis Cluster not settled after ${timeoutMs} ms: ${last}`);
         await new Promise((resolve) => setTimeout(resolve, 100));

@@ -2,10 +2,11 @@
 // whatever holds on one backplane must hold on the other.
 import { describe, expect, it } from 'vitest';
 import { createMemoryBus, memoryAdapter, type HubOptions } from '@ghost/server';
-import { memoryBackplane, redisBackplane, type Backplane } from '../../../test/helpers/backplanes.js';
+import { memoryBackplane, redisBackplane, redisClusterBackplane, type Backplane } from '../../../test/helpers/backplanes.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { seenBy } from '../../../test/helpers/presence.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
+import { describeIfRedisCluster, sharedRedisCluster } from '../../../test/helpers/redis-cluster.js';
 import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
@@ -21,9 +22,11 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
   async function cluster(count: number, options: HubOptions = {}) {
     backplane = await makeBackplane();
     nodes = [];
+    const floor = backplane.minNodeTimeoutMs ?? 0;
+    const timing = options.nodeTimeoutMs !== undefined && options.nodeTimeoutMs < floor ? { nodeTimeoutMs: floor } : {};
     for (let i = 0; i < count; i++) {
       const nodeId = `node${i}`;
-      const node = await startHub({ ...options, adapter: await backplane.adapter(nodeId), nodeId });
+      const node = await startHub({ ...options, ...timing, adapter: await backplane.adapter(nodeId), nodeId });
       node.hub.on('error', () => undefined); // partitions make the backplane fail on purpose
       nodes.push(node);
     }
@@ -44,7 +47,7 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
       client.send({ type: 'topic.subscribe', topic: 'world', ref: 1 });
       await client.next('ack');
     }
-    expect(await backplane.subscribers('ghost:topic:world')).toBe(2);
+    expect(await backplane.subscribers('ghost:topic:{world}')).toBe(2);
 
     c!.send({ type: 'topic.publish', topic: 'world', data: 'hi', ref: 1 });
     expect(await a!.next('topic.message')).toMatchObject({ data: 'hi' });
@@ -68,10 +71,10 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
     const a = await connect(nodes[0]!.url);
     a.send({ type: 'topic.subscribe', topic: 'news', ref: 1 });
     await a.next('ack');
-    expect(await backplane.subscribers('ghost:topic:news')).toBe(1);
+    expect(await backplane.subscribers('ghost:topic:{news}')).toBe(1);
     a.send({ type: 'topic.unsubscribe', topic: 'news', ref: 2 });
     await a.next('ack');
-    expect(await backplane.subscribers('ghost:topic:news')).toBe(0);
+    expect(await backplane.subscribers('ghost:topic:{news}')).toBe(0);
   });
 
   it('a partitioned node still serves its own clients, and rejoins the cluster when healed', async () => {
@@ -175,6 +178,10 @@ describeIfRedis('hubs sharing a redis-server, each through its own proxy', () =>
   clusterSuite(() => redisBackplane(redis));
 });
 
+describeIfRedisCluster('hubs sharing a Redis Cluster (sharded pub/sub), each through its own proxies', () => {
+  clusterSuite(() => redisClusterBackplane(sharedRedisCluster()));
+});
+
 describe('presence traffic on the bus', () => {
   const nodes: RunningHub[] = [];
   it('sends one bus message per room per tick, however many members move', async () => {
@@ -183,7 +190,7 @@ describe('presence traffic on the bus', () => {
     const spy = memoryAdapter({ bus });
     const publish = spy.publish.bind(spy);
     spy.publish = async (channel, frame) => {
-      if (channel === 'ghost:presence:lobby' && frame.includes('"kind":"presence"')) published.push(frame);
+      if (channel === 'ghost:presence:{lobby}' && frame.includes('"kind":"presence"')) published.push(frame);
       return publish(channel, frame);
     };
     nodes.push(await startHub({ ...fast, tickMs: 100, adapter: spy, nodeId: 'busy' }));

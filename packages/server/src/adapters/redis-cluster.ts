@@ -44,7 +44,8 @@ export function clusterSubscriber(commands: Cluster): Cluster {
     ...commands.options,
     shardedSubscribers: true,
     lazyConnect: true,
-    redisOptions: { ...commands.options.redisOptions, maxRetriesPerRequest: null },
+    // Like the subscriber of a single Redis: (re)subscribing waits for as long as an outage lasts.
+    redisOptions: { ...commands.options.redisOptions, maxRetriesPerRequest: null, commandTimeout: undefined },
   });
 }
 
