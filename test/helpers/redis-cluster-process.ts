@@ -18,6 +18,10 @@ export interface RedisClusterProcess {
   /** Every node, as seed URLs for a client. */
   urls: string[];
   nodes: RedisClusterNode[];
+  /** The slot of a key or channel name (`CLUSTER KEYSLOT`). */
+  slotOf(name: string): Promise<number>;
+  /** Runs `fn` on a short-lived plain connection to one node (no redirects followed). */
+  on<T>(node: RedisClusterNode, fn: (redis: Redis) => Promise<T>): Promise<T>;
   /** The node (master) that serves `slot` now, as a live node sees it. */
   masterOf(slot: number): Promise<RedisClusterNode>;
   /** The current masters. */
@@ -92,6 +96,8 @@ function clusterOf(nodes: RedisClusterNode[], children: Map<number, ChildProcess
   const cluster: RedisClusterProcess = {
     urls: nodes.map((n) => n.url),
     nodes,
+    slotOf: async (name) => Number(await ask(alive(), (r) => r.cluster('KEYSLOT', name))),
+    on: withNode,
     async masterOf(slot) {
       const range = (await slots()).find(([start, end]) => slot >= start && slot <= end);
       if (!range) throw new Error(`slot ${slot} is not served`);
