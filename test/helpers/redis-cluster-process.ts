@@ -9,8 +9,9 @@ import { freePort, INSTALL_REDIS, redisAvailable, spawnRedis, terminate } from '
 
 export interface RedisClusterNode {
   port: number;
-  /** redis://127.0.0.1:PORT */
+  /** redis://127.0.0.1:PORT (redis://:PASSWORD@127.0.0.1:PORT with a password) */
   url: string;
+  password?: string;
 }
 
 /** A Redis Cluster of separate `redis-server` processes that a test can kill and reshard. */
@@ -54,9 +55,10 @@ export { INSTALL_REDIS };
 /**
  * Starts `masters` masters with one replica each (`--cluster-node-timeout 2000`, no persistence), each
  * in its own config file, and waits for `cluster_state:ok` on every node. `replicas: false` returns
- * before the replicas are in sync (about 7 s sooner): enough for a cluster that nobody kills.
+ * before the replicas are in sync (about 7 s sooner): enough for a cluster that nobody kills. With a
+ * `password`, every node requires it (`requirepass`, and `masterauth` for its replica).
  */
-export async function startRedisCluster({ masters = 3, replicas = true } = {}): Promise<RedisClusterProcess> {
+export async function startRedisCluster({ masters = 3, replicas = true, password = '' } = {}): Promise<RedisClusterProcess> {
   if (!redisClusterAvailable()) throw new Error(`redis-server and redis-cli are not on PATH: ${INSTALL_REDIS}`);
   const dir = mkdtempSync(path.join(tmpdir(), 'ghost-redis-cluster-'));
   const children = new Map<number, ChildProcess>();
@@ -72,11 +74,13 @@ export async function startRedisCluster({ masters = 3, replicas = true } = {}): 
       const child = await spawnRedis(port, [
         '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-port', String(busPort),
         '--cluster-node-timeout', '2000', '--dir', dir, '--repl-diskless-sync-delay', '0',
+        ...(password ? ['--requirepass', password, '--masterauth', password] : []),
       ]);
       children.set(port, child);
-      nodes.push({ port, url: `redis://127.0.0.1:${port}` });
+      nodes.push({ port, url: `redis://${password ? `:${encodeURIComponent(password)}@` : ''}127.0.0.1:${port}`, password });
     }
-    await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes']);
+    const auth = password ? ['-a', password, '--no-auth-warning'] : [];
+    await run('redis-cli', [...auth, '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes']);
     const cluster = clusterOf(nodes, children, stop);
     await cluster.settled({ replicas });
     return cluster;
@@ -140,7 +144,8 @@ function clusterOf(nodes: RedisClusterNode[], children: Map<number, ChildProcess
         for (;;) {
           const keys = (await r.cluster('GETKEYSINSLOT', slot, 100)) as string[];
           if (keys.length === 0) break;
-          await r.migrate('127.0.0.1', to.port, '', 0, 5000, 'KEYS', ...keys);
+          const auth = to.password ? ['AUTH', to.password] : [];
+          await r.call('MIGRATE', '127.0.0.1', to.port, '', 0, 5000, ...auth, 'KEYS', ...keys);
         }
       });
       // The target first, then the source, then everyone else: the order redis-cli uses.
@@ -186,7 +191,7 @@ async function viewOf(redis: Redis): Promise<View> {
 
 /** Runs `fn` on a short-lived connection to one node. */
 async function withNode<T>(node: RedisClusterNode, fn: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis(node.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(node.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, password: node.password || undefined });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
