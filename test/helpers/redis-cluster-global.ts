@@ -16,7 +16,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('redisCluster', null);
     return async () => undefined;
   }
-  const cluster = await startRedisCluster({ replicas: false });
+  const cluster = await startRedisCluster({ replicas: false }); // nobody kills this one: no need to wait for replicas
   project.provide('redisCluster', cluster.urls);
   return () => cluster.stop();
 }
