@@ -32,6 +32,9 @@ const envelopeSchema = z.discriminatedUnion('kind', [
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('ops.reply'), id: z.string(), result: z.unknown() }),
 ]);
 
+/** Failed publishes are reported at most once in this many ms (an outage or a failover is one report). */
+const PUBLISH_REPORT_MS = 10_000;
+
 /** A frame between hub nodes. */
 export type Envelope = z.infer<typeof envelopeSchema>;
 type EnvelopeBody = Envelope extends infer E ? (E extends Envelope ? Omit<E, 'v' | 'node'> : never) : never;
@@ -68,8 +71,8 @@ export class Cluster {
   /** Per channel, the `sync` step in progress: they run one after another, never interleaved. */
   private readonly syncQueue = new Map<string, Promise<void>>();
 
-  /** A publish failed and none has succeeded since: the failure was reported once. */
-  private publishFailing = false;
+  /** When a failed publish was last reported (ms since the epoch). */
+  private publishReportedAt = -Infinity;
 
   /** How every envelope this node publishes begins (`publish` writes `v` and `node` first). */
   private readonly ownPrefix: string;
@@ -125,20 +128,21 @@ export class Cluster {
 
   /**
    * Publishes to other nodes; a failure is reported, never thrown, since local delivery already happened.
-   * One report per run of failures (an outage, a failover): every failure is counted in the metrics,
-   * but a hub publishing 20 times a second through a 4-second failover reports once, not 80 times.
+   * Every failure is counted in the metrics, but reported at most once in 10 s: a
+   * hub publishing 20 times a second through a 4-second failover reports once, not 80 times (and
+   * publishes to healthy shards in between do not make it report again).
    */
   async publish(channel: string, body: EnvelopeBody): Promise<void> {
     try {
       await this.adapter.publish(channel, JSON.stringify({ v: 1, node: this.nodeId, ...body }));
-      this.publishFailing = false;
     } catch (error) {
       if (this.metrics) this.metrics.busPublishFailures += 1;
-      if (this.publishFailing) return;
-      this.publishFailing = true;
+      const now = Date.now();
+      if (now - this.publishReportedAt < PUBLISH_REPORT_MS) return;
+      this.publishReportedAt = now;
       const cause = error instanceof Error ? error : new Error(String(error));
       this.onError(new Error(`Publishing to the other nodes failed: ${cause.message}. Local clients still get every message; ` +
-        'further failures are counted (busPublishFailures) but not reported until a publish succeeds again.', { cause }));
+        `further failures in the next ${PUBLISH_REPORT_MS / 1000} s are counted (busPublishFailures), not reported.`, { cause }));
     }
   }
 
