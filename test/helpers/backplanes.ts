@@ -18,8 +18,9 @@ export interface Backplane {
   /** How many nodes are subscribed to a channel (PUBSUB NUMSUB on Redis, SHARDNUMSUB for a sharded one). */
   subscribers(channel: string): Promise<number>;
   /**
-   * The shortest `nodeTimeoutMs` that a short cut heals within. A cluster client reconnects its
-   * subscribers after a backoff and a slot-map refresh (a few hundred ms), not at once.
+   * The shortest `nodeTimeoutMs` that a short cut heals within, and how much longer than on one Redis
+   * a node takes to be heard again after a cut. A cluster client reconnects its subscribers after a
+   * backoff (doubling from 200 ms to 2 s while the cut lasts) and a slot-map refresh, not at once.
    */
   minNodeTimeoutMs?: number;
 }
