@@ -105,11 +105,6 @@ export class Presence {
       // Missed something from that node (a partition, a lost frame): its full list repairs it.
       if (last === undefined || envelope.seq !== last + 1) this.requestSync(room, envelope.node);
     } else if (envelope.kind === 'presence.members') {
-      // An answer comes on the asker's node channel, which on a Redis Cluster is another shard than the
-      // room's: it can overtake, or be overtaken by, the room's changes. One older than a change
-      // already applied is stale.
-      const last = this.seen.get(key);
-      if (last !== undefined && envelope.seq < last) return;
       this.seen.set(key, envelope.seq);
       room.replaceOwner(envelope.node, envelope.members);
     } else if (envelope.kind === 'presence.sync') {
