@@ -143,8 +143,9 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
 
     lost.send({ type: 'presence.track', room: 'lobby', state: { here: 'again' } });
     backplane.heal();
-    // A cluster client reconnects its subscribers with a backoff (up to 2 s after repeated failures).
-    await waitFor(() => seenBy(watcher).get(lostId) !== undefined, 3000 + (backplane.minNodeTimeoutMs ?? 0), 'the member to come back');
+    // A cluster client reconnects its subscribers with a backoff (up to 2.5 s after repeated failures),
+    // then refreshes its slot map, before the node is heard again.
+    await waitFor(() => seenBy(watcher).get(lostId) !== undefined, 3000 + 2 * (backplane.minNodeTimeoutMs ?? 0), 'the member to come back');
     await sleep(200);
     const joinsOfLost = watcher.ofType('presence.diff').flatMap((d) => d.joins ?? []).filter((m) => m.id === lostId);
     expect(joinsOfLost).toHaveLength(2); // the first join, and the return: never twice at once
