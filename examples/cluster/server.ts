@@ -1,6 +1,7 @@
 // Seed 002 done with Ghost: several hub nodes that meet only through Redis behave as one. Two nodes
 // (ports 9000 and 9001) serve the chat demo and a cursors page; a chat page, a cursor or a topic
-// subscriber on either node sees everyone on both, and GET /ping1 on one node reaches both.
+// subscriber on either node sees everyone on both, and GET /ping1 on one node reaches both. The Redis
+// is one server (REDIS_URL, or a private one) or a Redis Cluster (REDIS_CLUSTER: seed node URLs).
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -14,12 +15,16 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 /** A running cluster example. */
 export interface ClusterDemo {
   nodes: Demo[];
+  /** The Redis URL, or the Redis Cluster's seed URLs joined by commas. */
   redisUrl: string;
   close(): Promise<void>;
 }
 
-/** Starts one chat node per port (0: any free port), all on the Redis at `redisUrl`. */
-export async function startClusterDemo({ ports = [9000, 9001], redisUrl }: { ports?: number[]; redisUrl: string }): Promise<ClusterDemo> {
+/**
+ * Starts one chat node per port (0: any free port), all on the Redis at `redisUrl`, or on the Redis
+ * Cluster whose seed nodes are `redisCluster`.
+ */
+export async function startClusterDemo({ ports = [9000, 9001], redisUrl, redisCluster }: { ports?: number[]; redisUrl?: string; redisCluster?: string[] }): Promise<ClusterDemo> {
   let pings = 0;
   const nodes: Demo[] = [];
   const cursorsPage: Record<string, { type: string; body: string }> = {
@@ -30,7 +35,7 @@ export async function startClusterDemo({ ports = [9000, 9001], redisUrl }: { por
   for (const port of ports) {
     nodes.push(await startChatDemo({
       port,
-      hub: { adapter: redisAdapter({ url: redisUrl }), nodeId: `node-${port || nodes.length}` },
+      hub: { adapter: redisCluster ? redisAdapter({ cluster: redisCluster }) : redisAdapter({ url: redisUrl }), nodeId: `node-${port || nodes.length}` },
       route: (request, response, hub) => {
         const path = new URL(request.url ?? '/', 'http://localhost').pathname;
         const asset = cursorsPage[path];
@@ -46,7 +51,7 @@ export async function startClusterDemo({ ports = [9000, 9001], redisUrl }: { por
       },
     }));
   }
-  return { nodes, redisUrl, close: async () => void (await Promise.all(nodes.map((node) => node.close()))) };
+  return { nodes, redisUrl: redisCluster?.join(',') ?? redisUrl ?? '', close: async () => void (await Promise.all(nodes.map((node) => node.close()))) };
 }
 
 /** Starts a private `redis-server` on a free port (no persistence); stops with this process. */
@@ -68,10 +73,11 @@ export async function startLocalRedis(): Promise<{ url: string; stop(): void }> 
 }
 
 if (isMain(import.meta.url)) {
-  const redis = process.env.REDIS_URL ? { url: process.env.REDIS_URL, stop: () => undefined } : await startLocalRedis();
+  const redisCluster = process.env.REDIS_CLUSTER?.split(',').filter(Boolean);
+  const redis = process.env.REDIS_URL || redisCluster ? { url: process.env.REDIS_URL, stop: () => undefined } : await startLocalRedis();
   const ports = (process.env.PORTS ?? '9000,9001').split(',').map(Number);
-  const cluster = await startClusterDemo({ ports, redisUrl: redis.url });
-  console.log(`Ghost cluster on ${redis.url}:`);
+  const cluster = await startClusterDemo({ ports, redisUrl: redis.url, redisCluster });
+  console.log(`Ghost cluster on ${redisCluster ? `the Redis Cluster at ${cluster.redisUrl}` : cluster.redisUrl}:`);
   for (const node of cluster.nodes) {
     console.log(`  ${node.url}/cursors   chat: ${node.url}/lobby   ping every socket on every node: curl ${node.url}/ping1`);
   }

@@ -41,17 +41,27 @@ const envelopeSchema = z.discriminatedUnion('kind', [
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('ops.reply'), id: z.string(), result: z.unknown() }),
 ]);
 
+/** Failed publishes are reported at most once in this many ms (an outage or a failover is one report). */
+const PUBLISH_REPORT_MS = 10_000;
+
 /** A frame between hub nodes. */
 export type Envelope = z.infer<typeof envelopeSchema>;
 type EnvelopeBody = Envelope extends infer E ? (E extends Envelope ? Omit<E, 'v' | 'node'> : never) : never;
 
-/** Channel names; one prefix so several apps can share a Redis. */
+/**
+ * Channel names; one prefix so several apps can share a Redis. A channel that carries one room's or one
+ * topic's traffic has the name in a Redis Cluster hash tag (`ghost:chat:{lobby}`), like the store keys
+ * of that room (`chat:{lobby}:history`), so on a cluster they all live on one slot and the Redis adapter
+ * puts the channel on sharded pub/sub. Names cannot hold braces (`isValidName`), so the tag is exactly
+ * the name. `all` has no tag: it is the one cluster-wide channel (heartbeats, broadcasts, ops queries).
+ */
 export const channels = {
   all: (prefix: string) => `${prefix}:all`,
-  topic: (prefix: string, topic: string) => `${prefix}:topic:${topic}`,
-  chat: (prefix: string, room: string) => `${prefix}:chat:${room}`,
-  presence: (prefix: string, room: string) => `${prefix}:presence:${room}`,
-  node: (prefix: string, nodeId: string) => `${prefix}:node:${nodeId}`,
+  topic: (prefix: string, topic: string) => `${prefix}:topic:{${topic}}`,
+  chat: (prefix: string, room: string) => `${prefix}:chat:{${room}}`,
+  presence: (prefix: string, room: string) => `${prefix}:presence:{${room}}`,
+  // A node's answers (presence lists for one room, ops replies) arrive here: per-node, so sharded too.
+  node: (prefix: string, nodeId: string) => `${prefix}:node:{${nodeId}}`,
 };
 
 /**
@@ -69,6 +79,9 @@ export class Cluster {
   private readonly synced = new Set<string>();
   /** Per channel, the `sync` step in progress: they run one after another, never interleaved. */
   private readonly syncQueue = new Map<string, Promise<void>>();
+
+  /** When a failed publish was last reported (ms since the epoch). */
+  private publishReportedAt = -Infinity;
 
   /** How every envelope this node publishes begins (`publish` writes `v` and `node` first). */
   private readonly ownPrefix: string;
@@ -122,13 +135,23 @@ export class Cluster {
     return step;
   }
 
-  /** Publishes to other nodes; a failure is reported, never thrown, since local delivery already happened. */
+  /**
+   * Publishes to other nodes; a failure is reported, never thrown, since local delivery already happened.
+   * Every failure is counted in the metrics, but reported at most once in 10 s: a
+   * hub publishing 20 times a second through a 4-second failover reports once, not 80 times (and
+   * publishes to healthy shards in between do not make it report again).
+   */
   async publish(channel: string, body: EnvelopeBody): Promise<void> {
     try {
       await this.adapter.publish(channel, JSON.stringify({ v: 1, node: this.nodeId, ...body }));
     } catch (error) {
       if (this.metrics) this.metrics.busPublishFailures += 1;
-      this.onError(error instanceof Error ? error : new Error(String(error)));
+      const now = Date.now();
+      if (now - this.publishReportedAt < PUBLISH_REPORT_MS) return;
+      this.publishReportedAt = now;
+      const cause = error instanceof Error ? error : new Error(String(error));
+      this.onError(new Error(`Publishing to the other nodes failed: ${cause.message}. Local clients still get every message; ` +
+        `further failures in the next ${PUBLISH_REPORT_MS / 1000} s are counted (busPublishFailures), not reported.`, { cause }));
     }
   }
 

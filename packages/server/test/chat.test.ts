@@ -114,6 +114,6 @@ describe('chat', () => {
     await late.next('welcome');
     late.send({ type: 'chat.join', room: 'fishing' });
     expect((await late.next('chat.history')).messages.map((m) => m.text)).toEqual(['from a']);
-    expect(bus.subscriberCount('ghost:chat:fishing')).toBe(2);
+    expect(bus.subscriberCount('ghost:chat:{fishing}')).toBe(2);
   });
 });

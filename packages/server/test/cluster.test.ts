@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryBus, memoryAdapter, type HubOptions } from '@ghost/server';
 import { channels } from '../src/cluster.js';
-import { memoryBackplane, redisBackplane, type Backplane } from '../../../test/helpers/backplanes.js';
+import { memoryBackplane, redisBackplane, redisClusterBackplane, type Backplane } from '../../../test/helpers/backplanes.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { seenBy } from '../../../test/helpers/presence.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
+import { describeIfRedisCluster, sharedRedisCluster } from '../../../test/helpers/redis-cluster.js';
 import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
@@ -22,9 +23,11 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
   async function cluster(count: number, options: HubOptions = {}) {
     backplane = await makeBackplane();
     nodes = [];
+    const floor = backplane.minNodeTimeoutMs ?? 0;
+    const timing = options.nodeTimeoutMs !== undefined && options.nodeTimeoutMs < floor ? { nodeTimeoutMs: floor } : {};
     for (let i = 0; i < count; i++) {
       const nodeId = `node${i}`;
-      const node = await startHub({ ...options, adapter: await backplane.adapter(nodeId), nodeId });
+      const node = await startHub({ ...options, ...timing, adapter: await backplane.adapter(nodeId), nodeId });
       node.hub.on('error', () => undefined); // partitions make the backplane fail on purpose
       nodes.push(node);
     }
@@ -45,7 +48,7 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
       client.send({ type: 'topic.subscribe', topic: 'world', ref: 1 });
       await client.next('ack');
     }
-    expect(await backplane.subscribers('ghost:topic:world')).toBe(2);
+    expect(await backplane.subscribers('ghost:topic:{world}')).toBe(2);
 
     c!.send({ type: 'topic.publish', topic: 'world', data: 'hi', ref: 1 });
     expect(await a!.next('topic.message')).toMatchObject({ data: 'hi' });
@@ -69,10 +72,10 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
     const a = await connect(nodes[0]!.url);
     a.send({ type: 'topic.subscribe', topic: 'news', ref: 1 });
     await a.next('ack');
-    expect(await backplane.subscribers('ghost:topic:news')).toBe(1);
+    expect(await backplane.subscribers('ghost:topic:{news}')).toBe(1);
     a.send({ type: 'topic.unsubscribe', topic: 'news', ref: 2 });
     await a.next('ack');
-    expect(await backplane.subscribers('ghost:topic:news')).toBe(0);
+    expect(await backplane.subscribers('ghost:topic:{news}')).toBe(0);
   });
 
   it('a partitioned node still serves its own clients, and rejoins the cluster when healed', async () => {
@@ -141,7 +144,9 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
 
     lost.send({ type: 'presence.track', room: 'lobby', state: { here: 'again' } });
     backplane.heal();
-    await waitFor(() => seenBy(watcher).get(lostId) !== undefined, 3000, 'the member to come back');
+    // A cluster client reconnects its subscribers with a backoff (up to 2.5 s after repeated failures),
+    // then refreshes its slot map, before the node is heard again.
+    await waitFor(() => seenBy(watcher).get(lostId) !== undefined, 3000 + 2 * (backplane.minNodeTimeoutMs ?? 0), 'the member to come back');
     await sleep(200);
     const joinsOfLost = watcher.ofType('presence.diff').flatMap((d) => d.joins ?? []).filter((m) => m.id === lostId);
     expect(joinsOfLost).toHaveLength(2); // the first join, and the return: never twice at once
@@ -174,6 +179,10 @@ describe('hubs sharing a memory bus', () => clusterSuite(async () => memoryBackp
 describeIfRedis('hubs sharing a redis-server, each through its own proxy', () => {
   const redis = useRedisServer();
   clusterSuite(() => redisBackplane(redis));
+});
+
+describeIfRedisCluster('hubs sharing a Redis Cluster (sharded pub/sub), each through its own proxies', () => {
+  clusterSuite(() => redisClusterBackplane(sharedRedisCluster()));
 });
 
 describe('presence traffic on the bus', () => {

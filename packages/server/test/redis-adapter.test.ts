@@ -144,13 +144,18 @@ describeIfRedis('redisAdapter', () => {
 
   it('rejects bad options with a TypeError that says the fix', () => {
     const make = (options: unknown) => () => redisAdapter(options as Parameters<typeof redisAdapter>[0]);
-    expect(make(undefined)).toThrow(new TypeError("redisAdapter: pass { url: 'redis://127.0.0.1:6379' } or { client } with an ioredis client"));
+    expect(make(undefined)).toThrow(new TypeError("redisAdapter: pass { url: 'redis://127.0.0.1:6379' }, { cluster: ['redis://10.0.0.1:7000', …] } or { client } with an ioredis client"));
     expect(make({})).toThrow(/pass \{ url: 'redis:\/\/127\.0\.0\.1:6379' \}/);
     expect(make({ url: 'localhost:6379' })).toThrow(/url must look like 'redis:\/\/127\.0\.0\.1:6379'/);
     expect(make({ url: 6379 })).toThrow(TypeError);
-    expect(make({ url: server.url, client: {} })).toThrow(/url or client, not both/);
+    expect(make({ url: server.url, client: {} })).toThrow(/one of url, cluster or client/);
+    expect(make({ url: server.url, cluster: [server.url] })).toThrow(/one of url, cluster or client/);
     expect(make({ client: { get() {} } })).toThrow(/must be an ioredis client/);
-    expect(make({ client: new Redis.Cluster([], { lazyConnect: true }) })).toThrow(/Redis Cluster is not supported yet/);
+    expect(make({ cluster: [] })).toThrow(/cluster must be seed node URLs/);
+    expect(make({ cluster: ['10.0.0.1:7000'] })).toThrow(/cluster must be seed node URLs such as \['redis:\/\/10\.0\.0\.1:7000'/);
+    expect(make({ cluster: 'redis://10.0.0.1:7000' })).toThrow(/cluster must be seed node URLs/);
+    expect(make({ url: server.url, clusterOptions: {} })).toThrow(/clusterOptions go with cluster/);
+    expect(make({ url: server.url, prefix: 'app{1}:' })).toThrow(/prefix must be a string without braces/);
     expect(make({ url: server.url, prefix: 1 })).toThrow(/prefix must be a string/);
   });
 
@@ -182,7 +187,7 @@ describeIfRedis('redisAdapter', () => {
       const subscriber = await connect(b.url);
       subscriber.send({ type: 'topic.subscribe', topic: 'builds', ref: 1 });
       await subscriber.next('ack');
-      expect(await numsub('ghost:topic:builds')).toBe(1);
+      expect(await numsub('ghost:topic:{builds}')).toBe(1);
 
       publisher.send({ type: 'topic.publish', topic: 'builds', data: { ok: true, sha: 'abc' }, ref: 2 });
       expect(await subscriber.next('topic.message')).toMatchObject({ topic: 'builds', data: { ok: true, sha: 'abc' } });

@@ -1,9 +1,12 @@
-// Hub nodes that meet only through a real redis-server: in one process, and as separate processes
-// that can be SIGKILLed. The same behaviours as the memory-bus cluster tests, over the real backplane.
-import { expect, it } from 'vitest';
+// Hub nodes that meet only through a real Redis (one redis-server, and a Redis Cluster): in one
+// process, and as separate processes that can be SIGKILLed. The same behaviours as the memory-bus
+// cluster tests, over the real backplane.
+import { beforeEach, expect, it } from 'vitest';
+import type { Adapter } from '@ghost/server';
 import { redisAdapter } from '@ghost/server/redis';
 import { startHub } from '../../../test/helpers/hub.js';
-import { spawnHubNode } from '../../../test/helpers/hub-process.js';
+import { spawnHubNode, type RedisAt } from '../../../test/helpers/hub-process.js';
+import { describeIfRedisCluster, sharedRedisCluster, uniquePrefix } from '../../../test/helpers/redis-cluster.js';
 import { seenBy } from '../../../test/helpers/presence.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
@@ -21,11 +24,16 @@ async function watch(url: string) {
 }
 
 
-describeIfRedis('hubs on one Redis', () => {
-  const redis = useRedisServer();
+/** Where the hubs of a test meet: an adapter for each hub in this process, and the same Redis for a hub process. */
+interface RedisUnderTest {
+  adapter(): Adapter;
+  at: RedisAt;
+}
 
+/** What holds for hubs on any Redis, one server or a cluster. */
+function hubsOnRedis(redis: () => RedisUnderTest) {
   const node = async (nodeId: string) => {
-    const running = await startHub({ ...fast, nodeId, adapter: redisAdapter({ url: redis.url }) });
+    const running = await startHub({ ...fast, nodeId, adapter: redis().adapter() });
     running.hub.on('error', () => undefined); // these tests take Redis down on purpose
     return running;
   };
@@ -42,6 +50,30 @@ describeIfRedis('hubs on one Redis', () => {
     await waitFor(() => !seenBy(watcher).has(id), 3000, 'the leave');
     expect(watcher.ofType('presence.diff').flatMap((d) => d.leaves ?? [])).toEqual([{ id, reason: 'left' }]);
   });
+
+  it('a node process killed with SIGKILL has its members leave everywhere with "node-down"', async () => {
+    const survivor = await node('survivor');
+    const victim = await spawnHubNode(redis().at, 'victim', { NODE_HEARTBEAT_MS: '100', NODE_TIMEOUT_MS: '500' });
+    const watcher = await watch(survivor.url);
+    const { client: doomed, id } = await connect(`ws://127.0.0.1:${victim.port}/ghost`);
+    doomed.send({ type: 'presence.track', room: 'lobby', state: { x: 0.5 } });
+    await waitFor(() => seenBy(watcher).has(id), 5000, 'the member on the other process');
+
+    victim.child.kill('SIGKILL');
+    await waitFor(() => !seenBy(watcher).has(id), 5000, 'the ghost to go');
+    expect(watcher.ofType('presence.diff').flatMap((d) => d.leaves ?? [])).toEqual([{ id, reason: 'node-down' }]);
+  });
+}
+
+describeIfRedis('hubs on one Redis', () => {
+  const redis = useRedisServer();
+  hubsOnRedis(() => ({ adapter: () => redisAdapter({ url: redis.url }), at: redis.url }));
+
+  const node = async (nodeId: string) => {
+    const running = await startHub({ ...fast, nodeId, adapter: redisAdapter({ url: redis.url }) });
+    running.hub.on('error', () => undefined); // these tests take Redis down on purpose
+    return running;
+  };
 
   it('keep serving local clients while Redis is down, and re-sync presence when it is back', async () => {
     const [a, b] = [await node('a2'), await node('b2')];
@@ -65,17 +97,16 @@ describeIfRedis('hubs on one Redis', () => {
     const leaves = watcherOnB.ofType('presence.diff').flatMap((d) => d.leaves ?? []);
     expect(leaves.filter((l) => l.id === id)).toEqual([]);
   });
+});
 
-  it('a node process killed with SIGKILL has its members leave everywhere with "node-down"', async () => {
-    const survivor = await node('survivor');
-    const victim = await spawnHubNode(redis.url, 'victim', { NODE_HEARTBEAT_MS: '100', NODE_TIMEOUT_MS: '500' });
-    const watcher = await watch(survivor.url);
-    const { client: doomed, id } = await connect(`ws://127.0.0.1:${victim.port}/ghost`);
-    doomed.send({ type: 'presence.track', room: 'lobby', state: { x: 0.5 } });
-    await waitFor(() => seenBy(watcher).has(id), 5000, 'the member on the other process');
-
-    victim.child.kill('SIGKILL');
-    await waitFor(() => !seenBy(watcher).has(id), 5000, 'the ghost to go');
-    expect(watcher.ofType('presence.diff').flatMap((d) => d.leaves ?? [])).toEqual([{ id, reason: 'node-down' }]);
+// Failover and resharding, which need a cluster of their own to break, are in redis-failover.test.ts.
+describeIfRedisCluster('hubs on a Redis Cluster', () => {
+  let prefix = '';
+  beforeEach(() => {
+    prefix = uniquePrefix('hubs'); // the cluster is shared: keys and channels of this test only
   });
+  hubsOnRedis(() => ({
+    adapter: () => redisAdapter({ cluster: sharedRedisCluster(), prefix }),
+    at: { cluster: sharedRedisCluster(), prefix },
+  }));
 });
