@@ -73,7 +73,9 @@ function interestSuite(makeBackplane: () => Promise<Backplane>, timing: HubOptio
     const members = await Promise.all([0, 1, 2].map(() => RawClient.welcomed(a.url)));
     members.forEach(({ client }, i) => client.send({ type: 'presence.track', room: 'solo', state: { i } }));
     await waitFor(() => membersIn(members[0]!.client, 'solo').size === 2, 3000, 'the members to see each other');
-    const onRoom = () => log.filter((p) => p.channel === presenceChannel('solo')).length; // its hello, so far
+    const onRoom = () => log.filter((p) => p.channel === presenceChannel('solo')).length;
+    // The room's hello goes out once its channel is subscribed, which on Redis can come after the members see each other.
+    await waitFor(() => log.some((p) => p.node === 'n0' && p.kind === 'presence.interest' && p.channel === presenceChannel('solo')), 3000, 'the room\'s hello');
     const hello = onRoom();
     await move(members[1]!, members[0]!.client, 'solo', 5, 'alone');
     expect(changesFrom('n0', 'solo')).toBe(0);
