@@ -230,7 +230,7 @@ export class Presence {
     }
     let room = this.rooms.get(name);
     if (!room) {
-      this.rooms.set(name, (room = new PresenceRoom(name, this.options.keyBy, this.options.metrics)));
+      this.rooms.set(name, (room = new PresenceRoom(name, this.options.keyBy, this.options.metrics, this.cluster.nodeId)));
       const created = room;
       const interest = new RoomInterest();
       this.interest.set(name, interest);
