@@ -162,7 +162,7 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
 
   it('keyed by user, tabs on two nodes are one member: closing one tab shows the other, only the last is a leave', async () => {
     await cluster(3, byUser);
-    const watchers = [];
+    const watchers: RawClient[] = [];
     for (const [i, node] of [nodes[0]!, nodes[2]!].entries()) {
       const watcher = await as(node, `watcher${i}`);
       watcher.send({ type: 'presence.join', room: 'lobby' });

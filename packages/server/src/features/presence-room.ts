@@ -55,6 +55,11 @@ interface MemberEntry {
   announced: boolean;
 }
 
+/** A connection's id as a presence member. Connections without a user are keyed by themselves. */
+export function memberIdOf(connection: Connection, keyBy: PresenceKey): string {
+  return keyBy === 'user' && connection.user ? connection.user.id : connection.id;
+}
+
 type Fragment = { id: string; list: 'joins' | 'updates' | 'leaves'; json: string };
 
 /**
@@ -111,9 +116,9 @@ export class PresenceRoom {
     return !this.hasLocalMembers;
   }
 
-  /** The member id of a connection in this room. Connections without a user are keyed by themselves. */
+  /** The member id of a connection in this room. */
   memberId(connection: Connection): string {
-    return this.keyBy === 'user' && connection.user ? connection.user.id : connection.id;
+    return memberIdOf(connection, this.keyBy);
   }
 
   /** Adds a watcher and sends it every announced member but itself; later diffs follow in order. */
