@@ -16,7 +16,7 @@ const envelopeSchema = z.discriminatedUnion('kind', [
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('broadcast'), frame: z.string() }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('direct'), target: z.string(), frame: z.string() }),
   // Presence (features/presence.ts), all on the room's channel: a node sends one tick of changes to its
-  // own members per room, only while another node has watchers there. `seq` counts a node's `presence`
+  // own shares of members per room, only while another node has watchers there. `seq` counts a node's `presence`
   // envelopes per room, so a receiver that missed one can tell and ask again.
   z.object({
     v: z.literal(1), node: z.string(), kind: z.literal('presence'), room: z.string(), seq: z.number(),
