@@ -21,21 +21,30 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** SIGKILL (a crash: no goodbye to clients), and waits until the process is gone. */
   kill(): Promise<void>;
-  /** Starts a fresh, empty server on the same port (after `stop` or `kill`). */
+  /** Starts a server on the same port (after `stop` or `kill`): empty, or with its data when it persists. */
   restart(): Promise<void>;
 }
 
+/** How to run the server. */
+export interface RedisServerOptions {
+  /**
+   * Keep the data in an append-only file in this folder, written before each command is answered, so a
+   * `kill` loses nothing acknowledged and `restart` comes back with it. Without it nothing persists.
+   */
+  persistDir?: string;
+}
+
 /**
- * Spawns a throwaway `redis-server` on a free loopback port: no persistence, nothing shared with a
- * Redis the machine may run on 6379. Stop it in `afterAll`.
+ * Spawns a throwaway `redis-server` on a free loopback port: no persistence unless asked, nothing shared
+ * with a Redis the machine may run on 6379. Stop it in `afterAll`.
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   if (!redisAvailable()) throw new Error(`redis-server is not on PATH: ${INSTALL_REDIS}`);
   // Another process can take the free port between the probe and the spawn: try a few.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      let child = await spawnRedis(port);
+      let child = await spawnRedis(port, [], options);
       return {
         url: `redis://127.0.0.1:${port}`,
         port,
@@ -43,7 +52,7 @@ export async function startRedisServer(): Promise<RedisServer> {
         kill: () => terminate(child, 'SIGKILL'),
         async restart() {
           await terminate(child, 'SIGTERM');
-          child = await spawnRedis(port);
+          child = await spawnRedis(port, [], options);
         },
       };
     } catch (error) {
@@ -65,8 +74,9 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts `redis-server` on `port` (plus `extraArgs`) and resolves once it accepts connections. */
-export function spawnRedis(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs];
+export function spawnRedis(port: number, extraArgs: string[] = [], { persistDir }: RedisServerOptions = {}): Promise<ChildProcess> {
+  const persistence = persistDir ? ['--dir', persistDir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...extraArgs];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // A test runner that dies must not leave a server behind.
   const reap = () => child.kill('SIGKILL');

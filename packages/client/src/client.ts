@@ -73,11 +73,13 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
     return this.connection.status;
   }
 
-  /** Who you are (id, colour, user) as the hub's last welcome said; `null` before it. */
+  /** Who you are (id, member id, colour, user) as the hub's last welcome said; `null` before it. */
   get self(): Self | null {
     const welcome = this.welcome;
     if (!welcome) return null;
-    return welcome.user === undefined ? { id: welcome.id, color: welcome.color } : { id: welcome.id, color: welcome.color, user: welcome.user };
+    // A hub older than `member` keys presence by connection.
+    const self = { id: welcome.id, member: welcome.member ?? welcome.id, color: welcome.color };
+    return welcome.user === undefined ? self : { ...self, user: welcome.user };
   }
 
   /** Requests waiting for the hub's answer, including those queued while offline. */

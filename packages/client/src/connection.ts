@@ -15,6 +15,8 @@ export type ClientStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 /** The `welcome` the hub sends first on every connection. */
 export interface Welcome {
   id: string;
+  /** Absent from hubs older than this field. */
+  member?: string;
   color: string;
   user?: unknown;
   resumed: boolean;

@@ -7,6 +7,11 @@ export type Outgoing = ClientMessage extends infer M ? (M extends ClientMessage 
 export interface Self {
   /** The connection id, stable across reconnects within the hub's grace period. */
   id: string;
+  /**
+   * Your id as a presence member, the `id` others see for you in `others`: your connection id, or your
+   * user id when the hub keys presence by user (`presenceKey: 'user'`).
+   */
+  member: string;
   /** A CSS colour assigned by the hub. */
   color: string;
   /** The user `authenticate` returned, when the hub authenticates. */

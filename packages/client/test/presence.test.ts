@@ -25,7 +25,7 @@ describe('presence handle', () => {
     expect(Object.isFrozen(lobby.others)).toBe(true);
     await waitFor(() => a.presence('lobby').others.length === 1);
     expect(a.presence('lobby').others.map((m) => m.id)).toEqual([b.self!.id]);
-    expect(a.presence('lobby').self).toMatchObject({ id: a.self!.id, state: { x: 1 } });
+    expect(a.presence('lobby').self).toMatchObject({ id: a.self!.id, member: a.self!.id, state: { x: 1 } });
   });
 
   it('replaces others with a new array only when something changed, firing join, update, leave and change', async () => {
@@ -177,6 +177,11 @@ describe('presence at scale and per user', () => {
     await waitFor(() => tab1.presence('lobby').others.length === 1);
     expect(tab1.presence('lobby').others.map((m) => m.id)).toEqual(['bob']);
     expect(tab2.presence('lobby').others.map((m) => m.id)).toEqual(['bob']);
+
+    // Each tab learns the id others see for it, and finds itself by it in others' lists.
+    expect([tab1.self!.member, tab2.presence('lobby').self!.member]).toEqual(['ada', 'ada']);
+    expect(tab1.self!.id).not.toBe('ada');
+    expect(bob.presence('lobby').others.map((m) => m.id)).toEqual([tab1.self!.member]);
 
     await tab1.close();
     await sleep(60);

@@ -41,8 +41,13 @@ export const welcomeMessage = z.object({
   type: z.literal('welcome'),
   /** The protocol version the hub speaks; a client that speaks another one stops. */
   v: z.number().int(),
-  /** Your connection id: the `from` of your topic messages and your id in presence. */
+  /** Your connection id: the `from` of your topic messages. */
   id: connectionIdSchema,
+  /**
+   * Your id as a presence member, the `id` others see for you: your connection id, or your user id
+   * when the hub keys presence by user. Absent from hubs older than this field: take `id` then.
+   */
+  member: memberSchema.shape.id.optional(),
   /** The CSS colour the hub assigned to this session. */
   color: z.string(),
   /** The user `authenticate` returned, when the hub authenticates. */

@@ -5,7 +5,9 @@ import type { HubMetrics } from './ops/metrics.js';
 
 // Frames between hub nodes. `frame` is the client frame already encoded by the origin node, so a
 // message is serialised once for the whole cluster and each node sends the same text to its clients.
-const fragments = z.object({ id: z.string(), head: z.string(), state: z.string() });
+// `at`: when the sender's connection tracked that state (its clock): with presence keyed by user, one
+// member can have a share on several nodes, and the newest shows.
+const fragments = z.object({ id: z.string(), head: z.string(), state: z.string(), at: z.number().optional() });
 const leave = z.object({ id: z.string(), reason: leaveReasonSchema });
 
 const envelopeSchema = z.discriminatedUnion('kind', [
@@ -14,11 +16,11 @@ const envelopeSchema = z.discriminatedUnion('kind', [
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('broadcast'), frame: z.string() }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('direct'), target: z.string(), frame: z.string() }),
   // Presence (features/presence.ts), all on the room's channel: a node sends one tick of changes to its
-  // own members per room, only while another node has watchers there. `seq` counts a node's `presence`
+  // own shares of members per room, only while another node has watchers there. `seq` counts a node's `presence`
   // envelopes per room, so a receiver that missed one can tell and ask again.
   z.object({
     v: z.literal(1), node: z.string(), kind: z.literal('presence'), room: z.string(), seq: z.number(),
-    joins: z.array(fragments).optional(), updates: z.array(z.object({ id: z.string(), state: z.string() })).optional(),
+    joins: z.array(fragments).optional(), updates: z.array(z.object({ id: z.string(), state: z.string(), at: z.number().optional() })).optional(),
     leaves: z.array(leave).optional(),
   }),
   // Whether the sender has watchers in the room. `hello`: it just took the room up (or is back after an

@@ -3,6 +3,7 @@ import type { RawData, WebSocket } from 'ws';
 import { CloseCode, PROTOCOL_VERSION, encode, withRetryAfter, type LeaveReason } from '@ghost/protocol';
 import { clientAddress } from './address.js';
 import { Connection } from './connection.js';
+import { memberIdOf } from './features/presence-room.js';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
 import type { HubMetrics } from './ops/metrics.js';
 
@@ -80,7 +81,7 @@ export class Sessions {
     ws.on('close', (code: number) => this.onSocketClose(connection, ws, code));
     ws.on('error', () => undefined); // 'close' follows; a socket error is the client's problem, not the hub's
     connection.send(encode({
-      type: 'welcome', v: PROTOCOL_VERSION, id: connection.id, color: connection.color, user: connection.user,
+      type: 'welcome', v: PROTOCOL_VERSION, id: connection.id, member: memberIdOf(connection, this.options.presenceKey), color: connection.color, user: connection.user,
       resumed, resume: connection.resumeToken, heartbeatMs: this.options.heartbeatMs,
       maxFrameBytes: this.options.limits.maxFrameBytes,
     }));

@@ -154,6 +154,69 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
     expect([...seenBy(watcher).keys()]).toEqual([lostId]);
   });
 
+  // Keyed by user, each node holds a share of a member whose user has a tab there: one member, which
+  // shows the newest share's state and leaves only with the last share.
+  const byUser: HubOptions = {
+    ...fast,
+    presenceKey: 'user',
+    authenticate: (request) => ({ id: new URL(request.url!, 'http://x').searchParams.get('user')! }),
+  };
+  const as = async (node: RunningHub, user: string) => (await RawClient.welcomed(node.url, `?user=${user}`)).client;
+  const leavesOf = (watcher: RawClient, id: string) => watcher.ofType('presence.diff').flatMap((d) => d.leaves ?? []).filter((l) => l.id === id);
+  const joinsOf = (watcher: RawClient, id: string) => watcher.ofType('presence.diff').flatMap((d) => d.joins ?? []).filter((m) => m.id === id);
+
+  it('keyed by user, tabs on two nodes are one member: closing one tab shows the other, only the last is a leave', async () => {
+    await cluster(3, byUser);
+    const watchers: RawClient[] = [];
+    for (const [i, node] of [nodes[0]!, nodes[2]!].entries()) {
+      const watcher = await as(node, `watcher${i}`);
+      watcher.send({ type: 'presence.join', room: 'lobby' });
+      await watcher.next('presence.snapshot');
+      watchers.push(watcher);
+    }
+    const seesAda = (state: unknown) => watchers.every((w) => JSON.stringify(seenBy(w).get('ada')) === JSON.stringify(state));
+    const tabA = await as(nodes[0]!, 'ada');
+    const tabB = await as(nodes[1]!, 'ada');
+    tabB.send({ type: 'presence.track', room: 'lobby', state: { tab: 'B' } });
+    await waitFor(() => seesAda({ tab: 'B' }), 3000, "tab B's state");
+    tabA.send({ type: 'presence.track', room: 'lobby', state: { tab: 'A' } });
+    await waitFor(() => seesAda({ tab: 'A' }), 3000, "tab A's state, the newest");
+    for (const w of watchers) expect([...seenBy(w).keys()]).toEqual(['ada']);
+
+    tabA.close(1000);
+    await waitFor(() => seesAda({ tab: 'B' }), 3000, "tab B's state once tab A is closed");
+    tabB.send({ type: 'presence.track', room: 'lobby', state: { tab: 'B2' } });
+    await waitFor(() => seesAda({ tab: 'B2' }), 3000, 'a move of tab B');
+    for (const w of watchers) expect(leavesOf(w, 'ada')).toEqual([]);
+
+    tabB.close(1000);
+    await waitFor(() => watchers.every((w) => !seenBy(w).has('ada')), 3000, 'the leave');
+    for (const w of watchers) {
+      expect(leavesOf(w, 'ada')).toEqual([{ id: 'ada', reason: 'left' }]);
+      expect(joinsOf(w, 'ada')).toHaveLength(1);
+    }
+  });
+
+  it('keyed by user, a node that goes down takes only its share of a member: no leave while a tab on another node tracks', async () => {
+    await cluster(3, byUser);
+    const watcher = await as(nodes[2]!, 'watcher');
+    watcher.send({ type: 'presence.join', room: 'lobby' });
+    await watcher.next('presence.snapshot');
+    const tabB = await as(nodes[1]!, 'ada');
+    tabB.send({ type: 'presence.track', room: 'lobby', state: 'B' });
+    await waitFor(() => seenBy(watcher).get('ada') === 'B', 3000, "tab B's state");
+    const tabA = await as(nodes[0]!, 'ada');
+    tabA.send({ type: 'presence.track', room: 'lobby', state: 'A' });
+    await waitFor(() => seenBy(watcher).get('ada') === 'A', 3000, "tab A's state, the newest");
+
+    backplane.partition('node0');
+    await waitFor(() => seenBy(watcher).get('ada') === 'B', 3000, "tab B's state once node0 is down");
+    backplane.heal();
+    await waitFor(() => seenBy(watcher).get('ada') === 'A', 3000, "tab A's state once node0 is back");
+    expect(leavesOf(watcher, 'ada')).toEqual([]);
+    expect(joinsOf(watcher, 'ada')).toHaveLength(1);
+  });
+
   it('a missed envelope is repaired: the next one shows the gap and a full list follows', async () => {
     await cluster(2, fast);
     const watcher = await watcherOn(nodes[1]!);

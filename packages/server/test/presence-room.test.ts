@@ -141,6 +141,47 @@ describe('PresenceRoom', () => {
     expect(tab2.frames).toHaveLength(1);
   });
 
+  it("keyed by user, a member held by several nodes shows the newest share and leaves with the last; the bus hears of this node's share only", () => {
+    const room = new PresenceRoom('lobby', 'user', undefined, 'node-a');
+    const tab = watcher('t1', { id: 'ada' });
+    const bob = watcher('b1', { id: 'bob' });
+    room.watch(bob.connection);
+    const head = '"id":"ada","color":"hsl(1 75% 45%)","user":{"id":"ada"}';
+    room.applyRemote('node-b', { joins: [{ id: 'ada', head, state: state(1), at: 1 }] });
+    room.applyRemote('node-c', { joins: [{ id: 'ada', head, state: state(2), at: 2 }] });
+    expect(room.flush()).toBeUndefined(); // nothing of ours to publish
+    expect(bob.frames.at(-1)).toMatchObject({ joins: [{ id: 'ada', state: { x: 2 } }] });
+
+    room.track(tab.connection, state(3));
+    expect(room.flush()).toEqual({ joins: [{ id: 'ada', head: expect.stringContaining('"ada"'), state: state(3), at: expect.any(Number) }], updates: [], leaves: [] });
+    expect(bob.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: 'ada', state: { x: 3 } }] });
+    // Our share ends: the others hear of it, watchers here see the newest share left, not a leave.
+    room.untrack(tab.connection, 'left');
+    expect(room.flush()).toEqual({ joins: [], updates: [], leaves: [{ id: 'ada', reason: 'left' }] });
+    expect(bob.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: 'ada', state: { x: 2 } }] });
+    room.dropOwner('node-c', 'node-down');
+    room.flush();
+    expect(bob.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: 'ada', state: { x: 1 } }] });
+    room.replaceOwner('node-b', []);
+    room.flush();
+    expect(bob.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', leaves: [{ id: 'ada', reason: 'left' }] });
+    expect(bob.frames.filter((f) => (f as { leaves?: unknown }).leaves)).toHaveLength(1);
+  });
+
+  it('keyed by user, two shares tracked in the same millisecond: every node shows the one of the greater node id', () => {
+    const head = '"id":"ada","color":"hsl(1 75% 45%)"';
+    const shown = (arrival: string[]) => {
+      const room = new PresenceRoom('lobby', 'user', undefined, 'node-a');
+      const bob = watcher('b1', { id: 'bob' });
+      room.watch(bob.connection);
+      for (const node of arrival) room.applyRemote(node, { joins: [{ id: 'ada', head, state: JSON.stringify(node), at: 5 }] });
+      room.flush();
+      return room.list()[0];
+    };
+    expect(shown(['node-b', 'node-c'])).toEqual({ json: expect.stringContaining('"state":"node-c"'), owner: 'node-c' });
+    expect(shown(['node-c', 'node-b'])).toEqual({ json: expect.stringContaining('"state":"node-c"'), owner: 'node-c' });
+  });
+
   it('forgets other nodes\' members without a word, keeps its own, and tells who has members here', () => {
     const room = new PresenceRoom('lobby');
     const own = watcher('own');

@@ -63,6 +63,31 @@ function hubsOnRedis(redis: () => RedisUnderTest) {
     await waitFor(() => !seenBy(watcher).has(id), 5000, 'the ghost to go');
     expect(watcher.ofType('presence.diff').flatMap((d) => d.leaves ?? [])).toEqual([{ id, reason: 'node-down' }]);
   });
+
+  it('presence keyed by user across two node processes: one member, no leave when one of its tabs closes, one when the last does', async () => {
+    const env = { PRESENCE_KEY: 'user', NODE_HEARTBEAT_MS: '100', NODE_TIMEOUT_MS: '500' };
+    const [a, b] = [await spawnHubNode(redis().at, 'user-a', env), await spawnHubNode(redis().at, 'user-b', env)];
+    const url = (node: { port: number }, user: string) => `ws://127.0.0.1:${node.port}/ghost?user=${user}`;
+    const { client: watcher } = await connect(url(a, 'watcher'));
+    watcher.send({ type: 'presence.join', room: 'lobby' });
+    await watcher.next('presence.snapshot');
+    const { client: tabOnB } = await connect(url(b, 'ada'));
+    tabOnB.send({ type: 'presence.track', room: 'lobby', state: 'on B' });
+    await waitFor(() => seenBy(watcher).get('ada') === 'on B', 5000, "the tab on B");
+    const { client: tabOnA } = await connect(url(a, 'ada'));
+    tabOnA.send({ type: 'presence.track', room: 'lobby', state: 'on A' });
+    await waitFor(() => seenBy(watcher).get('ada') === 'on A', 5000, 'the tab on A, tracked last');
+    expect([...seenBy(watcher).keys()]).toEqual(['ada']);
+
+    const leaves = () => watcher.ofType('presence.diff').flatMap((d) => d.leaves ?? []);
+    tabOnA.close(1000);
+    await waitFor(() => seenBy(watcher).get('ada') === 'on B', 5000, "B's state once the tab on A closed");
+    expect(leaves()).toEqual([]);
+    tabOnB.close(1000);
+    await waitFor(() => !seenBy(watcher).has('ada'), 5000, 'the leave');
+    expect(leaves()).toEqual([{ id: 'ada', reason: 'left' }]);
+    expect(watcher.ofType('presence.diff').flatMap((d) => d.joins ?? []).filter((m) => m.id === 'ada')).toHaveLength(1);
+  });
 }
 
 describeIfRedis('hubs on one Redis', () => {

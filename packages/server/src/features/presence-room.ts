@@ -12,37 +12,62 @@ export interface MemberFragments {
   head: string;
   /** `JSON.stringify(state)` */
   state: string;
+  /** When that node's connection tracked this state (its clock, ms): the newest share shows. */
+  at?: number;
 }
 
-/** One tick of changes to members owned by one node. */
+/** One tick of changes to one node's shares of members. */
 export interface RoomChanges {
   joins: MemberFragments[];
-  updates: { id: string; state: string }[];
+  updates: { id: string; state: string; at?: number }[];
   leaves: { id: string; reason: LeaveReason }[];
+}
+
+/**
+ * One node's part in a member. Keyed by connection, a member has one share; keyed by user, each node
+ * with a tab of that user holds one, and the member stays while any share does.
+ */
+interface Share {
+  head: string;
+  state: string;
+  at: number;
+}
+
+interface LocalShare extends Share {
+  /** Whether the other nodes may know it: its join went out in a tick (or would have, had anyone watched). */
+  published: boolean;
 }
 
 interface MemberEntry {
   /** The member id others see: a connection id, or a user id when presence is keyed by user. */
   id: string;
-  /** `"id":…,"color":…,"user":…` made once when the member joins. */
+  /** `"id":…,"color":…,"user":…` of the share that made the member. */
   headJson: string;
-  /** `JSON.stringify(state)`, made once when tracked and reused by every frame that carries it. */
+  /** The newest share's `JSON.stringify(state)`, made once when tracked and reused by every frame. */
   stateJson: string;
-  /** The local connections whose `track` made this member; it leaves when the last one untracks. */
+  /** The local connections whose `track` made this node's share; it ends when the last one untracks. */
   trackers: Set<Connection>;
-  /** The node that owns this member; undefined for a member of this node. */
-  owner: string | undefined;
+  /** This node's share, while one of its connections tracks. */
+  local: LocalShare | undefined;
+  /** Other nodes' shares, by node id. */
+  remote: Map<string, Share>;
   /** Whether watchers have been told about this member (in a snapshot or a sent diff). */
   announced: boolean;
+}
+
+/** A connection's id as a presence member. Connections without a user are keyed by themselves. */
+export function memberIdOf(connection: Connection, keyBy: PresenceKey): string {
+  return keyBy === 'user' && connection.user ? connection.user.id : connection.id;
 }
 
 type Fragment = { id: string; list: 'joins' | 'updates' | 'leaves'; json: string };
 
 /**
- * One presence room as this node sees it: its local watchers, every member (its own and those other
- * nodes own), and the changes not yet sent. Changes are coalesced until `flush` (once per tick): a
- * member's newest state wins, a join and a leave within one tick cancel out, and each frame is
- * assembled from JSON made once per change, by the member's own node.
+ * One presence room as this node sees it: its local watchers, every member with each node's share of
+ * it, and the changes not yet sent. Watchers see a member while any node holds a share, with the
+ * newest share's state; other nodes hear of this node's shares only. Changes are coalesced until
+ * `flush` (once per tick): a member's newest state wins, a join and a leave within one tick cancel
+ * out, and each frame is assembled from JSON made once per change, by the node that tracked it.
  */
 export class PresenceRoom {
   readonly watchers = new Map<string, Connection>();
@@ -50,15 +75,26 @@ export class PresenceRoom {
   private readonly members = new Map<string, MemberEntry>();
   private readonly joins = new Set<string>();
   private readonly updates = new Set<string>();
-  private readonly leaves = new Map<string, { reason: LeaveReason; local: boolean }>();
+  private readonly leaves = new Map<string, LeaveReason>();
+  /** Changes to this node's shares not yet told to the other nodes. */
+  private readonly ownJoins = new Set<string>();
+  private readonly ownUpdates = new Set<string>();
+  private readonly ownLeaves = new Map<string, LeaveReason>();
   /** Watchers skipped because they read too slowly: they get a snapshot once they caught up. */
   private readonly lagging = new Set<string>();
 
-  constructor(readonly name: string, private readonly keyBy: PresenceKey = 'connection', private readonly metrics?: HubMetrics) {}
+  /**
+   * `node` is this node's id: when two shares were tracked in the same millisecond, the greater node id
+   * wins on every node alike.
+   */
+  constructor(readonly name: string, private readonly keyBy: PresenceKey = 'connection', private readonly metrics?: HubMetrics, private readonly node = '') {}
 
-  /** Every member as watchers see it (`{"id","color","user","state"}` JSON), with its owner node (undefined: this one). */
+  /**
+   * Every member as watchers see it (`{"id","color","user","state"}` JSON), with the node whose share
+   * shows (undefined: this one).
+   */
   list(): { json: string; owner: string | undefined }[] {
-    return [...this.members.values()].map((entry) => ({ json: memberJson(entry), owner: entry.owner }));
+    return [...this.members.values()].map((entry) => ({ json: memberJson(entry), owner: newest(entry, this.node)?.[0] }));
   }
 
   get memberCount(): number {
@@ -66,7 +102,7 @@ export class PresenceRoom {
   }
 
   get isDirty(): boolean {
-    return this.joins.size + this.updates.size + this.leaves.size > 0;
+    return this.joins.size + this.updates.size + this.leaves.size + this.ownJoins.size + this.ownUpdates.size + this.ownLeaves.size > 0;
   }
 
   /** Whether some watcher is waiting to catch up: the room needs ticks even without changes. */
@@ -77,13 +113,12 @@ export class PresenceRoom {
   /** Nothing here needs this room any more: no local watcher, no local member, nothing left to send. */
   get isIdle(): boolean {
     if (this.watchers.size > 0 || this.isDirty) return false;
-    for (const entry of this.members.values()) if (entry.owner === undefined) return false;
-    return true;
+    return !this.hasLocalMembers;
   }
 
-  /** The member id of a connection in this room. Connections without a user are keyed by themselves. */
+  /** The member id of a connection in this room. */
   memberId(connection: Connection): string {
-    return this.keyBy === 'user' && connection.user ? connection.user.id : connection.id;
+    return memberIdOf(connection, this.keyBy);
   }
 
   /** Adds a watcher and sends it every announced member but itself; later diffs follow in order. */
@@ -109,60 +144,82 @@ export class PresenceRoom {
   /** Sets the state of the connection's member; with per-user keys, the last tab to track wins. */
   track(connection: Connection, stateJson: string): void {
     const id = this.memberId(connection);
-    const entry = this.members.get(id);
-    if (entry) {
-      entry.trackers.add(connection);
-      entry.owner = undefined; // with per-user keys, the user's newest tab (here) now speaks for it
-      this.setState(entry, stateJson);
-      return;
+    let entry = this.members.get(id);
+    if (entry?.local) {
+      // Never older than what this share said before, even if the clock stepped back.
+      entry.local.at = Math.max(Date.now(), entry.local.at + 1);
+      entry.local.state = stateJson;
+      if (entry.local.published && !this.ownJoins.has(id)) this.ownUpdates.add(id);
+    } else {
+      const user = connection.userJson === undefined ? '' : `,"user":${connection.userJson}`;
+      const head = `"id":${JSON.stringify(id)},"color":"${connection.color}"${user}`;
+      entry ??= this.add({ id, head, state: stateJson });
+      // Ended and taken up again within one tick: the others know it still, and get a join of a share
+      // they have (an update to them) instead of a leave and a join.
+      entry.local = { head, state: stateJson, at: Date.now(), published: this.ownLeaves.delete(id) };
+      this.ownJoins.add(id);
     }
-    const user = connection.userJson === undefined ? '' : `,"user":${connection.userJson}`;
-    this.add({ id, head: `"id":${JSON.stringify(id)},"color":"${connection.color}"${user}`, state: stateJson }, undefined).trackers.add(connection);
+    entry.trackers.add(connection);
+    this.showNewest(entry);
   }
 
-  /** Takes the connection's tracking back; its member leaves when no connection tracks it any more. */
+  /** Takes the connection's tracking back; this node's share ends when no connection of it tracks any more. */
   untrack(connection: Connection, reason: LeaveReason): void {
     const entry = this.members.get(this.memberId(connection));
-    if (!entry || !entry.trackers.delete(connection) || entry.trackers.size > 0) return;
-    this.remove(entry, reason);
+    if (!entry || !entry.trackers.delete(connection) || entry.trackers.size > 0 || !entry.local) return;
+    const { published } = entry.local;
+    entry.local = undefined;
+    this.ownUpdates.delete(entry.id);
+    this.ownJoins.delete(entry.id);
+    if (published) this.ownLeaves.set(entry.id, reason); // else the others never heard of it
+    this.endShare(entry, reason);
   }
 
-  /** Merges one tick of changes that node `owner` made to its own members. */
+  /**
+   * Merges one tick of changes that node `owner` made to its shares. A member leaves only when its last
+   * share ends; until then watchers see the newest remaining share's state.
+   */
   applyRemote(owner: string, changes: Partial<RoomChanges>): void {
-    // A sync answer repeats what we may have already: only a real change is passed on.
+    // A sync answer repeats what we may have already: watchers hear only of a change to what shows. A
+    // node that sends no time (an older version) is taken as newest when heard.
     for (const member of changes.joins ?? []) {
-      const entry = this.members.get(member.id);
-      if (!entry) this.add(member, owner);
-      else if (entry.owner === owner && entry.stateJson !== member.state) this.setState(entry, member.state);
+      const entry = this.members.get(member.id) ?? this.add(member);
+      const share = entry.remote.get(owner);
+      if (!share) entry.remote.set(owner, { head: member.head, state: member.state, at: member.at ?? Date.now() });
+      else Object.assign(share, { state: member.state, at: member.at ?? Date.now() });
+      this.showNewest(entry);
     }
-    for (const { id, state } of changes.updates ?? []) {
+    for (const { id, state, at } of changes.updates ?? []) {
       const entry = this.members.get(id);
-      if (entry?.owner === owner && entry.stateJson !== state) this.setState(entry, state);
+      const share = entry?.remote.get(owner);
+      if (!entry || !share) continue;
+      Object.assign(share, { state, at: at ?? Date.now() });
+      this.showNewest(entry);
     }
     for (const { id, reason } of changes.leaves ?? []) {
       const entry = this.members.get(id);
-      if (entry?.owner === owner) this.remove(entry, reason);
+      if (entry?.remote.delete(owner)) this.endShare(entry, reason);
     }
   }
 
-  /** Makes `members` the whole of what node `owner` has here: the rest of its members leave. */
+  /** Makes `members` the whole of what node `owner` holds here: its other shares end. */
   replaceOwner(owner: string, members: MemberFragments[]): void {
     const current = new Set(members.map((m) => m.id));
     for (const entry of [...this.members.values()]) {
-      if (entry.owner === owner && !current.has(entry.id)) this.remove(entry, 'left');
+      if (!current.has(entry.id) && entry.remote.delete(owner)) this.endShare(entry, 'left');
     }
     this.applyRemote(owner, { joins: members });
   }
 
-  /** Whether any member of this node is here (announced to watchers or not yet). */
+  /** Whether this node holds a share of any member here (announced or not yet). */
   get hasLocalMembers(): boolean {
-    for (const entry of this.members.values()) if (entry.owner === undefined) return true;
+    for (const entry of this.members.values()) if (entry.local) return true;
     return false;
   }
 
-  /** Whether node `owner` has a member here. */
+  /** Whether node `owner` holds a share of a member here. */
   hasOwner(owner: string): boolean {
-    for (const entry of this.members.values()) if (entry.owner === owner) return true;
+    for (const entry of this.members.values()) if (entry.remote.has(owner)) return true;
     return false;
   }
 
@@ -172,24 +229,30 @@ export class PresenceRoom {
    */
   forgetRemote(): void {
     for (const entry of [...this.members.values()]) {
-      if (entry.owner === undefined) continue;
+      entry.remote.clear();
+      if (entry.local) {
+        entry.stateJson = entry.local.state; // nobody watches here: no update to send
+        continue;
+      }
       this.members.delete(entry.id);
       this.joins.delete(entry.id);
       this.updates.delete(entry.id);
     }
-    for (const [id, { local }] of [...this.leaves]) if (!local) this.leaves.delete(id);
+    // Leaves still pending are those of members nobody holds any more: nobody here is left to tell.
+    this.leaves.clear();
   }
 
-  /** Removes every member a node owns, as when that node stopped answering. */
+  /** Ends every share a node holds, as when that node stopped answering. */
   dropOwner(owner: string, reason: LeaveReason): void {
-    for (const entry of [...this.members.values()]) if (entry.owner === owner) this.remove(entry, reason);
+    for (const entry of [...this.members.values()]) if (entry.remote.delete(owner)) this.endShare(entry, reason);
   }
 
-  /** This node's own members, announced ones, for a node that asks to sync. */
+  /** This node's own shares, those the others may know, for a node that asks to sync. */
   localMembers(): MemberFragments[] {
     const members: MemberFragments[] = [];
     for (const entry of this.members.values()) {
-      if (entry.owner === undefined && entry.announced) members.push({ id: entry.id, head: entry.headJson, state: entry.stateJson });
+      const share = entry.local;
+      if (share?.published) members.push({ id: entry.id, head: share.head, state: share.state, at: share.at });
     }
     return members;
   }
@@ -197,33 +260,34 @@ export class PresenceRoom {
   /**
    * Sends the coalesced changes of this tick to local watchers: one frame for every watcher that
    * changed nothing, and for each one that did, the same frame without its own entries. Returns the
-   * changes to this node's own members, for the other nodes.
+   * changes to this node's own shares, for the other nodes.
    */
   flush(): RoomChanges | undefined {
     if (!this.isDirty) {
       this.catchUp();
       return undefined;
     }
+    const own = this.takeOwn();
     const fragments: Fragment[] = [];
-    const own: RoomChanges = { joins: [], updates: [], leaves: [] };
     for (const id of this.joins) {
       const entry = this.members.get(id)!;
       entry.announced = true;
       fragments.push({ id, list: 'joins', json: memberJson(entry) });
-      if (entry.owner === undefined) own.joins.push({ id, head: entry.headJson, state: entry.stateJson });
     }
     for (const id of this.updates) {
       const entry = this.members.get(id)!;
       fragments.push({ id, list: 'updates', json: `{"id":${JSON.stringify(id)},"state":${entry.stateJson}}` });
-      if (entry.owner === undefined) own.updates.push({ id, state: entry.stateJson });
     }
-    for (const [id, { reason, local }] of this.leaves) {
+    for (const [id, reason] of this.leaves) {
       fragments.push({ id, list: 'leaves', json: `{"id":${JSON.stringify(id)},"reason":"${reason}"}` });
-      if (local) own.leaves.push({ id, reason });
     }
     this.joins.clear();
     this.updates.clear();
     this.leaves.clear();
+    if (fragments.length === 0) {
+      this.catchUp();
+      return own;
+    }
 
     const head = `{"type":"presence.diff","room":${JSON.stringify(this.name)}`;
     const { frame: shared, cuts } = assemble(head, fragments);
@@ -241,7 +305,27 @@ export class PresenceRoom {
       else if (fragments.length > 1) watcher.send(shared.slice(0, cut[0]) + shared.slice(cut[1]));
     }
     this.catchUp();
-    return own.joins.length + own.updates.length + own.leaves.length > 0 ? own : undefined;
+    return own;
+  }
+
+  /** The changes to this node's shares since the last tick, which from now on the others may know. */
+  private takeOwn(): RoomChanges | undefined {
+    if (this.ownJoins.size + this.ownUpdates.size + this.ownLeaves.size === 0) return undefined;
+    const own: RoomChanges = { joins: [], updates: [], leaves: [] };
+    for (const id of this.ownJoins) {
+      const share = this.members.get(id)!.local!;
+      share.published = true;
+      own.joins.push({ id, head: share.head, state: share.state, at: share.at });
+    }
+    for (const id of this.ownUpdates) {
+      const share = this.members.get(id)!.local!;
+      own.updates.push({ id, state: share.state, at: share.at });
+    }
+    for (const [id, reason] of this.ownLeaves) own.leaves.push({ id, reason });
+    this.ownJoins.clear();
+    this.ownUpdates.clear();
+    this.ownLeaves.clear();
+    return own;
   }
 
   /** Sends a snapshot to each lagging watcher that has caught up. */
@@ -254,15 +338,28 @@ export class PresenceRoom {
     }
   }
 
-  private add(member: MemberFragments, owner: string | undefined): MemberEntry {
+  /** A new member, with no share yet: the caller adds the one that made it. */
+  private add(member: MemberFragments): MemberEntry {
     // Left and came back within one tick: the leave is never sent, so older watchers see no flicker
     // (a join of a member they know is an update to them), and one whose snapshot was taken in
     // between still learns the member in full. Watchers know it still: it stays announced.
     const announced = this.leaves.delete(member.id);
-    const entry: MemberEntry = { id: member.id, headJson: member.head, stateJson: member.state, trackers: new Set(), owner, announced };
+    const entry: MemberEntry = { id: member.id, headJson: member.head, stateJson: member.state, trackers: new Set(), local: undefined, remote: new Map(), announced };
     this.members.set(member.id, entry);
     this.joins.add(member.id);
     return entry;
+  }
+
+  /** Shows the newest share's state to watchers, if it is not what they see already. */
+  private showNewest(entry: MemberEntry): void {
+    const share = newest(entry, this.node)?.[1];
+    if (share && share.state !== entry.stateJson) this.setState(entry, share.state);
+  }
+
+  /** One share of the member ended: it leaves if that was the last, else the newest remaining shows. */
+  private endShare(entry: MemberEntry, reason: LeaveReason): void {
+    if (entry.local || entry.remote.size > 0) this.showNewest(entry);
+    else this.remove(entry, reason);
   }
 
   private setState(entry: MemberEntry, stateJson: string): void {
@@ -275,12 +372,28 @@ export class PresenceRoom {
     this.members.delete(entry.id);
     this.updates.delete(entry.id);
     if (this.joins.delete(entry.id) && !entry.announced) return; // never announced: nothing to take back
-    this.leaves.set(entry.id, { reason, local: entry.owner === undefined });
+    this.leaves.set(entry.id, reason);
   }
 }
 
 function memberJson(entry: MemberEntry): string {
   return `{${entry.headJson},"state":${entry.stateJson}}`;
+}
+
+/**
+ * The share whose state the member shows, with its node (undefined: this one): the latest tracked,
+ * the greater node id on a tie, so every node picks the same.
+ */
+function newest(entry: MemberEntry, self: string): [string | undefined, Share] | undefined {
+  let best: [string | undefined, Share] | undefined = entry.local && [undefined, entry.local];
+  let bestNode = self;
+  for (const [node, share] of entry.remote) {
+    if (!best || share.at > best[1].at || (share.at === best[1].at && node > bestNode)) {
+      best = [node, share];
+      bestNode = node;
+    }
+  }
+  return best;
 }
 
 /**

@@ -20,11 +20,12 @@ type Body = Parameters<Cluster['publish']>[1];
 
 /**
  * Every presence room of this node, the tick that sends their coalesced changes, and the room's
- * share of the cluster: each node owns its own connections' members and sends one envelope of their
- * changes per room per tick, but only while another node has watchers in the room. Nodes announce on
- * the room's channel when they gain their first watcher there and lose their last; a node that
- * hears of a new watching node sends it its full list first, then changes. Members of a node gone
- * silent are dropped, and so is its interest.
+ * part in the cluster: each node owns its own connections' shares of members (keyed by user, one
+ * member can have a share on several nodes) and sends one envelope of their changes per room per
+ * tick, but only while another node has watchers in the room. Nodes announce on the room's channel
+ * when they gain their first watcher there and lose their last; a node that hears of a new watching
+ * node sends it its full list first, then changes. The shares of a node gone silent are dropped
+ * (members held by no other node leave), and so is its interest.
  */
 export class Presence {
   private readonly rooms = new Map<string, PresenceRoom>();
@@ -58,7 +59,7 @@ export class Presence {
     return this.rooms.values();
   }
 
-  /** This node's own members of a room, for a cluster-wide read of it. */
+  /** This node's own shares of a room's members, for a cluster-wide read of it. */
   localMembers(name: string): MemberFragments[] {
     return this.rooms.get(name)?.localMembers() ?? [];
   }
@@ -173,7 +174,10 @@ export class Presence {
     }
   }
 
-  /** A node went silent: its members leave everywhere, with reason `node-down`, and its interest is dropped. */
+  /**
+   * A node went silent: its shares end, so members no other node holds leave with reason `node-down`;
+   * its interest is dropped.
+   */
   nodeDown(node: string): void {
     for (const key of [...this.seen.keys()]) if (key.startsWith(`${node} `)) this.seen.delete(key);
     const shared: string[] = [];
@@ -230,7 +234,7 @@ export class Presence {
     }
     let room = this.rooms.get(name);
     if (!room) {
-      this.rooms.set(name, (room = new PresenceRoom(name, this.options.keyBy, this.options.metrics)));
+      this.rooms.set(name, (room = new PresenceRoom(name, this.options.keyBy, this.options.metrics, this.cluster.nodeId)));
       const created = room;
       const interest = new RoomInterest();
       this.interest.set(name, interest);
