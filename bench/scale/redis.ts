@@ -76,7 +76,14 @@ export async function startRedis(mode: RedisMode, prefix: string[] = []): Promis
         timeout: 30_000,
       });
       if (created.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
-      for (const port of ports) await until(async () => /cluster_state:ok/.test(String(await link(port).call('cluster', 'info'))), 20_000, `cluster_state:ok on ${port}`);
+      // Right after the create the replicas still show as masters without slots: wait for all three.
+      const settled = async (port: number) =>
+        /cluster_state:ok/.test(String(await link(port).call('cluster', 'info'))) &&
+        String(await link(port).call('cluster', 'nodes'))
+          .trim()
+          .split('\n')
+          .filter((line) => line.split(' ')[2]!.includes('slave')).length === count / 2;
+      for (const port of ports) await until(() => settled(port), 30_000, `cluster_state:ok and ${count / 2} replicas seen by ${port}`);
       // Roles as the cluster sees them (a line per node: id host:port@bus flags …).
       const table = String(await link(ports[0]!).call('cluster', 'nodes'));
       roles = new Map(
@@ -85,7 +92,7 @@ export async function startRedis(mode: RedisMode, prefix: string[] = []): Promis
           .split('\n')
           .map((line) => {
             const [, address, flags] = line.split(' ');
-            return [Number(/:(\d+)@/.exec(address!)?.[1]), /master/.test(flags!) ? 'master' : 'replica'] as const;
+            return [Number(/:(\d+)@/.exec(address!)?.[1]), flags!.includes('slave') ? 'replica' : 'master'] as const;
           }),
       );
     }
