@@ -33,6 +33,7 @@ export interface GeneratorWindow {
   decoded: number;
   staleness: number[];
   closed: number;
+  closeReasons: Record<string, number>;
   lag: { p50Ms: number; p99Ms: number; maxMs: number };
 }
 
@@ -93,8 +94,15 @@ function frame(text: string): Buffer {
 
 const PONG = frame('{"type":"pong"}');
 
+/** Why the hub closed sockets: a close frame usually arrives alone, at the start of a chunk. */
+const closeReasons: Record<string, number> = {};
+
 function countOnly(chunk: Buffer): void {
   bytesIn += chunk.length;
+  if (chunk[0] === 0x88 && chunk.length >= 4) {
+    const reason = `${chunk.readUInt16BE(2)} ${chunk.toString('utf8', 4, 2 + (chunk[1]! & 0x7f))}`;
+    closeReasons[reason] = (closeReasons[reason] ?? 0) + 1;
+  }
   for (let at = chunk.indexOf(DIFF); at >= 0; at = chunk.indexOf(DIFF, at + DIFF.length)) diffFrames += 1;
 }
 
@@ -249,6 +257,7 @@ function window(): GeneratorWindow {
     decoded,
     staleness: Array.from(samples.subarray(0, sampleCount)),
     closed,
+    closeReasons: { ...closeReasons },
     lag: { p50Ms: lag.percentile(50) / 1e6, p99Ms: lag.percentile(99) / 1e6, maxMs: lag.max / 1e6 },
   };
   bytesIn = diffFrames = movesSent = decoded = sampleCount = sampleSeen = 0;

@@ -154,6 +154,10 @@ export function summarise(input: RunInput) {
       bytesInPerSec: r3(sum((g) => g.bytesIn) / seconds),
       idleBytesInPerSec: r3(idle.gens.reduce((s, g) => s + g.bytesIn, 0) / idle.cpu.seconds),
       closedDuringRun: sum((g) => g.closed),
+      closeReasons: moving.gens.reduce<Record<string, number>>((all, g) => {
+        for (const [k, v] of Object.entries(g.closeReasons)) all[k] = (all[k] ?? 0) + v;
+        return all;
+      }, {}),
     },
     windowSeconds: r3(seconds),
   };
@@ -200,7 +204,7 @@ export function printRun(r: RunResult): void {
       ['  per watcher in an active room', g.diffFramesPerActiveWatcherPerSec],
       ['bytes received/s (all clients)', g.bytesInPerSec],
       ['generator CPU (1 = a core), lag p99 ms', `${g.cpuShare}, ${g.lagP99Ms}`],
-      ['connections closed during the run', g.closedDuringRun],
+      ['connections closed during the run', `${g.closedDuringRun} ${JSON.stringify(g.closeReasons)}`],
     ]),
   );
 }
