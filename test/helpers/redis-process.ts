@@ -64,8 +64,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-function spawnRedis(port: number): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+/** Starts `redis-server` on `port` (plus `extraArgs`) and resolves once it accepts connections. */
+export function spawnRedis(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // A test runner that dies must not leave a server behind.
   const reap = () => child.kill('SIGKILL');
@@ -100,7 +101,7 @@ function spawnRedis(port: number): Promise<ChildProcess> {
 }
 
 /** Sends `signal` and waits for the exit; a child killed by a signal has `exitCode === null` and `signalCode` set. */
-function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+export function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());

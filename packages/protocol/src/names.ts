@@ -2,7 +2,8 @@
 export const MAX_NAME_LENGTH = 128;
 
 // Kept to a conservative ASCII set so that names map directly to adapter channel names (Redis keys,
-// NATS subjects) without escaping, and cannot smuggle whitespace or control characters into logs.
+// NATS subjects) without escaping, and cannot smuggle whitespace or control characters into logs. No
+// braces: the hub wraps a name in `{…}` as a Redis Cluster hash tag, which a brace would cut short.
 const NAME_PATTERN = /^[A-Za-z0-9_\-.:@/+=~]+$/;
 
 /**

@@ -58,6 +58,9 @@ describe('names', () => {
     expect(isValidName('')).toBe(false);
     expect(isValidName('two words')).toBe(false);
     expect(isValidName('naïve')).toBe(false);
+    // Braces would cut the Redis Cluster hash tag the hub wraps a name in.
+    expect(isValidName('{lobby}')).toBe(false);
+    expect(isValidName('a}b')).toBe(false);
     expect(isValidName(42)).toBe(false);
     expect(describeInvalidName('topic', 'a b')).toContain('Invalid topic name "a b"');
   });

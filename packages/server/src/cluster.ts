@@ -36,13 +36,20 @@ const envelopeSchema = z.discriminatedUnion('kind', [
 export type Envelope = z.infer<typeof envelopeSchema>;
 type EnvelopeBody = Envelope extends infer E ? (E extends Envelope ? Omit<E, 'v' | 'node'> : never) : never;
 
-/** Channel names; one prefix so several apps can share a Redis. */
+/**
+ * Channel names; one prefix so several apps can share a Redis. A channel that carries one room's or one
+ * topic's traffic has the name in a Redis Cluster hash tag (`ghost:chat:{lobby}`), like the store keys
+ * of that room (`chat:{lobby}:history`), so on a cluster they all live on one slot and the Redis adapter
+ * puts the channel on sharded pub/sub. Names cannot hold braces (`isValidName`), so the tag is exactly
+ * the name. `all` has no tag: it is the one cluster-wide channel (heartbeats, broadcasts, ops queries).
+ */
 export const channels = {
   all: (prefix: string) => `${prefix}:all`,
-  topic: (prefix: string, topic: string) => `${prefix}:topic:${topic}`,
-  chat: (prefix: string, room: string) => `${prefix}:chat:${room}`,
-  presence: (prefix: string, room: string) => `${prefix}:presence:${room}`,
-  node: (prefix: string, nodeId: string) => `${prefix}:node:${nodeId}`,
+  topic: (prefix: string, topic: string) => `${prefix}:topic:{${topic}}`,
+  chat: (prefix: string, room: string) => `${prefix}:chat:{${room}}`,
+  presence: (prefix: string, room: string) => `${prefix}:presence:{${room}}`,
+  // A node's answers (presence lists for one room, ops replies) arrive here: per-node, so sharded too.
+  node: (prefix: string, nodeId: string) => `${prefix}:node:{${nodeId}}`,
 };
 
 /**

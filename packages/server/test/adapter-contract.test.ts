@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryBus, memoryAdapter, type Adapter } from '@ghost/server';
 import { redisAdapter } from '@ghost/server/redis';
+import { describeIfRedisCluster, sharedRedisCluster, uniquePrefix } from '../../../test/helpers/redis-cluster.js';
 import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
@@ -53,30 +54,38 @@ function adapterContract(newCluster: ClusterFactory): void {
   describe('bus', () => {
     it('delivers a frame to every subscribed node, the publisher included', async () => {
       const [a, b, c] = await start(3);
-      for (const node of [a!, b!, c!]) await node.subscribe('ghost:topic:news');
-      await a!.adapter.publish('ghost:topic:news', 'hello');
-      for (const node of [a!, b!, c!]) await waitFor(() => framesOf(node, 'ghost:topic:news').length === 1, 2000, 'the frame');
+      for (const node of [a!, b!, c!]) await node.subscribe('ghost:topic:{news}');
+      await a!.adapter.publish('ghost:topic:{news}', 'hello');
+      for (const node of [a!, b!, c!]) await waitFor(() => framesOf(node, 'ghost:topic:{news}').length === 1, 2000, 'the frame');
       await sleep(30);
-      for (const node of [a!, b!, c!]) expect(framesOf(node, 'ghost:topic:news')).toEqual(['hello']);
+      for (const node of [a!, b!, c!]) expect(framesOf(node, 'ghost:topic:{news}')).toEqual(['hello']);
     });
 
     it('stops delivering after unsubscribe, on that node only', async () => {
       const [a, b] = await start(2);
-      await a!.subscribe('ghost:topic:t');
-      await b!.subscribe('ghost:topic:t');
-      await b!.adapter.unsubscribe('ghost:topic:t');
-      await a!.adapter.publish('ghost:topic:t', 'after');
-      await waitFor(() => framesOf(a!, 'ghost:topic:t').length === 1, 2000, 'the frame on a');
+      await a!.subscribe('ghost:topic:{t}');
+      await b!.subscribe('ghost:topic:{t}');
+      await b!.adapter.unsubscribe('ghost:topic:{t}');
+      await a!.adapter.publish('ghost:topic:{t}', 'after');
+      await waitFor(() => framesOf(a!, 'ghost:topic:{t}').length === 1, 2000, 'the frame on a');
       await sleep(50);
-      expect(framesOf(b!, 'ghost:topic:t')).toEqual([]);
+      expect(framesOf(b!, 'ghost:topic:{t}')).toEqual([]);
       // Unsubscribing twice, or from a channel never subscribed, is harmless.
-      await b!.adapter.unsubscribe('ghost:topic:t');
-      await b!.adapter.unsubscribe('ghost:topic:never');
+      await b!.adapter.unsubscribe('ghost:topic:{t}');
+      await b!.adapter.unsubscribe('ghost:topic:{never}');
+    });
+
+    it('delivers on a channel without a hash tag too (the cluster-wide one)', async () => {
+      const [a, b] = await start(2);
+      await b!.subscribe('ghost:all');
+      await a!.adapter.publish('ghost:all', 'everyone');
+      await waitFor(() => framesOf(b!, 'ghost:all').length === 1, 2000, 'the frame');
+      expect(framesOf(b!, 'ghost:all')).toEqual(['everyone']);
     });
 
     it('keeps channels apart', async () => {
       const [a, b] = await start(2);
-      const channels = Array.from({ length: 20 }, (_, i) => `ghost:topic:c${i}`);
+      const channels = Array.from({ length: 20 }, (_, i) => `ghost:topic:{c${i}}`);
       // a listens on the even channels, b on the odd ones.
       for (const [i, channel] of channels.entries()) await (i % 2 === 0 ? a! : b!).subscribe(channel);
       await Promise.all(channels.map((channel) => a!.adapter.publish(channel, `on ${channel}`)));
@@ -90,16 +99,16 @@ function adapterContract(newCluster: ClusterFactory): void {
 
     it('keeps the order of each publisher', async () => {
       const [a, b, listener] = await start(3);
-      await listener!.subscribe('ghost:chat:order');
+      await listener!.subscribe('ghost:chat:{order}');
       const count = 200;
       await Promise.all(
         Array.from({ length: count }, (_, i) => [
-          a!.adapter.publish('ghost:chat:order', `a${i}`),
-          b!.adapter.publish('ghost:chat:order', `b${i}`),
+          a!.adapter.publish('ghost:chat:{order}', `a${i}`),
+          b!.adapter.publish('ghost:chat:{order}', `b${i}`),
         ]).flat(),
       );
-      await waitFor(() => framesOf(listener!, 'ghost:chat:order').length === 2 * count, 3000, `${2 * count} frames`);
-      const frames = framesOf(listener!, 'ghost:chat:order');
+      await waitFor(() => framesOf(listener!, 'ghost:chat:{order}').length === 2 * count, 3000, `${2 * count} frames`);
+      const frames = framesOf(listener!, 'ghost:chat:{order}');
       for (const publisher of ['a', 'b']) {
         expect(frames.filter((f) => f.startsWith(publisher))).toEqual(Array.from({ length: count }, (_, i) => `${publisher}${i}`));
       }
@@ -107,11 +116,11 @@ function adapterContract(newCluster: ClusterFactory): void {
 
     it('moves large and non-ASCII frames intact', async () => {
       const [a, b] = await start(2);
-      await b!.subscribe('ghost:topic:big');
+      await b!.subscribe('ghost:topic:{big}');
       const frame = JSON.stringify({ text: 'ghost 👻 żółw « » \u0000 '.repeat(4000) });
-      await a!.adapter.publish('ghost:topic:big', frame);
-      await waitFor(() => framesOf(b!, 'ghost:topic:big').length === 1, 2000, 'the frame');
-      expect(framesOf(b!, 'ghost:topic:big')[0]).toBe(frame);
+      await a!.adapter.publish('ghost:topic:{big}', frame);
+      await waitFor(() => framesOf(b!, 'ghost:topic:{big}').length === 1, 2000, 'the frame');
+      expect(framesOf(b!, 'ghost:topic:{big}')[0]).toBe(frame);
     });
   });
 
@@ -266,5 +275,13 @@ describeIfRedis('redisAdapter contract', () => {
   adapterContract(() => {
     const prefix = `contract${++cluster}:`;
     return () => redisAdapter({ url: server.url, prefix });
+  });
+});
+
+// The hub's channels carry hash tags (`ghost:topic:{news}`): on a cluster these go on sharded pub/sub.
+describeIfRedisCluster('redisAdapter contract on a Redis Cluster', () => {
+  adapterContract(() => {
+    const prefix = uniquePrefix('contract');
+    return () => redisAdapter({ cluster: sharedRedisCluster(), prefix });
   });
 });

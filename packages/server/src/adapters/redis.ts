@@ -1,20 +1,36 @@
-import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions } from 'ioredis';
 import type { Adapter, AdapterContext, StreamRange } from './adapter.js';
+import { clusterFromUrls, clusterSubscriber, hashTag, isRedisUrl, watchCluster } from './redis-cluster.js';
+import { append, claim, range, release, seqOf, type RedisClient } from './redis-scripts.js';
 
-/** Options of {@link redisAdapter}. Give `url` or `client`. */
+/** Options of {@link redisAdapter}. Give one of `url`, `cluster` or `client`. */
 export interface RedisAdapterOptions {
-  /** Where Redis listens: `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. */
+  /** Where a single Redis listens: `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. */
   url?: string;
   /**
-   * An ioredis client to send commands through, for options `url` cannot say (TLS certificates,
-   * Sentinel, timeouts). The adapter duplicates it for its subscriber connection and leaves the client
-   * itself open on `close()`: whoever made it closes it.
+   * Seed nodes of a Redis Cluster (7.0 or newer), e.g. `['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000']`:
+   * a few are enough, the others are discovered. A password (`redis://:secret@host:port`), a user name
+   * and TLS (`rediss://`) given in the URLs apply to every node. Room, topic and chat channels then use
+   * sharded pub/sub, so each message reaches only the shard that owns its room's slot.
    */
-  client?: Redis;
+  cluster?: string[];
+  /**
+   * Passed to ioredis's `Cluster` with `cluster`, for what seed URLs cannot say: `redisOptions` (TLS
+   * certificates, `connectTimeout`; it overrides what the URLs set), `natMap`, `dnsLookup`,
+   * `scaleReads`… The adapter always connects lazily and adds its own subscriber connections.
+   */
+  clusterOptions?: ClusterOptions;
+  /**
+   * An ioredis client to send commands through, for options `url` cannot say (TLS certificates,
+   * Sentinel, timeouts): a `Redis`, or a `Cluster` for a Redis Cluster. The adapter duplicates it for its
+   * subscriber connections (on a cluster: one per master, with `shardedSubscribers`) and leaves the
+   * client itself open on `close()`: whoever made it closes it.
+   */
+  client?: Redis | Cluster;
   /**
    * Starts every key and channel the adapter writes, so several apps can share one Redis. A channel
-   * that already starts with it (the hub names its channels `ghost:…`) is used as it is.
+   * that already starts with it (the hub names its channels `ghost:…`) is used as it is. No braces:
+   * they would make every name one Redis Cluster hash tag.
    * @default 'ghost:'
    */
   prefix?: string;
@@ -27,83 +43,48 @@ const DEFAULTS = {
   commandRetries: 3,
   // Retries alone do not bound a link that accepts and drops, or swallows bytes: no command may
   // wait longer than this for its answer (a hub.publish or a chat send during such an outage fails
-  // after it, and local delivery has happened anyway).
+  // after it, and local delivery has happened anyway). On a cluster it bounds each try of a command
+  // while a failover is under way, the way retries bound it on a single Redis.
   commandTimeoutMs: 1500,
   // Stream entries are stored as one field named like this.
   field: 'e',
 };
 
-// Redis Cluster is not supported yet. Every command and script below touches a single key, so each
-// would run on any shard unchanged; what Cluster adds is locality. To keep a room's name claims, its
-// history and its channel on one shard, the room goes into a hash tag (`ghost:chat:{lobby}:history`,
-// `ghost:chat:{lobby}:name:ada`; Redis hashes only the text between the first `{` and the next `}`),
-// and the bus moves to sharded pub/sub (SSUBSCRIBE / SPUBLISH, Redis 7) on a channel named with the
-// same tag (`ghost:chat:{lobby}`). The hub builds the names, so it would place the braces (escaping
-// any in user-chosen room names) and this adapter would pass them through.
-
-// Take `KEYS[1]` for `ARGV[1]` for `ARGV[2]` ms; the owner that holds it refreshes the expiry.
-const CLAIM = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-return 0`;
-
-// Compare and delete: a claim that expired and was taken by someone else is left alone.
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 0`;
-
-// Append ARGV[3] to the stream capped at ARGV[1] entries ('' for no cap), in field ARGV[2]. A new
-// stream (the first append, or one Redis lost in a restart) starts numbering at the current time in
-// microseconds, above any number an earlier incarnation gave out: a client's position in the lost
-// history then reads as a gap (a `reset`), never as a place in the new one. After that, `0-*` counts
-// on from the last id: consecutive, across nodes, kept after trimming.
-const APPEND = `
-local id = '0-*'
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  local t = redis.call('TIME')
-  id = '0-' .. t[1] .. string.sub('00000' .. t[2], -6)
-end
-if ARGV[1] == '' then return redis.call('XADD', KEYS[1], id, ARGV[2], ARGV[3]) end
-return redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], id, ARGV[2], ARGV[3])`;
-
-// Entries after seq ARGV[1] (at most ARGV[2]) plus, from the same snapshot, the oldest entry's id (or
-// none) and the last id the stream gave out (it keeps it after trimming).
-const RANGE = `
-local entries = {}
-if tonumber(ARGV[2]) > 0 then
-  entries = redis.call('XRANGE', KEYS[1], '(0-' .. ARGV[1], '+', 'COUNT', ARGV[2])
-end
-local last = '0-0'
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  local info = redis.call('XINFO', 'STREAM', KEYS[1])
-  for i = 1, #info, 2 do
-    if info[i] == 'last-generated-id' then last = info[i + 1] end
-  end
-end
-local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
-if first then return { 'first', first[1], entries, last } end
-return { 'last', last, entries, last }`;
+// On a Redis Cluster, locality comes from the names: the hub puts the room or topic in a hash tag
+// (`ghost:chat:{lobby}`, `ghost:chat:{lobby}:history`, `ghost:chat:{lobby}:name:ada`; Redis hashes only
+// the text between the first `{` and the next `}`), so a room's channel, claims and history share one
+// slot. A channel with a hash tag goes on sharded pub/sub (SSUBSCRIBE / SPUBLISH): only the shard that
+// owns the slot handles it, and ioredis holds one subscriber connection per master, whatever the
+// number of channels. A channel without one (`ghost:all`: heartbeats, broadcasts) stays on plain
+// pub/sub, which every shard relays; its traffic grows with nodes, not with clients or rooms. Every
+// script touches one key, so it runs on that key's shard unchanged. On a single Redis nothing of this
+// matters: braces are ordinary characters and everything goes on plain pub/sub, as it always did.
 
 /**
- * The adapter for hubs on several machines: the bus is Redis pub/sub (SUBSCRIBE / PUBLISH, one channel
- * per room or topic, never patterns), claims are `SET NX PX` keys, histories are capped streams. Needs
- * Redis 7 or newer and the `ioredis` package (an optional peer dependency of `@ghost/server`).
+ * The adapter for hubs on several machines: the bus is Redis pub/sub (one channel per room or topic,
+ * never patterns; sharded pub/sub on a Redis Cluster), claims are `SET NX PX` keys, histories are
+ * capped streams. Needs Redis 7 or newer and the `ioredis` package (an optional peer dependency of
+ * `@ghost/server`).
  *
  * @example
  * import { createHub } from '@ghost/server';
  * import { redisAdapter } from '@ghost/server/redis';
  *
  * const hub = createHub({ adapter: redisAdapter({ url: process.env.REDIS_URL }) });
+ * // or, on a Redis Cluster:
+ * const sharded = createHub({ adapter: redisAdapter({ cluster: ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000'] }) });
  */
 export function redisAdapter(options: RedisAdapterOptions): Adapter {
-  const { url, client } = checkOptions(options);
+  const { url, cluster, client } = checkOptions(options);
   const prefix = options.prefix ?? DEFAULTS.prefix;
-  const where = url ? redact(url) : `${client!.options.host ?? 'localhost'}:${client!.options.port ?? 6379}`;
-  const commands = client ?? new Redis(url!, { lazyConnect: true, maxRetriesPerRequest: DEFAULTS.commandRetries, commandTimeout: DEFAULTS.commandTimeoutMs });
-  const subscriber = commands.duplicate({ lazyConnect: true, maxRetriesPerRequest: null });
+  const commandDefaults = { maxRetriesPerRequest: DEFAULTS.commandRetries, commandTimeout: DEFAULTS.commandTimeoutMs };
+  const commands: RedisClient = client
+    ?? (cluster ? clusterFromUrls(cluster, options.clusterOptions ?? {}, commandDefaults) : new Redis(url!, { lazyConnect: true, ...commandDefaults }));
+  const sharded = commands instanceof Cluster || (commands as { isCluster?: boolean }).isCluster === true;
+  const where = describe(url, cluster, commands);
+  const subscriber: RedisClient = sharded
+    ? clusterSubscriber(commands as Cluster)
+    : (commands as Redis).duplicate({ lazyConnect: true, maxRetriesPerRequest: null });
   const handlers = new Map<string, (frame: string) => void>();
   const detachers: (() => void)[] = [];
   let report: (error: Error) => void = () => undefined;
@@ -113,6 +94,7 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
 
   const key = (name: string) => prefix + name;
   const channelOf = (name: string) => (name.startsWith(prefix) ? name : prefix + name);
+  const shardedChannel = (name: string) => sharded && hashTag(name) !== undefined;
 
   // One report per outage, not one per connection and reconnect attempt. A crashed Redis shows first as
   // a 'close' (the refused reconnects come after), so a lost link is reported even if it heals at once.
@@ -136,6 +118,23 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
     detachers.push(() => void redis.off('error', onError).off('close', onClose).off('ready', onReady));
   }
 
+  // The same, for a cluster: a failover floods events until the replica is promoted; one report each.
+  function watchShards(): void {
+    const quiet = () => undefined; // reported through watchCluster; without a listener ioredis logs each
+    commands.on('error', quiet);
+    detachers.push(() => void commands.off('error', quiet));
+    detachers.push(watchCluster(commands as Cluster, subscriber as Cluster, {
+      onDown: (what, cause) => {
+        if (closed) return;
+        report(new Error(`redisAdapter: Redis Cluster at ${where}: ${what}. ` +
+          'It fails over to a replica and re-subscribes by itself; if this lasts, check that every master has a replica.', { cause }));
+      },
+      onUp: () => {
+        if (!closed) reconnected();
+      },
+    }));
+  }
+
   const onMessage = (channel: string, frame: string) => {
     const handler = handlers.get(channel);
     if (!handler) return;
@@ -150,9 +149,13 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
     async start(context: AdapterContext) {
       report = context.onError;
       reconnected = () => context.onReconnect?.();
-      watch(commands, 'command');
-      watch(subscriber, 'subscriber');
+      if (sharded) watchShards();
+      else {
+        watch(commands as Redis, 'command');
+        watch(subscriber as Redis, 'subscriber');
+      }
       subscriber.on('message', onMessage);
+      subscriber.on('smessage', onMessage);
       // A Redis that is down at start is reported (by `watch`), not thrown: ioredis keeps trying,
       // commands wait in its queue, and the hub works locally meanwhile.
       await Promise.all([ready(commands), ready(subscriber)]).catch(() => undefined);
@@ -163,8 +166,10 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
       if (handlers.has(name)) return;
       handlers.set(name, onFrame);
       try {
-        // ioredis remembers the channel and subscribes again by itself after a reconnect.
-        await subscriber.subscribe(name);
+        // ioredis remembers the channel and subscribes again by itself after a reconnect, a failover or
+        // a slot move (on a cluster, on whichever master owns the slot then).
+        if (shardedChannel(name)) await subscriber.ssubscribe(name);
+        else await subscriber.subscribe(name);
       } catch (error) {
         if (handlers.get(name) === onFrame) handlers.delete(name);
         throw error;
@@ -174,11 +179,14 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
     async unsubscribe(channel) {
       const name = channelOf(channel);
       if (!handlers.delete(name)) return;
-      await subscriber.unsubscribe(name);
+      if (shardedChannel(name)) await subscriber.sunsubscribe(name);
+      else await subscriber.unsubscribe(name);
     },
 
     async publish(channel, frame) {
-      await commands.publish(channelOf(channel), frame);
+      const name = channelOf(channel);
+      if (shardedChannel(name)) await commands.spublish(name, frame);
+      else await commands.publish(name, frame);
     },
 
     async claim(name, owner, ttlMs) {
@@ -211,7 +219,7 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
       closing ??= (async () => {
         closed = true;
         handlers.clear();
-        subscriber.off('message', onMessage);
+        subscriber.off('message', onMessage).off('smessage', onMessage);
         await Promise.all([end(subscriber), client ? undefined : end(commands)]);
         for (const detach of detachers.splice(0)) detach();
       })();
@@ -220,46 +228,41 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
   };
 }
 
-function checkOptions(options: RedisAdapterOptions): { url?: string; client?: Redis } {
-  const fix = "pass { url: 'redis://127.0.0.1:6379' } or { client } with an ioredis client";
+function checkOptions(options: RedisAdapterOptions): { url?: string; cluster?: string[]; client?: RedisClient } {
+  const fix = "pass { url: 'redis://127.0.0.1:6379' }, { cluster: ['redis://10.0.0.1:7000', …] } or { client } with an ioredis client";
   if (typeof options !== 'object' || options === null) throw new TypeError(`redisAdapter: ${fix}`);
-  const { url, client, prefix } = options;
-  if (url !== undefined && client !== undefined) throw new TypeError('redisAdapter: pass url or client, not both');
-  if (url === undefined && client === undefined) throw new TypeError(`redisAdapter: ${fix}`);
-  if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\/[^/]/.test(url) || !URL.canParse(url))) {
+  const { url, cluster, clusterOptions, client, prefix } = options;
+  const given = [url, cluster, client].filter((value) => value !== undefined).length;
+  if (given > 1) throw new TypeError('redisAdapter: pass one of url, cluster or client');
+  if (given === 0) throw new TypeError(`redisAdapter: ${fix}`);
+  if (url !== undefined && !isRedisUrl(url)) {
     throw new TypeError(`redisAdapter: url must look like 'redis://127.0.0.1:6379' (or rediss:// for TLS), got ${JSON.stringify(url)}`);
   }
-  if (client !== undefined) {
-    if (typeof client !== 'object' || client === null || typeof client.duplicate !== 'function' || typeof client.call !== 'function') {
-      throw new TypeError("redisAdapter: client must be an ioredis client, e.g. new Redis('redis://127.0.0.1:6379') from 'ioredis'");
-    }
-    if ((client as { isCluster?: boolean }).isCluster) {
-      throw new TypeError('redisAdapter: Redis Cluster is not supported yet; pass a client of a single Redis (or a Sentinel setup)');
-    }
+  if (cluster !== undefined && (!Array.isArray(cluster) || cluster.length === 0 || !cluster.every(isRedisUrl))) {
+    throw new TypeError(`redisAdapter: cluster must be seed node URLs such as ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000'], got ${JSON.stringify(cluster)}`);
   }
-  if (prefix !== undefined && typeof prefix !== 'string') throw new TypeError("redisAdapter: prefix must be a string such as 'ghost:'");
-  return { url, client };
+  if (clusterOptions !== undefined && (cluster === undefined || typeof clusterOptions !== 'object' || clusterOptions === null)) {
+    throw new TypeError('redisAdapter: clusterOptions go with cluster (seed URLs); with a Cluster client, set them on the client');
+  }
+  if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.duplicate !== 'function' || typeof client.call !== 'function')) {
+    throw new TypeError("redisAdapter: client must be an ioredis client, e.g. new Redis('redis://127.0.0.1:6379') or new Cluster([...]) from 'ioredis'");
+  }
+  if (prefix !== undefined && (typeof prefix !== 'string' || /[{}]/.test(prefix))) {
+    throw new TypeError("redisAdapter: prefix must be a string without braces, such as 'ghost:'");
+  }
+  return { url, cluster, client };
 }
 
-/** A Lua script run by hash, sent in full only when Redis does not know it yet (first use, a restart). */
-function script(source: string) {
-  const sha = createHash('sha1').update(source).digest('hex');
-  return async (redis: Redis, key: string, ...args: (string | number)[]): Promise<unknown> => {
-    try {
-      return await redis.evalsha(sha, 1, key, ...args);
-    } catch (error) {
-      if (!String(error).includes('NOSCRIPT')) throw error;
-      return redis.eval(source, 1, key, ...args);
-    }
-  };
+/** Where the adapter connects, for error reports: no password. */
+function describe(url: string | undefined, cluster: string[] | undefined, commands: RedisClient): string {
+  if (url) return redact(url);
+  if (cluster) return cluster.map(redact).join(', ');
+  if (commands instanceof Cluster) return 'the nodes of the given Cluster client';
+  return `${commands.options.host ?? 'localhost'}:${commands.options.port ?? 6379}`;
 }
-const claim = script(CLAIM);
-const release = script(RELEASE);
-const range = script(RANGE);
-const append = script(APPEND);
 
 /** Resolves once `redis` is ready, rejects on its first error; connects it if nobody has yet. */
-function ready(redis: Redis): Promise<void> {
+function ready(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   if (redis.status === 'end') return Promise.reject(new Error('redisAdapter: the ioredis client was closed'));
   return new Promise((resolve, reject) => {
@@ -276,7 +279,7 @@ function ready(redis: Redis): Promise<void> {
 }
 
 /** Quits politely when connected, otherwise stops the reconnect loop at once. */
-async function end(redis: Redis): Promise<void> {
+async function end(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') {
     try {
       await redis.quit();
@@ -286,10 +289,6 @@ async function end(redis: Redis): Promise<void> {
     }
   }
   redis.disconnect();
-}
-
-function seqOf(id: unknown): number {
-  return Number(String(id).slice(String(id).indexOf('-') + 1));
 }
 
 /** An integer Redis accepts, rounded the way the memory adapter treats a fraction. */
