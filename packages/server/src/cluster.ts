@@ -13,18 +13,27 @@ const envelopeSchema = z.discriminatedUnion('kind', [
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('chat'), room: z.string(), frame: z.string() }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('broadcast'), frame: z.string() }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('direct'), target: z.string(), frame: z.string() }),
-  // Presence: each node sends one tick of changes to its own members per room, answers a newcomer
-  // node's sync request with its members, and says it is alive.
-  // `seq` counts a node's presence envelopes per room, so a receiver that missed one can tell and ask again.
+  // Presence (features/presence.ts), all on the room's channel: a node sends one tick of changes to its
+  // own members per room, only while another node has watchers there. `seq` counts a node's `presence`
+  // envelopes per room, so a receiver that missed one can tell and ask again.
   z.object({
     v: z.literal(1), node: z.string(), kind: z.literal('presence'), room: z.string(), seq: z.number(),
     joins: z.array(fragments).optional(), updates: z.array(z.object({ id: z.string(), state: z.string() })).optional(),
     leaves: z.array(leave).optional(),
   }),
-  z.object({ v: z.literal(1), node: z.string(), kind: z.literal('presence.sync'), room: z.string(), target: z.string().optional() }),
+  // Whether the sender has watchers in the room. `hello`: it just took the room up (or is back after an
+  // outage) and knows nothing: nodes that watch say so, and if it watches, nodes with members send them.
+  z.object({
+    v: z.literal(1), node: z.string(), kind: z.literal('presence.interest'), room: z.string(), watching: z.boolean(),
+    hello: z.literal(true).optional(), target: z.string().optional(),
+  }),
+  // A node that missed envelopes asks the target for its full list again.
+  z.object({ v: z.literal(1), node: z.string(), kind: z.literal('presence.sync'), room: z.string(), target: z.string() }),
+  // The sender's whole list of members in the room as of its envelope `seq`, for the target; `watching`
+  // answers a hello from a node that cannot know the sender has watchers.
   z.object({
     v: z.literal(1), node: z.string(), kind: z.literal('presence.members'), room: z.string(), seq: z.number(),
-    members: z.array(fragments),
+    members: z.array(fragments), target: z.string(), watching: z.literal(true).optional(),
   }),
   z.object({ v: z.literal(1), node: z.string(), kind: z.literal('heartbeat') }),
   // Operations API (ops/cluster-ops.ts): a query to every node on `all`, each answer on the asker's channel.

@@ -102,7 +102,10 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     registerInternals(this, () => this.internals());
     this.topics = new Topics(this.cluster, adapter, options.limits.maxTopics, options.recovery, options.tickMs, this.metrics);
     this.presence = new Presence(
-      { tickMs: options.tickMs, maxRooms: options.limits.maxRooms, maxStateBytes: options.limits.maxStateBytes, keyBy: options.presenceKey, metrics: this.metrics },
+      {
+        tickMs: options.tickMs, maxRooms: options.limits.maxRooms, maxStateBytes: options.limits.maxStateBytes, keyBy: options.presenceKey,
+        nodeTimeoutMs: options.nodeTimeoutMs, metrics: this.metrics,
+      },
       this.cluster,
       reportError,
     );
@@ -306,13 +309,13 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
       else if (envelope.kind === 'direct') this.sessions.sendTo(envelope.target, envelope.frame);
       else if (envelope.kind === 'ops.request') this.opsBus.receive(envelope);
     });
-    // Answers to this node's own requests (presence sync) come on its own channel.
+    // Answers to this node's own requests (ops queries) come on its own channel.
     await this.cluster.watch(channels.node(this.cluster.prefix, this.nodeId), (envelope) => {
       if (envelope.kind === 'ops.reply') this.opsBus.receive(envelope);
       else this.presence.receive(envelope);
     });
     this.cluster.startLiveness(this.options.nodeHeartbeatMs, this.options.nodeTimeoutMs, {
-      up: () => this.presence.nodeUp(),
+      up: (node) => this.presence.nodeUp(node),
       down: (node) => this.presence.nodeDown(node),
     });
   }

@@ -188,6 +188,10 @@ describe('presence traffic on the bus', () => {
     };
     nodes.push(await startHub({ ...fast, tickMs: 100, adapter: spy, nodeId: 'busy' }));
     nodes.push(await startHub({ ...fast, adapter: memoryAdapter({ bus }), nodeId: 'other' }));
+    // Someone on the other node watches: without that, the busy node sends nothing at all.
+    const watcher = await connect(nodes[1]!.url);
+    watcher.send({ type: 'presence.join', room: 'lobby' });
+    await watcher.next('presence.snapshot');
     const crowd = await Promise.all(Array.from({ length: 20 }, () => connect(nodes[0]!.url)));
     crowd.forEach((c, i) => c.send({ type: 'presence.track', room: 'lobby', state: { i } }));
     await sleep(150);

@@ -154,6 +154,32 @@ export class PresenceRoom {
     this.applyRemote(owner, { joins: members });
   }
 
+  /** Whether any member of this node is here (announced to watchers or not yet). */
+  get hasLocalMembers(): boolean {
+    for (const entry of this.members.values()) if (entry.owner === undefined) return true;
+    return false;
+  }
+
+  /** Whether node `owner` has a member here. */
+  hasOwner(owner: string): boolean {
+    for (const entry of this.members.values()) if (entry.owner === owner) return true;
+    return false;
+  }
+
+  /**
+   * Forgets every member other nodes own, telling nobody: with no watcher here they are not needed, and
+   * their nodes stop sending their changes, so a kept copy would go stale.
+   */
+  forgetRemote(): void {
+    for (const entry of [...this.members.values()]) {
+      if (entry.owner === undefined) continue;
+      this.members.delete(entry.id);
+      this.joins.delete(entry.id);
+      this.updates.delete(entry.id);
+    }
+    for (const [id, { local }] of [...this.leaves]) if (!local) this.leaves.delete(id);
+  }
+
   /** Removes every member a node owns, as when that node stopped answering. */
   dropOwner(owner: string, reason: LeaveReason): void {
     for (const entry of [...this.members.values()]) if (entry.owner === owner) this.remove(entry, reason);

@@ -1,6 +1,7 @@
 import { ErrorCode, GhostError, type LeaveReason } from '@ghost/protocol';
 import { channels, type Cluster, type Envelope } from '../cluster.js';
 import type { Connection } from '../connection.js';
+import { MissedRooms, RoomInterest } from './presence-interest.js';
 import { PresenceRoom, type MemberFragments, type PresenceKey } from './presence-room.js';
 import type { HubMetrics } from '../ops/metrics.js';
 
@@ -10,16 +11,26 @@ export interface PresenceOptions {
   maxRooms: number;
   maxStateBytes: number;
   keyBy: PresenceKey;
+  /** How long another node may stay silent before it counts as down: also how long an answer may take. */
+  nodeTimeoutMs: number;
   metrics?: HubMetrics;
 }
 
+type Body = Parameters<Cluster['publish']>[1];
+
 /**
  * Every presence room of this node, the tick that sends their coalesced changes, and the room's
- * share of the cluster: each node owns its own connections' members, sends one envelope of changes
- * per room per tick, answers a newcomer node's sync, and drops the members of a node gone silent.
+ * share of the cluster: each node owns its own connections' members and sends one envelope of their
+ * changes per room per tick, but only while another node has watchers in the room. Nodes announce on
+ * the room's channel when they gain their first watcher there and lose their last; a node that
+ * hears of a new watching node sends it its full list first, then changes. Members of a node gone
+ * silent are dropped, and so is its interest.
  */
 export class Presence {
   private readonly rooms = new Map<string, PresenceRoom>();
+  /** Who watches each room of this node across the cluster, by room name (same keys as `rooms`). */
+  private readonly interest = new Map<string, RoomInterest>();
+  private readonly missed = new MissedRooms();
   private readonly dirty = new Set<PresenceRoom>();
   private timer: NodeJS.Timeout | undefined;
   private lastFlush = 0;
@@ -57,6 +68,7 @@ export class Presence {
   join(connection: Connection, name: string): void {
     const room = this.room(connection, name);
     room.watch(connection);
+    this.markDirty(room); // the next tick announces the room's first watcher to the other nodes
   }
 
   track(connection: Connection, name: string, state: unknown): void {
@@ -96,56 +108,71 @@ export class Presence {
   /** Handles a presence envelope from another node. */
   receive(envelope: Envelope): void {
     const room = 'room' in envelope ? this.rooms.get(envelope.room) : undefined;
-    if (!room) return;
-    const key = `${envelope.node} ${room.name}`;
+    const interest = room && this.interest.get(room.name);
+    if (!room || !interest) return;
+    if ('target' in envelope && envelope.target !== undefined && envelope.target !== this.cluster.nodeId) return;
+    const from = envelope.node;
     if (envelope.kind === 'presence') {
-      const last = this.seen.get(key);
-      this.seen.set(key, envelope.seq);
-      room.applyRemote(envelope.node, envelope);
-      // Missed something from that node (a partition, a lost frame): its full list repairs it.
-      if (last === undefined || envelope.seq !== last + 1) this.requestSync(room, envelope.node);
+      this.receiveChanges(room, interest, envelope);
     } else if (envelope.kind === 'presence.members') {
-      this.seen.set(key, envelope.seq);
-      room.replaceOwner(envelope.node, envelope.members);
-    } else if (envelope.kind === 'presence.sync') {
-      if (envelope.target !== undefined && envelope.target !== this.cluster.nodeId) return;
-      const members = room.localMembers();
-      // An empty answer matters too when targeted: it tells the asker our members there are gone.
-      if (members.length > 0 || envelope.target !== undefined) {
-        this.send(channels.node(this.cluster.prefix, envelope.node), {
-          kind: 'presence.members', room: room.name, seq: this.sent.get(room.name) ?? 0, members,
-        });
+      if (envelope.watching) this.peerWatches(room, interest, from, false);
+      // Without a watcher here other nodes' members are not kept (their changes stop coming).
+      if (!interest.watching) return;
+      this.seen.set(`${from} ${room.name}`, envelope.seq);
+      room.replaceOwner(from, envelope.members);
+      this.markDirty(room);
+    } else if (envelope.kind === 'presence.interest') {
+      if (envelope.hello) this.seen.delete(`${from} ${room.name}`); // it starts over in this room
+      let told = false;
+      if (!envelope.watching) interest.peers.delete(from);
+      else told = this.peerWatches(room, interest, from, envelope.hello === true, interest.linked && interest.watching);
+      // A newcomer cannot know we watch: say so, unless our member list already did.
+      if (envelope.hello && interest.linked && interest.watching && !told) {
+        this.send(room.name, { kind: 'presence.interest', room: room.name, watching: true, target: from });
       }
-      return;
-    } else {
-      return;
+    } else if (envelope.kind === 'presence.sync') {
+      // It missed some of our envelopes: our full list, even empty (it tells that our members are gone).
+      interest.peers.add(from);
+      this.sendMembers(room, from, false, true);
     }
-    this.markDirty(room);
   }
 
-  /** A node came (back) into view: ask it for its members of every room we share. */
-  nodeUp(): void {
-    for (const room of this.rooms.values()) this.requestSync(room);
+  /** A node came (back) into view: greet it in the rooms where it missed something while it was gone. */
+  nodeUp(node: string): void {
+    // A node never seen before (just started) learns everything from its own hellos: nothing to do here.
+    for (const name of this.missed.up(node) ?? []) {
+      const room = this.rooms.get(name);
+      const interest = this.interest.get(name);
+      if (room && interest?.linked) this.greet(room, interest, node);
+    }
   }
 
   /**
-   * This node's bus link is back after an outage: what it sent and heard meanwhile was lost. Tell
-   * every room our full member list (others replace what they had of ours) and ask for theirs.
+   * This node's bus link is back after an outage: what it sent and heard meanwhile was lost. Greet
+   * every room again as if new: watching nodes say so (and get our full list), and if we watch, the
+   * others send theirs (which replace what we had of them).
    */
   resync(): void {
     for (const room of this.rooms.values()) {
-      this.send(this.channel(room.name), { kind: 'presence.members', room: room.name, seq: this.sent.get(room.name) ?? 0, members: room.localMembers() });
-      this.requestSync(room);
+      const interest = this.interest.get(room.name);
+      if (!interest?.linked) continue; // its first hello is still to come
+      interest.peers.clear();
+      for (const key of [...this.seen.keys()]) if (key.endsWith(` ${room.name}`)) this.seen.delete(key);
+      this.greet(room, interest);
     }
   }
 
-  /** A node went silent: its members leave everywhere, with reason `node-down`. */
+  /** A node went silent: its members leave everywhere, with reason `node-down`, and its interest is dropped. */
   nodeDown(node: string): void {
     for (const key of [...this.seen.keys()]) if (key.startsWith(`${node} `)) this.seen.delete(key);
+    const shared: string[] = [];
     for (const room of this.rooms.values()) {
+      const interest = this.interest.get(room.name);
+      if (interest?.peers.delete(node) || room.hasOwner(node)) shared.push(room.name);
       room.dropOwner(node, 'node-down');
       this.markDirty(room);
     }
+    this.missed.down(node, shared);
   }
 
   /** Sends every pending change now (the tick does this by itself). */
@@ -156,15 +183,22 @@ export class Presence {
     const rooms = [...this.dirty];
     this.dirty.clear();
     for (const room of rooms) {
+      const interest = this.interest.get(room.name);
+      if (interest) this.announce(room, interest);
       const own = room.flush();
       if (room.hasLagging) this.markDirty(room); // check again next tick whether they caught up
-      if (own) {
+      // Nobody else watches: nothing goes out, and `seq` stays, so whoever watches next sees no gap
+      // (it gets our full list first, numbered with the last `seq` we sent).
+      if (own && interest && interest.peers.size > 0) {
         const seq = (this.sent.get(room.name) ?? 0) + 1;
         this.sent.set(room.name, seq);
-        this.send(this.channel(room.name), { kind: 'presence', room: room.name, seq, ...own });
+        this.send(room.name, { kind: 'presence', room: room.name, seq, ...own });
       }
       if (room.isIdle && this.rooms.get(room.name) === room) {
         this.rooms.delete(room.name);
+        this.interest.delete(room.name);
+        this.sent.delete(room.name);
+        this.missed.forget(room.name);
         for (const key of [...this.seen.keys()]) if (key.endsWith(` ${room.name}`)) this.seen.delete(key);
         this.syncChannel(room.name);
       }
@@ -187,12 +221,91 @@ export class Presence {
     if (!room) {
       this.rooms.set(name, (room = new PresenceRoom(name, this.options.keyBy, this.options.metrics)));
       const created = room;
-      // Listen to the room first, then ask the other nodes for their members: none is missed between.
+      const interest = new RoomInterest();
+      this.interest.set(name, interest);
+      // Listen to the room first, then say hello: no answer and no announcement is missed between.
       this.syncChannel(name).then(() => {
-        if (this.rooms.get(name) === created) this.requestSync(created);
+        if (this.rooms.get(name) !== created) return;
+        interest.linked = true;
+        this.greet(created, interest);
       }, () => undefined);
     }
     return room;
+  }
+
+  /**
+   * Says hello in a room (to every node, or to one): whether we watch, with our current watchers; the
+   * others answer as to a newcomer.
+   */
+  private greet(room: PresenceRoom, interest: RoomInterest, target?: string): void {
+    // Said to every node, the hello announces our watchers as they are now; to one, it repeats what
+    // the others were last told (the tick announces a change to all of them).
+    if (target === undefined) this.setWatching(room, interest, room.watchers.size > 0);
+    if (interest.watching) interest.askedAt = Date.now();
+    const body: Body = { kind: 'presence.interest', room: room.name, watching: interest.watching, hello: true };
+    this.send(room.name, target === undefined ? body : { ...body, target });
+    this.missed.announced(room.name);
+  }
+
+  /** Tells the other nodes when this node gains its first watcher in a room or loses its last. */
+  private announce(room: PresenceRoom, interest: RoomInterest): void {
+    const watching = room.watchers.size > 0;
+    if (!interest.linked || !this.setWatching(room, interest, watching)) return;
+    this.send(room.name, { kind: 'presence.interest', room: room.name, watching });
+    this.missed.announced(room.name);
+  }
+
+  /** Records whether we watch a room; returns whether that changed. */
+  private setWatching(room: PresenceRoom, interest: RoomInterest, watching: boolean): boolean {
+    if (watching === interest.watching) return false;
+    interest.watching = watching;
+    if (watching) {
+      interest.askedAt = Date.now();
+    } else {
+      // Their changes stop coming: a copy of their members kept now would be stale by the next watcher.
+      room.forgetRemote();
+      for (const key of [...this.seen.keys()]) if (key.endsWith(` ${room.name}`)) this.seen.delete(key);
+    }
+    return true;
+  }
+
+  /**
+   * Node `from` has watchers in the room: from now on our changes go out. One that newly watches (or
+   * says hello) first gets our full list. Returns whether a list was sent.
+   */
+  private peerWatches(room: PresenceRoom, interest: RoomInterest, from: string, hello: boolean, watching = false): boolean {
+    const fresh = !interest.peers.has(from);
+    interest.peers.add(from);
+    return fresh || hello ? this.sendMembers(room, from, watching) : false;
+  }
+
+  /**
+   * Sends `target` our members of a room, numbered with the last envelope we sent there so it can tell
+   * what follows. Skipped when we have nothing to say (no member, never sent), unless `always`.
+   */
+  private sendMembers(room: PresenceRoom, target: string, watching: boolean, always = false): boolean {
+    const seq = this.sent.get(room.name) ?? 0;
+    if (!always && seq === 0 && !room.hasLocalMembers) return false;
+    const body: Body = { kind: 'presence.members', room: room.name, seq, members: room.localMembers(), target };
+    this.send(room.name, watching ? { ...body, watching: true } : body);
+    return true;
+  }
+
+  /** One tick of changes from another node: applied in order; a gap asks that node for its full list. */
+  private receiveChanges(room: PresenceRoom, interest: RoomInterest, envelope: Extract<Envelope, { kind: 'presence' }>): void {
+    if (!interest.watching) return;
+    const key = `${envelope.node} ${room.name}`;
+    const last = this.seen.get(key);
+    if (last !== undefined && envelope.seq <= last) return; // already part of a full list we have
+    // A node's first envelope (seq 1) starts from nothing. Any later one from a node we have no list
+    // of yet: if we asked recently its full list is on the way (it comes after what it already sent).
+    const unknown = last === undefined && envelope.seq !== 1;
+    if (unknown && Date.now() - interest.askedAt < this.options.nodeTimeoutMs) return;
+    this.seen.set(key, envelope.seq);
+    room.applyRemote(envelope.node, envelope);
+    this.markDirty(room);
+    // Missed something from that node (a partition, a lost frame): its full list repairs it.
+    if (unknown || (last !== undefined && envelope.seq !== last + 1)) this.requestSync(room, envelope.node);
   }
 
   private syncChannel(name: string): Promise<void> {
@@ -201,13 +314,17 @@ export class Presence {
     return done;
   }
 
-  /** Asks every node (or one) for its members of a room; the answers come on this node's channel. */
-  private requestSync(room: PresenceRoom, target?: string): void {
-    this.send(this.channel(room.name), target === undefined ? { kind: 'presence.sync', room: room.name } : { kind: 'presence.sync', room: room.name, target });
+  /** Asks one node for its full list of a room's members again; it answers on the room's channel. */
+  private requestSync(room: PresenceRoom, target: string): void {
+    this.send(room.name, { kind: 'presence.sync', room: room.name, target });
   }
 
-  private send(channel: string, body: Parameters<Cluster['publish']>[1]): void {
-    void this.cluster.publish(channel, body);
+  /**
+   * Publishes on a room's channel. Answers go there too, not to the asker's own channel: one channel
+   * keeps them in order with the changes that follow them, wherever the bus puts each channel.
+   */
+  private send(room: string, body: Body): void {
+    void this.cluster.publish(this.channel(room), body);
   }
 
   private channel(room: string): string {
