@@ -1,6 +1,7 @@
 // A child process of the scale bench (hub node or generator) with a request/answer channel over IPC.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { reapOnExit } from './reaper.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -19,14 +20,8 @@ export interface Child<Ready> {
 export async function spawnChild<Ready>(script: string, config: unknown, prefix: string[], name: string): Promise<Child<Ready>> {
   const argv = [...prefix, process.execPath, '--expose-gc', '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), JSON.stringify(config)];
   const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const reap = () => child.kill('SIGKILL');
-  process.once('exit', reap);
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      process.off('exit', reap);
-      resolve();
-    }),
-  );
+  reapOnExit(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let nextId = 1;
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   const ready = await new Promise<Ready & { pid: number }>((resolve, reject) => {

@@ -29,8 +29,7 @@ if (!config.redis || !process.send) {
 const send = (message: unknown) => process.send!(message);
 process.on('disconnect', () => process.exit(0));
 
-const adapterOptions: RedisAdapterOptions =
-  config.redis.mode === 'cluster' ? ({ cluster: config.redis.urls } as unknown as RedisAdapterOptions) : { url: config.redis.urls[0]! };
+const adapterOptions: RedisAdapterOptions = config.redis.mode === 'cluster' ? { cluster: config.redis.urls } : { url: config.redis.urls[0]! };
 const hub = createHub({ adapter: redisAdapter(adapterOptions), nodeId: config.nodeId });
 const errors = new Map<string, number>();
 // A lost Redis link repeats the same error many times a second: count them, print each kind once.

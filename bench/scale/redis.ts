@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../../test/helpers/redis-process.js';
+import { reapOnExit } from './reaper.js';
 
 export type RedisMode = 'single' | 'cluster';
 
@@ -139,9 +140,7 @@ function parseInfo(node: RedisNode, info: string): NodeCounters {
 function spawnReady(argv: string[], port: number): Promise<ChildProcess> {
   const [cmd, ...args] = argv;
   const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const reap = () => child.kill('SIGKILL');
-  process.once('exit', reap);
-  child.once('exit', () => process.off('exit', reap));
+  reapOnExit(child);
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => done(new Error(`redis-server on ${port} not ready after 10 s:\n${output}`)), 10_000);

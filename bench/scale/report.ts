@@ -78,6 +78,8 @@ export function summarise(input: RunInput) {
       rssPerConnectionKB: r3((h.rssAfter - h.rssBefore) / Math.max(1, connections) / 1024),
       heapUsedMB: r3(h.stats.memory.heapUsed / MB),
       connectCpuSeconds: r3(input.connect.hubCpuSeconds[i]!),
+      // Opening a connection and joining its room (upgrade, welcome, track, snapshot, the diffs to the others).
+      connectCpuMsPerConnection: r3((input.connect.hubCpuSeconds[i]! * 1000) / Math.max(1, connections)),
       idleCpuShare: r3(hubCpu(idle, i)),
       movingCpuShare: r3(hubCpu(moving, i)),
       lagP99Ms: r3(moving.hubStats[i]!.lag.p99Ms),
@@ -172,8 +174,8 @@ export function printRun(r: RunResult): void {
   );
   console.log(
     table([
-      ['hub', 'conns', 'RSS MB', 'KB/conn', 'CPU idle', 'CPU moving', 'lag p99 ms', 'slow'],
-      ...r.hubs.map((h) => [`hub-${h.node}`, h.connections, h.rssMB, h.rssPerConnectionKB, h.idleCpuShare, h.movingCpuShare, h.lagP99Ms, h.slow]),
+      ['hub', 'conns', 'RSS MB', 'KB/conn', 'open ms CPU/conn', 'CPU idle', 'CPU moving', 'lag p99 ms', 'slow'],
+      ...r.hubs.map((h) => [`hub-${h.node}`, h.connections, h.rssMB, h.rssPerConnectionKB, h.connectCpuMsPerConnection, h.idleCpuShare, h.movingCpuShare, h.lagP99Ms, h.slow]),
     ]),
   );
   console.log(
