@@ -161,8 +161,30 @@ export function summarise(input: RunInput) {
         return all;
       }, {}),
     },
+    derived: derived(),
     windowSeconds: r3(seconds),
   };
+
+  /** What the capacity model scales from: per connection, per active room, per delivered frame. */
+  function derived() {
+    const idleHubs = input.hubs.reduce((s, _h, i) => s + hubCpu(idle, i), 0);
+    const movingHubs = input.hubs.reduce((s, _h, i) => s + hubCpu(moving, i), 0);
+    const connections = input.hubs.reduce((s, h) => s + h.stats.hub.connections, 0);
+    const diffFrames = sum((g) => g.diffFrames) / seconds;
+    const bytes = sum((g) => g.bytesIn) / seconds;
+    const rss = input.hubs.reduce((s, h) => s + (h.rssAfter - h.rssBefore), 0);
+    return {
+      rssPerConnectionKB: r3(rss / Math.max(1, connections) / 1024),
+      idleHubCpuPer10kConnections: r3((idleHubs / Math.max(1, connections)) * 10_000),
+      hubCpuPerActiveRoom: r3((movingHubs - idleHubs) / Math.max(1, activeRooms)),
+      hubCpuUsPerDiffFrame: r3(((movingHubs - idleHubs) * 1e6) / Math.max(1, diffFrames)),
+      bytesPerDiffFrame: r3(bytes / Math.max(1, diffFrames)),
+      redisCommandsPerActiveRoomPerSec: r3(
+        (masters(moving).reduce((s, n) => s + totalCalls(n), 0) - masters(idle).reduce((s, n) => s + totalCalls(n), 0)) / Math.max(1, activeRooms),
+      ),
+      redisCpuShareMax: r3(Math.max(...moving.redis.map((n) => n.cpuShare))),
+    };
+  }
 }
 
 export type RunResult = ReturnType<typeof summarise>;
@@ -206,6 +228,9 @@ export function printRun(r: RunResult): void {
       ['  per watcher in an active room', g.diffFramesPerActiveWatcherPerSec],
       ['bytes received/s (all clients)', g.bytesInPerSec],
       ['generator CPU (1 = a core), lag p99 ms', `${g.cpuShare}, ${g.lagP99Ms}`],
+      ['hub CPU per active room (1 = a core)', r.derived.hubCpuPerActiveRoom],
+      ['hub CPU µs per diff frame delivered (in + out)', r.derived.hubCpuUsPerDiffFrame],
+      ['hub CPU idle, per 10,000 connections', r.derived.idleHubCpuPer10kConnections],
       ['connections closed during the run', `${g.closedDuringRun} ${JSON.stringify(g.closeReasons)}`],
     ]),
   );
