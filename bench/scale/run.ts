@@ -22,10 +22,22 @@ const options = parseOptions(process.argv.slice(2));
 const pinned = options.pin && os.availableParallelism() >= 2;
 const pin = (core: number) => (pinned ? ['taskset', '-c', String(core)] : []);
 
-/** The open-files limit each child needs, raised with prlimit when the inherited soft limit is lower. */
-function fdPrefix(need: number): string[] {
-  const soft = Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 0);
-  return need <= soft ? [] : ['prlimit', `--nofile=${need}:${need}`];
+/**
+ * The open-files limit a child needs: raised with prlimit up to the hard limit when the inherited soft
+ * limit is lower; past the hard limit, a clear error (more --workers share the generator's sockets).
+ */
+function fdPrefix(need: number, what: string): string[] {
+  const [, soft, hard] = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(readFileSync('/proc/self/limits', 'utf8')) ?? [];
+  const limit = (text: string | undefined) => (text === 'unlimited' ? Infinity : Number(text ?? 0));
+  need = Math.ceil(need);
+  if (need <= limit(soft)) return [];
+  if (need > limit(hard)) {
+    throw new Error(
+      `${what} needs ${need} open files but the hard limit is ${hard}: raise it (as root: ulimit -Hn ${need}, or nofile in limits.conf) or ` +
+        `spread the load (more --workers for the generators, fewer --per-node for the hubs)`,
+    );
+  }
+  return ['prlimit', `--nofile=${need}:${hard}`];
 }
 
 const started = new Date();
@@ -99,7 +111,7 @@ async function runOnce(mode: RedisMode, routing: Routing, redis: RedisDeployment
   const hubs: Child<{ port: number }>[] = [];
   for (let n = 0; n < o.nodes; n++) {
     const config: HubConfig = { nodeId: `hub-${n}`, redis: { mode, urls: redis.urls } };
-    const hub = await spawnChild<{ port: number }>('./hub.ts', config, [...pin(HUB_CORE), ...fdPrefix(o.perNode * 1.2 + 1000)], `hub-${n}`);
+    const hub = await spawnChild<{ port: number }>('./hub.ts', config, [...pin(HUB_CORE), ...fdPrefix(o.perNode * 1.2 + 1000, `a hub of ${o.perNode} connections`)], `hub-${n}`);
     children.add(hub);
     hubs.push(hub);
   }
@@ -116,7 +128,7 @@ async function runOnce(mode: RedisMode, routing: Routing, redis: RedisDeployment
       concurrency: o.concurrency,
       maxSamples: 100_000,
     };
-    const g = await spawnChild<{ members: number; movers: number; sampled: number }>('./generator.ts', config, [...pin(GENERATOR_CORE), ...fdPrefix(total / o.workers * 1.2 + 1000)], `generator-${w}`);
+    const g = await spawnChild<{ members: number; movers: number; sampled: number }>('./generator.ts', config, [...pin(GENERATOR_CORE), ...fdPrefix((total / o.workers) * 1.2 + 1000, `a generator of ${Math.ceil(total / o.workers)} connections`)], `generator-${w}`);
     children.add(g);
     generators.push(g);
   }
