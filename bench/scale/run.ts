@@ -144,7 +144,10 @@ async function runOnce(mode: RedisMode, routing: Routing, redis: RedisDeployment
   const failed = connects.reduce((s, c) => s + c.failed, 0);
   console.log(`connected ${opened}/${total} in ${connectSeconds.toFixed(1)} s${failed ? ` (${failed} failed: ${connects.find((c) => c.firstError)?.firstError})` : ''}`);
 
-  await sleep(3000); // joins and syncs settle
+  // Starved hubs are still working through the joins and syncs when the last ack is in: wait until
+  // Redis is down to the heartbeat floor, so the idle window measures idle.
+  const settleSeconds = await settle(redis, o.nodes);
+  console.log(`settled after ${settleSeconds.toFixed(1)} s`);
   await Promise.all(hubs.map((h) => h.request('gc')));
   const rssAfter = hubs.map((h) => rssBytes(h.pid));
   const hubStatsIdle = await Promise.all(hubs.map((h) => h.request<HubStatsReply>('stats')));
@@ -186,11 +189,28 @@ async function runOnce(mode: RedisMode, routing: Routing, redis: RedisDeployment
     options: o,
     movers,
     sampled,
+    settleSeconds,
     connect: { target: total, opened, failed, firstError: connects.find((c) => c.firstError)?.firstError, seconds: connectSeconds, hubCpuSeconds: connectHubCpu.cpu },
     hubs: hubs.map((h, i) => ({ node: i, pid: h.pid, rssBefore: rssBefore[i]!, rssAfter: rssAfter[i]!, stats: hubStatsIdle[i]! })),
     idle,
     moving,
   });
+}
+
+/** Seconds until the Redis masters serve no more than a few commands per node per second (at most 60 s). */
+async function settle(redis: RedisDeployment, nodes: number): Promise<number> {
+  const t0 = performance.now();
+  let before = await redis.counters();
+  for (;;) {
+    await sleep(1000);
+    const after = await redis.counters();
+    const rate = redisDelta(before, after, 1)
+      .filter((n) => n.role === 'master')
+      .reduce((s, n) => s + Object.values(n.callsPerSec).reduce((a, b) => a + b, 0), 0);
+    const seconds = (performance.now() - t0) / 1000;
+    if (rate <= 10 * nodes || seconds > 60) return seconds;
+    before = after;
+  }
 }
 
 function redisDelta(a: NodeCounters[], b: NodeCounters[], seconds: number): RedisWindow[] {
