@@ -25,7 +25,7 @@ export const USAGE = `npm run bench:scale -- [options]
   --nodes=3            hub processes
   --per-node=10000     connections per hub process (all of them members of a presence room)
   --room-size=20       members per room
-  --active=0.05        share of rooms with moving cursors
+  --active=0.03        share of rooms with moving cursors
   --movers=5           members moving in an active room (a quarter of 20)
   --hz=10-30           each mover's rate, drawn uniformly from this range (updates/s)
   --routing=room,random   room: a room's members all on one node (room % nodes); random: members spread
@@ -43,7 +43,7 @@ export function parseOptions(argv: string[]): ScaleOptions {
     nodes: 3,
     perNode: 10_000,
     roomSize: 20,
-    activeRooms: 0.05,
+    activeRooms: 0.03,
     moversPerRoom: 5,
     hz: [10, 30],
     routings: ['room', 'random'],
