@@ -21,6 +21,8 @@ export async function spawnChild<Ready>(script: string, config: unknown, prefix:
   const argv = [...prefix, process.execPath, '--expose-gc', '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), JSON.stringify(config)];
   const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   reapOnExit(child);
+  // A child that died cannot be written to: its requests fail below, not as an 'error' event.
+  child.on('error', () => undefined);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let nextId = 1;
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
@@ -47,6 +49,7 @@ export async function spawnChild<Ready>(script: string, config: unknown, prefix:
   });
   const request = <T>(cmd: string, args: Record<string, unknown> = {}, timeoutMs = 30_000) =>
     new Promise<T>((resolve, reject) => {
+      if (!child.connected) return reject(new Error(`${name}: gone`));
       const id = nextId++;
       const timer = setTimeout(() => {
         waiting.delete(id);

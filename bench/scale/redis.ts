@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../../test/helpers/redis-process.js';
-import { reapOnExit } from './reaper.js';
+import { reapOnExit, removeOnExit } from './reaper.js';
 
 export type RedisMode = 'single' | 'cluster';
 
@@ -53,6 +53,7 @@ const BASE_ARGS = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '-
  */
 export async function startRedis(mode: RedisMode, prefix: string[] = []): Promise<RedisDeployment> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ghost-scale-redis-'));
+  removeOnExit(dir);
   const children: ChildProcess[] = [];
   const count = mode === 'cluster' ? 6 : 1;
   const links = new Map<number, Redis>();
