@@ -170,7 +170,8 @@ function open(member: Member): Promise<net.Socket> {
         if (!text.includes('{"type":"welcome"')) return;
         stage = 'ack';
         text = '';
-        const state = `{"t":${now().toFixed(2)},"x":0.5,"y":0.5}`;
+        // No stamp: only moves carry one, so a member list replayed later (a sync) is not read as a stale move.
+        const state = '{"x":0.5,"y":0.5}';
         socket.write(frame(`{"type":"presence.track","room":"${room}","state":${state},"ref":1}`));
         return;
       }

@@ -31,7 +31,7 @@ export const USAGE = `npm run bench:scale -- [options]
   --routing=room,random   room: a room's members all on one node (room % nodes); random: members spread
   --redis=cluster      cluster (3 masters + 3 replicas), single, or both (cluster,single)
   --workers=3          generator processes (each owns whole rooms)
-  --concurrency=200    connections opening at once per generator
+  --concurrency=50     connections opening at once per generator
   --idle=5 --warmup=5 --window=20   seconds
   --no-pin             do not pin hubs to core 0 and generators + Redis to core 1
   --out=FILE           default bench/results/scale-<date>.json
@@ -49,7 +49,7 @@ export function parseOptions(argv: string[]): ScaleOptions {
     routings: ['room', 'random'],
     redis: ['cluster'],
     workers: 3,
-    concurrency: 200,
+    concurrency: 50,
     idleSeconds: 5,
     warmupSeconds: 5,
     windowSeconds: 20,
