@@ -41,6 +41,8 @@ function fdPrefix(need: number, what: string): string[] {
 }
 
 const started = new Date();
+// Read now: its load average is the one at the start.
+const machineAtStart = machine();
 const stamp = started.toISOString().replace(/:/g, '-').replace(/\..*/, '');
 const outFile = options.out ?? path.join(REPO_ROOT, 'bench', 'results', `scale-${stamp}.json`);
 const children = new Set<Child<unknown>>();
@@ -87,7 +89,7 @@ try {
 
 function write(): void {
   mkdirSync(path.dirname(outFile), { recursive: true });
-  writeFileSync(outFile, JSON.stringify({ date: started.toISOString(), machine: { ...machine(), loadAverageAtEnd: os.loadavg() }, options, pinned, runs: results }, null, 2) + '\n');
+  writeFileSync(outFile, JSON.stringify({ date: started.toISOString(), machine: { ...machineAtStart, loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) }, options, pinned, runs: results }, null, 2) + '\n');
 }
 
 async function runOnce(mode: RedisMode, routing: Routing, redis: RedisDeployment): Promise<RunResult> {
