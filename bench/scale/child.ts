@@ -19,7 +19,10 @@ export interface Child<Ready> {
  */
 export async function spawnChild<Ready>(script: string, config: unknown, prefix: string[], name: string): Promise<Child<Ready>> {
   const argv = [...prefix, process.execPath, '--expose-gc', '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), JSON.stringify(config)];
-  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Its own session (detached: setsid), hence on Linux its own scheduler autogroup: on a machine
+  // shared with other work, a hub gets a session's fair share of CPU instead of splitting one share
+  // with every other process of the bench. It still exits with the bench (IPC disconnect, reaper).
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
   reapOnExit(child);
   // A child that died cannot be written to: its requests fail below, not as an 'error' event.
   child.on('error', () => undefined);
