@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode, clientMessageSchema, closeReaction, isRetryable, serverMessageSchema } from '@ghost/protocol';
 import { MAX_DEPTH } from '../../packages/protocol/src/primitives.js';
 import { MAX_BACKLOG_BYTES, REMEMBERED_REFS } from '../../packages/server/src/connection.js';
-import { MAX_NAME_LENGTH as MAX_CHAT_NAME } from '../../packages/server/src/features/chat.js';
+import { MAX_NAME_LENGTH as MAX_CHAT_NAME } from '../../packages/server/src/features/chat-names.js';
 import { RESEND_WINDOW_MS, RESUME_HOLD_MS } from '../../packages/server/src/features/topics.js';
 import { SHUTDOWN_WAIT_MS } from '../../packages/server/src/hub.js';
 import { DEFAULT_CHAT, DEFAULT_LIMITS, DEFAULT_RECOVERY_HISTORY, DEFAULT_SLOW_QUEUE, DEFAULTS } from '../../packages/server/src/options.js';

@@ -1,0 +1,103 @@
+import { getHeapStatistics } from 'node:v8';
+import type { Connection } from './connection.js';
+import type { HubMetrics } from './ops/metrics.js';
+
+/**
+ * The default of `limits.maxHubBufferedBytes`: a quarter of the V8 heap limit, so that what waits for
+ * slow readers can never take the process down, whatever their number, and leaves the rest of the heap
+ * to the hub's own state. 512 MiB with Node's usual 2 GiB+ heaps; follows `--max-old-space-size`.
+ */
+export function defaultHubBufferedBytes(): number {
+  return Math.floor(getHeapStatistics().heap_size_limit / 4);
+}
+
+/** Once over the budget, shedding goes on until this share of it is left: room to breathe, not a shed per send. */
+const LOW_WATER = 0.75;
+/** Checks of the whole hub while over budget are at least this far apart; between them the count is kept per send. */
+const RECHECK_MS = 20;
+
+/**
+ * The hub-wide account of bytes waiting to be sent (in sockets' buffers and in the hub's own queues),
+ * against `limits.maxHubBufferedBytes`. Each connection reports its own count whenever it sends (O(1):
+ * the difference to what it reported last), so the total is never below the truth by more than what
+ * drained since. Over the budget, the count is redone from every connection, and the readers holding
+ * the most are shed first, until a quarter of the budget is free again. A reader that keeps up holds
+ * less than `slowBufferedBytes` and is never shed.
+ */
+export class SendBudget {
+  /** Bytes waiting, as last reported by each connection. */
+  total = 0;
+  /** Readers with frames in their outbox, emptied as their sockets drain. */
+  private readonly backedUp = new Set<Connection>();
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private lastCheck = 0;
+
+  constructor(
+    readonly limit: number,
+    private readonly slowBytes: number,
+    private readonly connections: () => Iterable<Connection>,
+    private readonly pumpMs: number,
+    private readonly metrics?: HubMetrics,
+  ) {}
+
+  /** A connection's waiting bytes may have changed: take the difference, shed when over budget. */
+  note(connection: Connection): void {
+    const waiting = connection.waitingBytes;
+    this.total += waiting - connection.accounted;
+    connection.accounted = waiting;
+    if (this.total > this.limit) this.enforce();
+  }
+
+  /** The connection is over: what it held is no longer waiting. */
+  forget(connection: Connection): void {
+    this.total -= connection.accounted;
+    connection.accounted = 0;
+    this.backedUp.delete(connection);
+  }
+
+  /** The connection queued frames in its outbox: send them as its socket drains. */
+  watch(connection: Connection): void {
+    this.backedUp.add(connection);
+    this.pumpTimer ??= setInterval(() => this.pump(), this.pumpMs).unref();
+  }
+
+  /** Stops the pump (the hub is closing). */
+  close(): void {
+    this.backedUp.clear();
+    clearInterval(this.pumpTimer);
+    this.pumpTimer = undefined;
+  }
+
+  private pump(): void {
+    for (const connection of this.backedUp) if (!connection.flushOutbox()) this.backedUp.delete(connection);
+    if (this.backedUp.size === 0) {
+      clearInterval(this.pumpTimer);
+      this.pumpTimer = undefined;
+    }
+  }
+
+  /** Recounts every connection and sheds the biggest slow readers until the total is back under the low-water mark. */
+  private enforce(): void {
+    const now = Date.now();
+    if (now - this.lastCheck < RECHECK_MS) return;
+    this.lastCheck = now;
+    let total = 0;
+    const slow: Connection[] = [];
+    for (const connection of this.connections()) {
+      const waiting = connection.waitingBytes;
+      connection.accounted = waiting;
+      total += waiting;
+      if (waiting > this.slowBytes && connection.isOpen) slow.push(connection);
+    }
+    this.total = total;
+    if (total <= this.limit) return;
+    slow.sort((a, b) => b.accounted - a.accounted);
+    const target = this.limit * LOW_WATER;
+    for (const connection of slow) {
+      if (this.total <= target) break;
+      connection.shed();
+      if (this.metrics) this.metrics.budgetSheds += 1;
+      this.note(connection);
+    }
+  }
+}
