@@ -13,7 +13,10 @@ export function defaultHubBufferedBytes(): number {
 
 /** Once over the budget, shedding goes on until this share of it is left: room to breathe, not a shed per send. */
 const LOW_WATER = 0.75;
-/** Checks of the whole hub while over budget are at least this far apart; between them the count is kept per send. */
+/**
+ * When shedding could not bring the hub under budget (what is left waits for readers that keep up),
+ * the next recount waits this long: a recount is O(connections), not to be paid on every send.
+ */
 const RECHECK_MS = 20;
 
 /**
@@ -30,7 +33,8 @@ export class SendBudget {
   /** Readers with frames in their outbox, emptied as their sockets drain. */
   private readonly backedUp = new Set<Connection>();
   private pumpTimer: NodeJS.Timeout | undefined;
-  private lastCheck = 0;
+  /** When a recount last found nothing more to shed while still over budget. */
+  private stuckAt = -Infinity;
 
   constructor(
     readonly limit: number,
@@ -79,8 +83,8 @@ export class SendBudget {
   /** Recounts every connection and sheds the biggest slow readers until the total is back under the low-water mark. */
   private enforce(): void {
     const now = Date.now();
-    if (now - this.lastCheck < RECHECK_MS) return;
-    this.lastCheck = now;
+    if (now - this.stuckAt < RECHECK_MS) return;
+    this.stuckAt = now; // also keeps the notes of the sheds below from recounting
     let total = 0;
     const slow: Connection[] = [];
     for (const connection of this.connections()) {
@@ -90,14 +94,16 @@ export class SendBudget {
       if (waiting > this.slowBytes && connection.isOpen) slow.push(connection);
     }
     this.total = total;
-    if (total <= this.limit) return;
-    slow.sort((a, b) => b.accounted - a.accounted);
-    const target = this.limit * LOW_WATER;
-    for (const connection of slow) {
-      if (this.total <= target) break;
-      connection.shed();
-      if (this.metrics) this.metrics.budgetSheds += 1;
-      this.note(connection);
+    if (total > this.limit) {
+      slow.sort((a, b) => b.accounted - a.accounted);
+      const target = this.limit * LOW_WATER;
+      for (const connection of slow) {
+        if (this.total <= target) break;
+        connection.shed();
+        if (this.metrics) this.metrics.budgetSheds += 1;
+        this.note(connection);
+      }
     }
+    if (this.total <= this.limit) this.stuckAt = -Infinity;
   }
 }
