@@ -263,7 +263,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
       rooms: this.presence.roomCount,
       chatRooms: this.chat.size,
       members: this.presence.memberCount,
-      bufferedBytes: this.sessions.budget.total,
+      bufferedBytes: this.sessions.budget.recount(),
     };
   }
 

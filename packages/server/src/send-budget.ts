@@ -52,6 +52,17 @@ export class SendBudget {
     if (this.total > this.limit) this.enforce();
   }
 
+  /** Counts every connection afresh (what drained since their last send is no longer counted); returns the total. */
+  recount(): number {
+    let total = 0;
+    for (const connection of this.connections()) {
+      connection.accounted = connection.waitingBytes;
+      total += connection.accounted;
+    }
+    this.total = total;
+    return total;
+  }
+
   /** The connection is over: what it held is no longer waiting. */
   forget(connection: Connection): void {
     this.total -= connection.accounted;
@@ -85,16 +96,8 @@ export class SendBudget {
     const now = Date.now();
     if (now - this.stuckAt < RECHECK_MS) return;
     this.stuckAt = now; // also keeps the notes of the sheds below from recounting
-    let total = 0;
-    const slow: Connection[] = [];
-    for (const connection of this.connections()) {
-      const waiting = connection.waitingBytes;
-      connection.accounted = waiting;
-      total += waiting;
-      if (waiting > this.slowBytes && connection.isOpen) slow.push(connection);
-    }
-    this.total = total;
-    if (total > this.limit) {
+    if (this.recount() > this.limit) {
+      const slow = [...this.connections()].filter((c) => c.accounted > this.slowBytes && c.isOpen);
       slow.sort((a, b) => b.accounted - a.accounted);
       const target = this.limit * LOW_WATER;
       for (const connection of slow) {
