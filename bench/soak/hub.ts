@@ -15,6 +15,8 @@ const hub = createHub(budget ? { limits: { maxHubBufferedBytes: Number(budget) }
 let ended = 0;
 hub.on('disconnect', () => void (ended += 1));
 hub.on('error', () => undefined);
+// An orderly exit, so `--cpu-prof` (SOAK_HUB_NODE_ARGS) gets written.
+process.on('SIGTERM', () => process.exit(0));
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 const server = http.createServer();

@@ -70,7 +70,8 @@ const percentile = (values: number[], p: number) => {
 };
 
 async function soak(readers: number): Promise<void> {
-  const hub = spawn(process.execPath, ['--import', 'tsx', `${here}hub.ts`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = process.env.SOAK_HUB_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const hub = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', process.env.SOAK_HUB ?? `${here}hub.ts`], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   collectLines(hub.stdout!, lines);
   while (!lines[0]) await new Promise((r) => setTimeout(r, 20));
@@ -87,7 +88,7 @@ async function soak(readers: number): Promise<void> {
 
   // Honest senders: 100/s each by their own clock, every answer but acks counted.
   const senderErrors: Record<string, number> = {};
-  const senderCloses: number[] = [];
+  const senderCloses: string[] = [];
   const senders = await Promise.all(Array.from({ length: SENDERS }, (_, i) => new Promise<WebSocket>((resolve, reject) => {
     open(url, (text, socket) => {
       if (text.startsWith('{"type":"welcome"')) socket.send(JSON.stringify({ type: 'chat.identify', room: ROOM, name: `sender-${i}`, ref: 1 }));
@@ -96,7 +97,7 @@ async function soak(readers: number): Promise<void> {
         const { code } = JSON.parse(text) as { code: string };
         senderErrors[code] = (senderErrors[code] ?? 0) + 1;
       }
-    }).then((socket) => socket.on('close', (code) => senderCloses.push(code)), reject);
+    }).then((socket) => socket.on('close', (code, reason) => senderCloses.push(`${code} ${reason.toString()}`)), reject);
   })));
   const started = Date.now();
   const until = started + seconds * 1000;

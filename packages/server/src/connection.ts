@@ -90,7 +90,9 @@ export class Connection {
   private get slowQueues() { return (this._slowQueues ??= new Map()); }
   /** The client instance's id (`client` query parameter), stable across its reconnects and nodes. */
   clientId: string | undefined;
+  /** Frames kept for a client away in its grace period, from `backlogHead` on (dropping the oldest is O(1)). */
   private backlog: string[] = [];
+  private backlogHead = 0;
   private backlogBytes = 0;
   /**
    * Frames waiting for a slow reader, in order, from `outboxHead` on. Once its socket holds more than
@@ -428,8 +430,9 @@ export class Connection {
 
   /** Sends what waited during the grace period, in order. */
   flushBacklog(): void {
-    const frames = this.backlog;
+    const frames = this.backlog.slice(this.backlogHead);
     this.backlog = [];
+    this.backlogHead = 0;
     this.backlogBytes = 0;
     for (const frame of frames) this.send(frame);
   }
@@ -437,8 +440,13 @@ export class Connection {
   private keep(frame: string): void {
     this.backlog.push(frame);
     this.backlogBytes += frame.length;
-    while (this.backlogBytes > MAX_BACKLOG_BYTES && this.backlog.length > 0) {
-      this.backlogBytes -= this.backlog.shift()!.length;
+    while (this.backlogBytes > MAX_BACKLOG_BYTES && this.backlogHead < this.backlog.length) {
+      this.backlogBytes -= this.backlog[this.backlogHead]!.length;
+      this.backlog[this.backlogHead++] = '';
+    }
+    if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlog.length) {
+      this.backlog = this.backlog.slice(this.backlogHead);
+      this.backlogHead = 0;
     }
   }
 
