@@ -112,9 +112,9 @@ describe('docs/protocol.md §8.4: hub limits and defaults', () => {
     ...Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([key, value]) => [`limits.${key}`, value])),
     // Follows the heap the process was given, so the table states the rule (the hub API test holds the code to it).
     'limits.maxHubBufferedBytes': '¼ of the V8 heap limit',
-    'chat.names': `'${DEFAULT_CHAT.names}'`,
     ...DEFAULTS,
     ...Object.fromEntries(Object.entries(DEFAULT_CHAT).map(([key, value]) => [`chat.${key}`, value])),
+    'chat.names': `'${DEFAULT_CHAT.names}'`,
     'recovery.historySize': DEFAULT_RECOVERY_HISTORY,
     'slowTopics.maxQueued': DEFAULT_SLOW_QUEUE,
     'slowTopics.policy': "'drop-oldest' on recoverable topics, 'disconnect' on others",
