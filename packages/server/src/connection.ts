@@ -231,8 +231,10 @@ export class Connection {
 
   /**
    * Closes a reader that holds too much unsent (1008, with a retry-after hint so it does not come
-   * straight back): what was queued for it is dropped now, and the socket is cut if the client does
-   * not read its close frame soon.
+   * straight back) and ends its session at once: what was queued for it is dropped, it leaves its
+   * rooms and topics (no grace period during which every message would still be kept for it), and the
+   * socket is cut if the client does not read its close frame soon. The client comes back as a new
+   * session, which gets chat history and, on recoverable topics, what it missed.
    */
   shed(reason = 'too slow: hub send budget exceeded'): void {
     const socket = this.socket;
@@ -244,6 +246,8 @@ export class Connection {
     const { retryAfterMs } = this.options.limits;
     socket.close(CloseCode.POLICY_VIOLATION, withRetryAfter(reason, retryAfterMs * (0.5 + Math.random() / 2)));
     setTimeout(() => socket.terminate(), SHED_LINGER_MS).unref();
+    this.socket = null; // its close event is then not taken for a drop to wait out
+    this.budget?.shed(this);
   }
 
   /** Counts a request dispatched and not answered yet; see {@link closeAfterPending}. */

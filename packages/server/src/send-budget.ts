@@ -41,8 +41,15 @@ export class SendBudget {
     private readonly slowBytes: number,
     private readonly connections: () => Iterable<Connection>,
     private readonly pumpMs: number,
+    /** Ends a shed connection's session. */
+    private readonly end: (connection: Connection) => void,
     private readonly metrics?: HubMetrics,
   ) {}
+
+  /** A connection closed itself for holding too much: its session ends now. */
+  shed(connection: Connection): void {
+    this.end(connection);
+  }
 
   /** A connection's waiting bytes may have changed: take the difference, shed when over budget. */
   note(connection: Connection): void {

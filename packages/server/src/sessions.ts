@@ -37,7 +37,10 @@ export class Sessions {
   constructor(private readonly options: ResolvedHubOptions, private readonly hooks: SessionHooks, private readonly metrics?: HubMetrics) {
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs).unref();
     const { maxHubBufferedBytes, slowBufferedBytes } = options.limits;
-    this.budget = new SendBudget(maxHubBufferedBytes, slowBufferedBytes, () => this.connections.values(), options.tickMs, metrics);
+    this.budget = new SendBudget(
+      maxHubBufferedBytes, slowBufferedBytes, () => this.connections.values(), options.tickMs,
+      (connection) => this.end(connection, CloseCode.POLICY_VIOLATION, 'disconnected'), metrics,
+    );
   }
 
   /** Connections with an open socket, and those waiting out their grace period. */
