@@ -107,6 +107,8 @@ export class Connection {
   private topicQueuedBytes = 0;
   /** What this connection last reported to the hub's send budget. */
   accounted = 0;
+  /** When its outbox last moved (it began, or the socket took frames from it): a reader that reads, however slowly, moves. */
+  progressAt = 0;
   /** Set when the hub closed this connection for holding too much unsent: nothing more is queued for it. */
   private shedding = false;
   /** Requests dispatched and not answered yet: a flood close waits for their answers. */
@@ -177,7 +179,10 @@ export class Connection {
     if (this.outboxBytes > 0 || socket.bufferedAmount > this.options.limits.slowBufferedBytes) {
       this.outbox.push(frame);
       this.outboxBytes += frame.length;
-      if (this.outboxBytes === frame.length) this.budget?.watch(this);
+      if (this.outboxBytes === frame.length) {
+        this.progressAt = Date.now();
+        this.budget?.watch(this);
+      }
       if (this.waitingBytes > this.options.limits.maxBufferedBytes) {
         if (this.metrics) this.metrics.slowDisconnects += 1;
         this.shed('too slow: send buffer full');
@@ -206,6 +211,7 @@ export class Connection {
     }
     const frames = this.outbox;
     const slowBytes = this.options.limits.slowBufferedBytes;
+    if (this.outboxHead < frames.length && (all || socket.bufferedAmount <= slowBytes)) this.progressAt = Date.now();
     while (this.outboxHead < frames.length && (all || socket.bufferedAmount <= slowBytes)) {
       const frame = frames[this.outboxHead]!;
       frames[this.outboxHead++] = '';

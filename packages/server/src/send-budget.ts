@@ -11,6 +11,8 @@ export function defaultHubBufferedBytes(): number {
   return Math.floor(getHeapStatistics().heap_size_limit / 4);
 }
 
+/** A reader whose outbox has not moved for this long is stalled: shed before any reader that reads, however slowly. */
+export const STALLED_MS = 1000;
 /** Once over the budget, shedding goes on until this share of it is left: room to breathe, not a shed per send. */
 const LOW_WATER = 0.75;
 /**
@@ -23,9 +25,10 @@ const RECHECK_MS = 20;
  * The hub-wide account of bytes waiting to be sent (in sockets' buffers and in the hub's own queues),
  * against `limits.maxHubBufferedBytes`. Each connection reports its own count whenever it sends (O(1):
  * the difference to what it reported last), so the total is never below the truth by more than what
- * drained since. Over the budget, the count is redone from every connection, and the readers holding
- * the most are shed first, until a quarter of the budget is free again. A reader that keeps up holds
- * less than `slowBufferedBytes` and is never shed.
+ * drained since. Over the budget, the count is redone from every connection, and readers are shed
+ * until a quarter of the budget is free again: first the stalled ones (nothing left their queue for
+ * {@link STALLED_MS}), the biggest first, then those that read but too slowly, the biggest first. A
+ * reader that keeps up holds less than `slowBufferedBytes` and is never shed.
  */
 export class SendBudget {
   /** Bytes waiting, as last reported by each connection. */
@@ -105,7 +108,9 @@ export class SendBudget {
     this.stuckAt = now; // also keeps the notes of the sheds below from recounting
     if (this.recount() > this.limit) {
       const slow = [...this.connections()].filter((c) => c.accounted > this.slowBytes && c.isOpen);
-      slow.sort((a, b) => b.accounted - a.accounted);
+      const stalledBefore = now - STALLED_MS;
+      const stalled = (c: Connection) => (c.progressAt < stalledBefore ? 1 : 0);
+      slow.sort((a, b) => stalled(b) - stalled(a) || b.accounted - a.accounted);
       const target = this.limit * LOW_WATER;
       for (const connection of slow) {
         if (this.total <= target) break;
