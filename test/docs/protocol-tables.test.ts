@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode, clientMessageSchema, closeReaction, isRetryable, serverMessageSchema } from '@ghost/protocol';
 import { MAX_DEPTH } from '../../packages/protocol/src/primitives.js';
-import { MAX_BACKLOG_BYTES, REMEMBERED_REFS } from '../../packages/server/src/connection.js';
-import { MAX_NAME_LENGTH as MAX_CHAT_NAME } from '../../packages/server/src/features/chat.js';
+import { MAX_BACKLOG_BYTES, REMEMBERED_REFS, SHED_LINGER_MS } from '../../packages/server/src/connection.js';
+import { MAX_NAME_LENGTH as MAX_CHAT_NAME } from '../../packages/server/src/features/chat-names.js';
 import { RESEND_WINDOW_MS, RESUME_HOLD_MS } from '../../packages/server/src/features/topics.js';
 import { SHUTDOWN_WAIT_MS } from '../../packages/server/src/hub.js';
 import { DEFAULT_CHAT, DEFAULT_LIMITS, DEFAULT_RECOVERY_HISTORY, DEFAULT_SLOW_QUEUE, DEFAULTS } from '../../packages/server/src/options.js';
@@ -110,8 +110,11 @@ describe('docs/protocol.md §8.4: hub limits and defaults', () => {
   // with. A setting added to the code needs a row (and an entry here), and a row needs an entry.
   const expected: Record<string, number | string> = {
     ...Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([key, value]) => [`limits.${key}`, value])),
+    // Follows the heap the process was given, so the table states the rule (the hub API test holds the code to it).
+    'limits.maxHubBufferedBytes': '¼ of the V8 heap limit',
     ...DEFAULTS,
     ...Object.fromEntries(Object.entries(DEFAULT_CHAT).map(([key, value]) => [`chat.${key}`, value])),
+    'chat.names': `'${DEFAULT_CHAT.names}'`,
     'recovery.historySize': DEFAULT_RECOVERY_HISTORY,
     'slowTopics.maxQueued': DEFAULT_SLOW_QUEUE,
     'slowTopics.policy': "'drop-oldest' on recoverable topics, 'disconnect' on others",
@@ -126,6 +129,7 @@ describe('docs/protocol.md §8.4: hub limits and defaults', () => {
     'resume hold (fixed)': RESUME_HOLD_MS,
     'resend window (fixed)': RESEND_WINDOW_MS,
     'shutdown (fixed)': SHUTDOWN_WAIT_MS,
+    'shed linger (fixed)': SHED_LINGER_MS,
     'endpoint path': '/ghost',
   };
 

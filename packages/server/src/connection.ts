@@ -1,9 +1,10 @@
 import { WebSocket } from 'ws';
-import { CloseCode, type LeaveReason } from '@ghost/protocol';
+import { CloseCode, withRetryAfter, type LeaveReason } from '@ghost/protocol';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
 import type { HubMetrics } from './ops/metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import { createId, createSecret, nextColor } from './ids.js';
+import type { SendBudget } from './send-budget.js';
 
 /** Requests per session whose outcome is remembered by ref, so a resend is answered again and not redone. */
 export const REMEMBERED_REFS = 256;
@@ -12,6 +13,11 @@ export const REMEMBERED_REFS = 256;
 const CSS_COLOR = /^[#a-zA-Z0-9(),.%/ -]{1,64}$/;
 /** What a connection in its grace period may have waiting for it (characters of frames); past this the oldest is dropped. */
 export const MAX_BACKLOG_BYTES = 1024 * 1024;
+/**
+ * How long a shed reader's socket may take to read its close frame (behind at most `slowBufferedBytes`)
+ * before it is cut: a client that still reads learns why; one that never reads frees its buffers.
+ */
+export const SHED_LINGER_MS = 2000;
 
 /** A topic frame waiting for its reader, with its place in the topic's history (recoverable topics). */
 type TopicFrame = { frame: string; seq: number | undefined };
@@ -84,8 +90,31 @@ export class Connection {
   private get slowQueues() { return (this._slowQueues ??= new Map()); }
   /** The client instance's id (`client` query parameter), stable across its reconnects and nodes. */
   clientId: string | undefined;
+  /** Frames kept for a client away in its grace period, from `backlogHead` on (dropping the oldest is O(1)). */
   private backlog: string[] = [];
+  private backlogHead = 0;
   private backlogBytes = 0;
+  /**
+   * Frames waiting for a slow reader, in order, from `outboxHead` on. Once its socket holds more than
+   * `slowBufferedBytes` nothing more is written to it (a write buffered in a socket costs its own
+   * copy and bookkeeping); the queue only holds the frame strings every recipient shares.
+   */
+  private outbox: string[] = [];
+  private outboxHead = 0;
+  /** Characters in the outbox. */
+  private outboxBytes = 0;
+  /** Characters in the per-topic slow queues. */
+  private topicQueuedBytes = 0;
+  /** What this connection last reported to the hub's send budget. */
+  accounted = 0;
+  /** When its outbox last moved (it began, or the socket took frames from it): a reader that reads, however slowly, moves. */
+  progressAt = 0;
+  /** Set when the hub closed this connection for holding too much unsent: nothing more is queued for it. */
+  private shedding = false;
+  /** Requests dispatched and not answered yet: a flood close waits for their answers. */
+  private readonly pending = new Set<Promise<unknown>>();
+  /** Set once the rate limit decided to close: later frames are not handled. */
+  flooded = false;
   /** Set once the connection is over for good (left, or its grace period ran out). */
   ended = false;
 
@@ -95,6 +124,7 @@ export class Connection {
     readonly address: string,
     private readonly options: ResolvedHubOptions,
     private readonly metrics?: HubMetrics,
+    private readonly budget?: SendBudget,
   ) {
     this.userJson = user === undefined ? undefined : JSON.stringify(user);
     this.color = typeof user?.color === 'string' && CSS_COLOR.test(user.color) ? user.color : nextColor();
@@ -120,9 +150,14 @@ export class Connection {
     this.previousSecret = undefined;
   }
 
-  /** Whether the socket has more waiting to be sent than `slowBufferedBytes`: a slow reader. */
+  /** Whether the socket has more waiting to be sent than `slowBufferedBytes`, or frames wait in its outbox: a slow reader. */
   get isSlow(): boolean {
-    return this.socket !== null && this.socket.bufferedAmount > this.options.limits.slowBufferedBytes;
+    return this.socket !== null && (this.outboxBytes > 0 || this.socket.bufferedAmount > this.options.limits.slowBufferedBytes);
+  }
+
+  /** Bytes waiting to be sent to this connection: in its socket, its outbox and its topic queues. */
+  get waitingBytes(): number {
+    return (this.socket?.bufferedAmount ?? 0) + this.outboxBytes + this.topicQueuedBytes;
   }
 
   get isOpen(): boolean {
@@ -140,14 +175,107 @@ export class Connection {
       if (options?.buffer && !this.ended) this.keep(frame);
       return false;
     }
-    if (socket.bufferedAmount > this.options.limits.maxBufferedBytes) {
-      if (this.metrics) this.metrics.slowDisconnects += 1;
-      socket.close(CloseCode.POLICY_VIOLATION, 'too slow: send buffer full');
-      return false;
+    if (this.shedding) return false;
+    if (this.outboxBytes > 0 || socket.bufferedAmount > this.options.limits.slowBufferedBytes) {
+      this.outbox.push(frame);
+      this.outboxBytes += frame.length;
+      if (this.outboxBytes === frame.length) {
+        this.progressAt = Date.now();
+        this.budget?.watch(this);
+      }
+      if (this.waitingBytes > this.options.limits.maxBufferedBytes) {
+        if (this.metrics) this.metrics.slowDisconnects += 1;
+        this.shed('too slow: send buffer full');
+      }
+    } else {
+      this.write(socket, frame);
     }
+    this.budget?.note(this);
+    return true;
+  }
+
+  private write(socket: WebSocket, frame: string): void {
     this.metrics?.sentFrame(frame);
     socket.send(utf8Of(frame), TEXT);
-    return true;
+  }
+
+  /**
+   * Writes what waits in the outbox while the socket keeps up (or all of it, with `all`, before a
+   * close). True while frames still wait.
+   */
+  flushOutbox(all = false): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN || this.shedding) {
+      this.dropOutbox();
+      return false;
+    }
+    const frames = this.outbox;
+    const slowBytes = this.options.limits.slowBufferedBytes;
+    if (this.outboxHead < frames.length && (all || socket.bufferedAmount <= slowBytes)) this.progressAt = Date.now();
+    while (this.outboxHead < frames.length && (all || socket.bufferedAmount <= slowBytes)) {
+      const frame = frames[this.outboxHead]!;
+      frames[this.outboxHead++] = '';
+      this.outboxBytes -= frame.length;
+      this.write(socket, frame);
+    }
+    if (this.outboxHead === frames.length) {
+      this.outbox = [];
+      this.outboxHead = 0;
+    } else if (this.outboxHead > 1024 && this.outboxHead * 2 > frames.length) {
+      this.outbox = frames.slice(this.outboxHead);
+      this.outboxHead = 0;
+    }
+    this.budget?.note(this);
+    return this.outboxBytes > 0;
+  }
+
+  private dropOutbox(): void {
+    this.outbox = [];
+    this.outboxHead = 0;
+    this.outboxBytes = 0;
+  }
+
+  /**
+   * Closes a reader that holds too much unsent (1008, with a retry-after hint so it does not come
+   * straight back) and ends its session at once: what was queued for it is dropped, it leaves its
+   * rooms and topics (no grace period during which every message would still be kept for it), and the
+   * socket is cut if the client does not read its close frame soon. The client comes back as a new
+   * session, which gets chat history and, on recoverable topics, what it missed.
+   */
+  shed(reason = 'too slow: hub send budget exceeded'): void {
+    const socket = this.socket;
+    if (this.shedding || !socket) return;
+    this.shedding = true;
+    this.dropOutbox();
+    this._slowQueues?.clear();
+    this.topicQueuedBytes = 0;
+    const { retryAfterMs } = this.options.limits;
+    socket.close(CloseCode.POLICY_VIOLATION, withRetryAfter(reason, retryAfterMs * (0.5 + Math.random() / 2)));
+    setTimeout(() => socket.terminate(), SHED_LINGER_MS).unref();
+    this.socket = null; // its close event is then not taken for a drop to wait out
+    this.budget?.shed(this);
+  }
+
+  /** Counts a request dispatched and not answered yet; see {@link closeAfterPending}. */
+  track(outcome: Promise<unknown>): void {
+    this.pending.add(outcome);
+    const done = () => void this.pending.delete(outcome);
+    outcome.then(done, done);
+  }
+
+  /**
+   * Stops handling this client's frames and closes the socket once every request already dispatched
+   * was answered: a message that went out to others is acked before the close.
+   */
+  closeAfterPending(code: number, reason: string): void {
+    if (this.flooded) return;
+    this.flooded = true;
+    const socket = this.socket;
+    void Promise.allSettled([...this.pending]).then(() => {
+      if (this.socket !== socket || !socket) return;
+      this.flushOutbox(true);
+      socket.close(code, reason);
+    });
   }
 
   /**
@@ -192,7 +320,9 @@ export class Connection {
       }
       let sent = 0;
       while (sent < queue.frames.length && !this.isSlow) {
-        this.send(queue.frames[sent++]!.frame);
+        const { frame } = queue.frames[sent++]!;
+        this.topicQueuedBytes -= frame.length;
+        this.send(frame);
       }
       queue.frames.splice(0, sent);
       if (queue.frames.length === 0) this.slowQueues.delete(topic);
@@ -205,6 +335,14 @@ export class Connection {
    * missed on recoverable topics; other topics' frames wait for it in the grace period's backlog.
    */
   dropQueuedTopics(): void {
+    // What waited in the outbox was never written to the dead socket: it waits for the resume too.
+    const outbox = this.outbox.slice(this.outboxHead);
+    this.dropOutbox();
+    if (!this.shedding && !this.ended) for (const frame of outbox) this.keep(frame);
+    this.shedding = false;
+    this.flooded = false;
+    this.topicQueuedBytes = 0;
+    this.budget?.note(this);
     if (!this._slowQueues) return;
     for (const queue of this.slowQueues.values()) for (const { frame, seq } of queue.frames) if (seq === undefined) this.keep(frame);
     this.slowQueues.clear();
@@ -213,24 +351,30 @@ export class Connection {
   private enqueue(topic: string, existing: SlowQueue | undefined, frame: string, seq: number | undefined): void {
     const queue = existing ?? { frames: [] };
     if (!existing) this.slowQueues.set(topic, queue);
-    if (queue.since !== undefined) return; // the replay from history will bring it
+    if (queue.since !== undefined || this.shedding) return; // the replay from history will bring it
     queue.frames.push({ frame, seq });
+    this.topicQueuedBytes += frame.length;
+    this.overflow(topic, queue);
+    this.budget?.note(this);
+  }
+
+  private overflow(topic: string, queue: SlowQueue): void {
     const { maxQueued, policy } = this.options.slowTopics;
-    if (queue.frames.length <= maxQueued) return;
+    if (queue.frames.length <= maxQueued && this.waitingBytes <= this.options.limits.maxBufferedBytes) return;
     if (policy(topic) === 'disconnect') {
-      this.slowQueues.clear();
       if (this.metrics) this.metrics.slowDisconnects += 1;
-      this.socket?.close(CloseCode.POLICY_VIOLATION, 'too slow: topic queue full');
+      this.shed('too slow: topic queue full');
       return;
     }
     const oldest = queue.frames[0]!.seq;
     if (oldest === undefined) {
-      queue.frames.shift();
+      this.topicQueuedBytes -= queue.frames.shift()!.frame.length;
       return;
     }
     // Numbered, so kept in the history: hold nothing here and replay from there once caught up. Frames
     // of a topic queue in order from the first one not sent, so the client has everything before it.
     queue.since = oldest - 1;
+    for (const queued of queue.frames) this.topicQueuedBytes -= queued.frame.length;
     queue.frames = [];
   }
 
@@ -273,6 +417,7 @@ export class Connection {
    */
   releaseTopic(topic: string, deliver = true): void {
     if (!deliver) {
+      for (const queued of this._slowQueues?.get(topic)?.frames ?? []) this.topicQueuedBytes -= queued.frame.length;
       this._slowQueues?.delete(topic);
       this._resumeHolds?.delete(topic);
       this._held?.delete(topic);
@@ -295,8 +440,9 @@ export class Connection {
 
   /** Sends what waited during the grace period, in order. */
   flushBacklog(): void {
-    const frames = this.backlog;
+    const frames = this.backlog.slice(this.backlogHead);
     this.backlog = [];
+    this.backlogHead = 0;
     this.backlogBytes = 0;
     for (const frame of frames) this.send(frame);
   }
@@ -304,8 +450,13 @@ export class Connection {
   private keep(frame: string): void {
     this.backlog.push(frame);
     this.backlogBytes += frame.length;
-    while (this.backlogBytes > MAX_BACKLOG_BYTES && this.backlog.length > 0) {
-      this.backlogBytes -= this.backlog.shift()!.length;
+    while (this.backlogBytes > MAX_BACKLOG_BYTES && this.backlogHead < this.backlog.length) {
+      this.backlogBytes -= this.backlog[this.backlogHead]!.length;
+      this.backlog[this.backlogHead++] = '';
+    }
+    if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlog.length) {
+      this.backlog = this.backlog.slice(this.backlogHead);
+      this.backlogHead = 0;
     }
   }
 

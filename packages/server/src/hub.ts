@@ -12,6 +12,7 @@ import { Authorizer } from './authorize.js';
 import { channels, Cluster } from './cluster.js';
 import { Chat } from './features/chat.js';
 import { Presence } from './features/presence.js';
+import { LoopLag } from './rate-limit.js';
 import { Topics } from './features/topics.js';
 import { handshake } from './handshake.js';
 import { createId } from './ids.js';
@@ -55,6 +56,11 @@ export interface HubStats {
   chatRooms: number;
   /** Presence members (connections that tracked a state) across all rooms here. */
   members: number;
+  /**
+   * Bytes waiting to be sent to this node's connections, in their sockets and the hub's queues, as the
+   * hub counts them against `limits.maxHubBufferedBytes`.
+   */
+  bufferedBytes: number;
 }
 
 /** How `hub.close` lets clients go. */
@@ -92,6 +98,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
   private readonly started: Promise<void>;
   private readonly detachers = new Set<() => void>();
   private readonly metrics = new HubMetrics();
+  private readonly loopLag = new LoopLag();
   private readonly opsBus: OpsBus;
   private closing: Promise<void> | undefined;
   private drainRetryAfterMs = 0;
@@ -117,7 +124,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     this.validate = new Validator(options.schema);
     this.router = {
       topics: this.topics, presence: this.presence, chat: this.chat, validate: this.validate,
-      authorizer: new Authorizer(options.authorize, reportError), reportError, metrics: this.metrics,
+      authorizer: new Authorizer(options.authorize, reportError), reportError, metrics: this.metrics, loopLag: this.loopLag,
     };
     this.sessions = new Sessions(options, {
       frame: (connection, text) => routeFrame(this.router, connection, text),
@@ -258,6 +265,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
       rooms: this.presence.roomCount,
       chatRooms: this.chat.size,
       members: this.presence.memberCount,
+      bufferedBytes: this.sessions.budget.recount(),
     };
   }
 
@@ -289,6 +297,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     this.topics.close();
     this.presence.close();
     this.chat.close();
+    this.loopLag.stop();
     this.wss.close();
     await this.started.catch(() => undefined);
     await this.adapter.close();

@@ -3,7 +3,9 @@ import type { SchemaDefinition } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
 import type { Authorize } from './authorize.js';
 import type { ChatOptions } from './features/chat.js';
+import type { ChatNameRule } from './features/chat-names.js';
 import type { PresenceKey } from './features/presence-room.js';
+import { defaultHubBufferedBytes } from './send-budget.js';
 
 /**
  * Who is on the other end of a connection, as `authenticate` returns it. `id` identifies the person
@@ -52,8 +54,18 @@ export interface HubLimits {
   maxTopics: number;
   /** Presence and chat rooms one connection may join. @default 64 */
   maxRooms: number;
-  /** Bytes a socket may have waiting to be sent before the hub drops it as too slow. @default 8388608 */
+  /**
+   * Bytes one connection may have waiting to be sent (in its socket and the hub's queues for it)
+   * before the hub closes it as too slow (1008, with a retry-after hint). @default 8388608
+   */
   maxBufferedBytes: number;
+  /**
+   * Bytes all connections together may have waiting to be sent. Past it, the hub closes the readers
+   * holding the most first (1008 `too slow: hub send budget exceeded`, with a retry-after hint) until a
+   * quarter of it is free; a reader that keeps up (less than `slowBufferedBytes` waiting) is never
+   * closed. @default a quarter of the V8 heap limit (`v8.getHeapStatistics().heap_size_limit / 4`)
+   */
+  maxHubBufferedBytes: number;
   /**
    * Bytes waiting past which a socket counts as slow: it gets no presence diffs (they would be stale by
    * the time they arrive) and, once it has caught up, one snapshot of the newest state instead.
@@ -170,6 +182,7 @@ export const DEFAULT_LIMITS: Readonly<HubLimits> = Object.freeze({
   maxTopics: 256,
   maxRooms: 64,
   maxBufferedBytes: 8 * 1024 * 1024,
+  maxHubBufferedBytes: defaultHubBufferedBytes(),
   slowBufferedBytes: 256 * 1024,
 });
 
@@ -183,7 +196,7 @@ export const DEFAULT_RECOVERY_HISTORY = 1000;
 export const DEFAULT_SLOW_QUEUE = 256;
 
 /** The defaults of {@link ChatOptions}. */
-export const DEFAULT_CHAT: Readonly<ChatOptions> = Object.freeze({ historySize: 50, maxTextLength: 2000, claimTtlMs: 30_000 });
+export const DEFAULT_CHAT: Readonly<ChatOptions> = Object.freeze({ historySize: 50, maxTextLength: 2000, claimTtlMs: 30_000, names: 'any' });
 
 /** Options with every default filled in. */
 export interface ResolvedHubOptions {
@@ -262,6 +275,11 @@ function presenceKey(value: unknown): PresenceKey {
   throw new TypeError(`createHub: presenceKey must be 'connection' or 'user', got ${JSON.stringify(value)}`);
 }
 
+function chatNames(value: unknown): ChatNameRule {
+  if (value === undefined || value === 'any' || value === 'single-script') return value ?? DEFAULT_CHAT.names;
+  throw new TypeError(`createHub: chat.names must be 'any' or 'single-script', got ${JSON.stringify(value)}`);
+}
+
 /** Fills in defaults and throws a `TypeError` that names the fix for any bad option. */
 export function resolveOptions(options: HubOptions): ResolvedHubOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('createHub(options): options must be an object');
@@ -296,6 +314,7 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
       historySize: positive('chat.historySize', options.chat?.historySize, DEFAULT_CHAT.historySize, 0),
       maxTextLength: positive('chat.maxTextLength', options.chat?.maxTextLength, DEFAULT_CHAT.maxTextLength),
       claimTtlMs: positive('chat.claimTtlMs', options.chat?.claimTtlMs, DEFAULT_CHAT.claimTtlMs, 30),
+      names: chatNames(options.chat?.names),
     },
   };
 }

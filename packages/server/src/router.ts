@@ -1,7 +1,7 @@
 import { CloseCode, ErrorCode, GhostError, decodeClientMessage, parseFrame, type ClientMessage } from '@ghost/protocol';
 import type { Authorizer } from './authorize.js';
 import type { Connection } from './connection.js';
-import type { TokenBucket } from './rate-limit.js';
+import type { LoopLag, TokenBucket } from './rate-limit.js';
 import type { Chat } from './features/chat.js';
 import type { Presence } from './features/presence.js';
 import type { Topics } from './features/topics.js';
@@ -17,6 +17,8 @@ export interface RouterContext {
   authorizer: Authorizer;
   reportError(error: Error): void;
   metrics?: HubMetrics;
+  /** How late the hub's event loop runs: a burst its lateness made is not the client's. */
+  loopLag?: LoopLag;
 }
 
 /** Frames refused in a row by the rate limit after which the socket is closed with 1008. */
@@ -30,12 +32,14 @@ export const REFUSAL_COST = 8;
  * answers with an ack or an error.
  */
 export function routeFrame(context: RouterContext, connection: Connection, text: string | null): void {
+  // The rate limit decided to close this socket: what follows is neither handled nor answered.
+  if (connection.flooded) return;
   const now = Date.now();
   connection.lastSeen = now;
   // Cheap on purpose: the reference client writes `type` first, so a cursor move is known without
   // parsing. A frame written otherwise just counts against the general budget.
   const bucket = text?.startsWith(TRACK_PREFIX) ? connection.presenceBucket : connection.bucket;
-  if (!bucket.take(now)) {
+  if (!bucket.take(now, context.loopLag?.lateMs(now) ?? 0)) {
     if (context.metrics) context.metrics.rateLimited[bucket === connection.bucket ? 'messages' : 'presence'] += 1;
     refuseFlood(connection, bucket, text);
     return;
@@ -69,6 +73,7 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
     fail(context, connection, error, ref);
     return;
   }
+  if (outcome instanceof Promise) connection.track(outcome);
   if (ref === undefined) {
     if (outcome instanceof Promise) outcome.catch((error) => fail(context, connection, error, ref));
     return;
@@ -141,7 +146,8 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
 function refuseFlood(connection: Connection, bucket: TokenBucket, text: string | null): void {
   const { debt } = bucket;
   if (debt >= FLOOD_LIMIT) {
-    connection.socket?.close(CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
+    // What was already dispatched (and maybe delivered to others) is answered before the close.
+    connection.closeAfterPending(CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
     return;
   }
   const parsed = text === null ? undefined : parseFrame(text);

@@ -6,6 +6,7 @@ import { Connection } from './connection.js';
 import { memberIdOf } from './features/presence-room.js';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
 import type { HubMetrics } from './ops/metrics.js';
+import { SendBudget } from './send-budget.js';
 
 /** What the hub does at the edges of a connection's life. */
 export interface SessionHooks {
@@ -31,9 +32,16 @@ export class Sessions {
   private readonly perAddress = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
   private closing = false;
+  /** Bytes waiting to be sent to all of these connections, against `limits.maxHubBufferedBytes`. */
+  readonly budget: SendBudget;
 
   constructor(private readonly options: ResolvedHubOptions, private readonly hooks: SessionHooks, private readonly metrics?: HubMetrics) {
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs).unref();
+    const { maxHubBufferedBytes, slowBufferedBytes } = options.limits;
+    this.budget = new SendBudget(
+      maxHubBufferedBytes, slowBufferedBytes, () => this.connections.values(), options.tickMs,
+      (connection) => this.end(connection, CloseCode.POLICY_VIOLATION, 'disconnected'), metrics,
+    );
   }
 
   /** Connections with an open socket, and those waiting out their grace period. */
@@ -128,6 +136,7 @@ export class Sessions {
   async closeAll(reason: () => string): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
+    this.budget.close();
     const closed: Promise<void>[] = [];
     for (const connection of [...this.connections.values()]) {
       const socket = connection.socket;
@@ -150,7 +159,7 @@ export class Sessions {
   }
 
   private create(user: GhostUser | undefined, request: IncomingMessage): Connection {
-    const connection = new Connection(user, clientAddress(request, this.options.trustProxy), this.options, this.metrics);
+    const connection = new Connection(user, clientAddress(request, this.options.trustProxy), this.options, this.metrics, this.budget);
     this.connections.set(connection.id, connection);
     this.perAddress.set(connection.address, (this.perAddress.get(connection.address) ?? 0) + 1);
     if (user) {
@@ -185,6 +194,7 @@ export class Sessions {
     connection.ended = true;
     clearTimeout(connection.graceTimer);
     this.connections.delete(connection.id);
+    this.budget.forget(connection);
     const left = (this.perAddress.get(connection.address) ?? 1) - 1;
     if (left > 0) this.perAddress.set(connection.address, left);
     else this.perAddress.delete(connection.address);

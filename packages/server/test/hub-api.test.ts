@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { getHeapStatistics } from 'node:v8';
 import { createHub, DEFAULT_CHAT, DEFAULT_LIMITS } from '@ghost/server';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
@@ -33,18 +34,18 @@ describe('hub API', () => {
 
   it('stats counts connections, topics, rooms and members of this node', async () => {
     running = await startHub({ tickMs: 5 });
-    expect(running.hub.stats()).toEqual({ connections: 0, resumable: 0, slow: 0, topics: 0, rooms: 0, chatRooms: 0, members: 0 });
+    expect(running.hub.stats()).toEqual({ connections: 0, resumable: 0, slow: 0, topics: 0, rooms: 0, chatRooms: 0, members: 0, bufferedBytes: 0 });
     const a = await RawClient.connect(running.url);
     await a.next('welcome');
     a.send({ type: 'topic.subscribe', topic: 't', ref: 1 });
     a.send({ type: 'presence.track', room: 'r', state: 1, ref: 2 });
     a.send({ type: 'chat.join', room: 'c', ref: 3 });
     for (let i = 0; i < 3; i++) await a.next('ack');
-    expect(running.hub.stats()).toEqual({ connections: 1, resumable: 0, slow: 0, topics: 1, rooms: 1, chatRooms: 1, members: 1 });
+    expect(running.hub.stats()).toEqual({ connections: 1, resumable: 0, slow: 0, topics: 1, rooms: 1, chatRooms: 1, members: 1, bufferedBytes: 0 });
     a.close(1000);
     await waitFor(() => running!.hub.stats().connections === 0);
     await waitFor(() => running!.hub.stats().rooms === 0);
-    expect(running.hub.stats()).toEqual({ connections: 0, resumable: 0, slow: 0, topics: 0, rooms: 0, chatRooms: 0, members: 0 });
+    expect(running.hub.stats()).toEqual({ connections: 0, resumable: 0, slow: 0, topics: 0, rooms: 0, chatRooms: 0, members: 0, bufferedBytes: 0 });
   });
 
   it('close() tells every client 1001 and stops accepting', async () => {
@@ -67,7 +68,10 @@ describe('hub API', () => {
     expect(() => createHub({ presenceKey: 'tab' as never })).toThrow(/presenceKey must be 'connection' or 'user'/);
     expect(() => createHub({ adapter: {} as never })).toThrow(/memoryAdapter\(\)/);
     expect(DEFAULT_LIMITS.maxFrameBytes).toBeLessThan(1024 * 1024);
-    expect(DEFAULT_CHAT).toEqual({ historySize: 50, maxTextLength: 2000, claimTtlMs: 30_000 });
+    expect(DEFAULT_CHAT).toEqual({ historySize: 50, maxTextLength: 2000, claimTtlMs: 30_000, names: 'any' });
+    expect(() => createHub({ chat: { names: 'latin' as never } })).toThrow(/chat.names must be 'any' or 'single-script'/);
+    // The hub-wide send budget follows the heap the process was given.
+    expect(DEFAULT_LIMITS.maxHubBufferedBytes).toBe(Math.floor(getHeapStatistics().heap_size_limit / 4));
     expect(() => createHub({ chat: { historySize: -1 } })).toThrow(/chat.historySize must be a number ≥ 0/);
   });
 

@@ -30,7 +30,7 @@ describe('soak', () => {
     }
     await waitFor(() => running.hub.stats().connections + running.hub.stats().resumable === 0, 5000, 'every connection to end');
     await waitFor(() => running.hub.stats().rooms === 0 && running.hub.stats().chatRooms === 0, 5000, 'every room to empty');
-    expect(running.hub.stats()).toEqual({ connections: 0, resumable: 0, slow: 0, topics: 0, rooms: 0, chatRooms: 0, members: 0 });
+    expect(running.hub.stats()).toEqual({ connections: 0, resumable: 0, slow: 0, topics: 0, rooms: 0, chatRooms: 0, members: 0, bufferedBytes: 0 });
     for (let i = 0; i < 7; i++) expect(bus.subscriberCount(`ghost:topic:t${i}`)).toBe(0);
     for (let i = 0; i < 5; i++) expect(bus.subscriberCount(`ghost:presence:r${i}`)).toBe(0);
     for (let i = 0; i < 3; i++) expect(bus.subscriberCount(`ghost:chat:c${i}`)).toBe(0);

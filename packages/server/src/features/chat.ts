@@ -3,6 +3,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import { channels, type Cluster } from '../cluster.js';
 import type { Connection } from '../connection.js';
 import { createId } from '../ids.js';
+import { chatNameKey, checkChatName, type ChatNameRule } from './chat-names.js';
 
 /** Chat settings of a hub. */
 export interface ChatOptions {
@@ -12,12 +13,9 @@ export interface ChatOptions {
   maxTextLength: number;
   /** How long a name claim lives without renewal; the hub renews held names at a third of it. @default 30000 */
   claimTtlMs: number;
+  /** Whether a name may mix scripts (see {@link ChatNameRule}). @default 'any' */
+  names: ChatNameRule;
 }
-
-/** Longest chat display name, in UTF-16 code units after trimming. */
-export const MAX_NAME_LENGTH = 32;
-// Control and format characters (including bidi overrides) would let a name look like another one.
-const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /**
  * Chat rooms of this node: who reads each room, the name each connection speaks under there, and
@@ -64,10 +62,7 @@ export class Chat {
 
   /** Claims `name` in a room for this connection (joining it when needed); resolves with the name. */
   async identify(connection: Connection, room: string, rawName: string): Promise<{ name: string }> {
-    const name = rawName.trim();
-    if (name.length === 0 || name.length > MAX_NAME_LENGTH || FORBIDDEN_IN_NAME.test(name)) {
-      throw new GhostError(ErrorCode.INVALID_PAYLOAD, `A chat name is 1 to ${MAX_NAME_LENGTH} characters, without control characters`);
-    }
+    const name = checkChatName(rawName, this.options.names);
     if (!connection.chats.has(room)) await this.join(connection, room);
     const held = connection.chats.get(room);
     if (!(await this.store.claim(nameKey(room, name), ownerOf(connection), this.options.claimTtlMs))) {
@@ -176,11 +171,11 @@ export class Chat {
   }
 }
 
-// Names are unique regardless of case and Unicode form: "Ada" and "ada" are one name. Room names
+// Names are unique regardless of case, Unicode form and spacing: "Ada" and "ada" are one name. Room names
 // cannot contain braces, so `{room}` cannot run into a name (and is a Redis Cluster hash tag, which
 // keeps a room's keys on one shard).
 function nameKey(room: string, name: string): string {
-  return `chat:{${room}}:name:${name.normalize('NFKC').toLowerCase()}`;
+  return `chat:{${room}}:name:${chatNameKey(name)}`;
 }
 
 /**

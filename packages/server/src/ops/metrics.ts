@@ -25,6 +25,8 @@ export class HubMetrics {
   presenceDropped = 0;
   /** Sockets closed because more than `maxBufferedBytes` waited to be sent. */
   slowDisconnects = 0;
+  /** Readers closed because the hub as a whole had more than `maxHubBufferedBytes` waiting to be sent. */
+  budgetSheds = 0;
   /** Frames refused by a rate limit, by budget. */
   readonly rateLimited = { messages: 0, presence: 0 };
   /** Publishes to the bus that failed (local delivery had happened). */

@@ -40,6 +40,9 @@ export function renderMetrics(hub: HubInternals, loopDelay: LoopDelay): string {
   metric('ghost_presence_updates_coalesced_total', 'counter', 'Presence states replaced by a newer one within a tick, never sent.', m.presenceCoalesced);
   metric('ghost_presence_frames_dropped_total', 'counter', 'Presence diffs skipped for slow readers (they get a snapshot later).', m.presenceDropped);
   metric('ghost_slow_consumer_disconnects_total', 'counter', 'Sockets closed for reading too slowly.', m.slowDisconnects);
+  metric('ghost_send_buffered_bytes', 'gauge', 'Bytes waiting to be sent to all connections (sockets and queues).', stats.bufferedBytes);
+  metric('ghost_send_budget_bytes', 'gauge', 'limits.maxHubBufferedBytes: past it the readers holding the most are closed.', hub.sessions.budget.limit);
+  metric('ghost_send_budget_sheds_total', 'counter', 'Readers closed because the hub had more than maxHubBufferedBytes waiting.', m.budgetSheds);
   metric('ghost_rate_limited_total', 'counter', 'Frames refused by a rate limit, by budget.', [
     [{ bucket: 'messages' }, m.rateLimited.messages],
     [{ bucket: 'presence' }, m.rateLimited.presence],

@@ -1,0 +1,124 @@
+import { getHeapStatistics } from 'node:v8';
+import type { Connection } from './connection.js';
+import type { HubMetrics } from './ops/metrics.js';
+
+/**
+ * The default of `limits.maxHubBufferedBytes`: a quarter of the V8 heap limit, so that what waits for
+ * slow readers can never take the process down, whatever their number, and leaves the rest of the heap
+ * to the hub's own state. 512 MiB with Node's usual 2 GiB+ heaps; follows `--max-old-space-size`.
+ */
+export function defaultHubBufferedBytes(): number {
+  return Math.floor(getHeapStatistics().heap_size_limit / 4);
+}
+
+/** A reader whose outbox has not moved for this long is stalled: shed before any reader that reads, however slowly. */
+export const STALLED_MS = 1000;
+/** Once over the budget, shedding goes on until this share of it is left: room to breathe, not a shed per send. */
+const LOW_WATER = 0.75;
+/**
+ * When shedding could not bring the hub under budget (what is left waits for readers that keep up),
+ * the next recount waits this long: a recount is O(connections), not to be paid on every send.
+ */
+const RECHECK_MS = 20;
+
+/**
+ * The hub-wide account of bytes waiting to be sent (in sockets' buffers and in the hub's own queues),
+ * against `limits.maxHubBufferedBytes`. Each connection reports its own count whenever it sends (O(1):
+ * the difference to what it reported last), so the total is never below the truth by more than what
+ * drained since. Over the budget, the count is redone from every connection, and readers are shed
+ * until a quarter of the budget is free again: first the stalled ones (nothing left their queue for
+ * {@link STALLED_MS}), the biggest first, then those that read but too slowly, the biggest first. A
+ * reader that keeps up holds less than `slowBufferedBytes` and is never shed.
+ */
+export class SendBudget {
+  /** Bytes waiting, as last reported by each connection. */
+  total = 0;
+  /** Readers with frames in their outbox, emptied as their sockets drain. */
+  private readonly backedUp = new Set<Connection>();
+  private pumpTimer: NodeJS.Timeout | undefined;
+  /** When a recount last found nothing more to shed while still over budget. */
+  private stuckAt = -Infinity;
+
+  constructor(
+    readonly limit: number,
+    private readonly slowBytes: number,
+    private readonly connections: () => Iterable<Connection>,
+    private readonly pumpMs: number,
+    /** Ends a shed connection's session. */
+    private readonly end: (connection: Connection) => void,
+    private readonly metrics?: HubMetrics,
+  ) {}
+
+  /** A connection closed itself for holding too much: its session ends now. */
+  shed(connection: Connection): void {
+    this.end(connection);
+  }
+
+  /** A connection's waiting bytes may have changed: take the difference, shed when over budget. */
+  note(connection: Connection): void {
+    const waiting = connection.waitingBytes;
+    this.total += waiting - connection.accounted;
+    connection.accounted = waiting;
+    if (this.total > this.limit) this.enforce();
+  }
+
+  /** Counts every connection afresh (what drained since their last send is no longer counted); returns the total. */
+  recount(): number {
+    let total = 0;
+    for (const connection of this.connections()) {
+      connection.accounted = connection.waitingBytes;
+      total += connection.accounted;
+    }
+    this.total = total;
+    return total;
+  }
+
+  /** The connection is over: what it held is no longer waiting. */
+  forget(connection: Connection): void {
+    this.total -= connection.accounted;
+    connection.accounted = 0;
+    this.backedUp.delete(connection);
+  }
+
+  /** The connection queued frames in its outbox: send them as its socket drains. */
+  watch(connection: Connection): void {
+    this.backedUp.add(connection);
+    this.pumpTimer ??= setInterval(() => this.pump(), this.pumpMs).unref();
+  }
+
+  /** Stops the pump (the hub is closing). */
+  close(): void {
+    this.backedUp.clear();
+    clearInterval(this.pumpTimer);
+    this.pumpTimer = undefined;
+  }
+
+  private pump(): void {
+    for (const connection of this.backedUp) if (!connection.flushOutbox()) this.backedUp.delete(connection);
+    if (this.backedUp.size === 0) {
+      clearInterval(this.pumpTimer);
+      this.pumpTimer = undefined;
+    }
+  }
+
+  /** Recounts every connection and sheds the biggest slow readers until the total is back under the low-water mark. */
+  private enforce(): void {
+    const now = Date.now();
+    if (now - this.stuckAt < RECHECK_MS) return;
+    this.stuckAt = now; // also keeps the notes of the sheds below from recounting
+    if (this.recount() > this.limit) {
+      const slow = [...this.connections()].filter((c) => c.accounted > this.slowBytes && c.isOpen);
+      const stalledBefore = now - STALLED_MS;
+      const stalled = (c: Connection) => (c.progressAt < stalledBefore ? 1 : 0);
+      slow.sort((a, b) => stalled(b) - stalled(a) || b.accounted - a.accounted);
+      const target = this.limit * LOW_WATER;
+      for (const connection of slow) {
+        if (this.total <= target) break;
+        connection.shed();
+        if (this.metrics) this.metrics.budgetSheds += 1;
+        this.note(connection);
+      }
+    }
+    if (this.total <= this.limit) this.stuckAt = -Infinity;
+  }
+}
