@@ -3,7 +3,7 @@
 // silence. Behaviour over the memory bus and a real redis-server; the Redis keys' own TTLs on Redis.
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import type { Adapter, HubOptions } from '@ghost/server';
+import { createMemoryBus, memoryAdapter, type Adapter, type HubOptions } from '@ghost/server';
 import { memoryBackplane, redisBackplane, type Backplane } from '../../../test/helpers/backplanes.js';
 import { startHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
@@ -88,6 +88,19 @@ function behaviour(makeBackplane: () => Promise<Backplane>) {
 
 describe('history expiry on the memory adapter', () => {
   behaviour(async () => memoryBackplane());
+
+  it('frees lapsed streams nobody touches again, so memory follows the rooms in use', async () => {
+    const bus = createMemoryBus();
+    const adapter = memoryAdapter({ bus });
+    await adapter.start({ nodeId: 'n1', onError: (error) => { throw error; } });
+    for (let i = 0; i < 1000; i++) await adapter.append(`room${i}`, 'x', 50, 50);
+    await adapter.append('kept', 'x', 50); // no TTL
+    expect(bus._store.streams.size).toBe(1001);
+    await sleep(1100); // past the TTLs and the sweep interval (1 s)
+    await adapter.append('busy', 'x', 50, 60_000);
+    expect([...bus._store.streams.keys()].sort()).toEqual(['busy', 'kept']);
+    await adapter.close();
+  });
 });
 
 describeIfRedis('history expiry on Redis', () => {
