@@ -11,7 +11,7 @@ import { MAX_BACKLOG_BYTES, REMEMBERED_REFS, SHED_LINGER_MS } from '../../packag
 import { MAX_NAME_LENGTH as MAX_CHAT_NAME } from '../../packages/server/src/features/chat-names.js';
 import { RESEND_WINDOW_MS, RESUME_HOLD_MS } from '../../packages/server/src/features/topics.js';
 import { SHUTDOWN_WAIT_MS } from '../../packages/server/src/hub.js';
-import { DEFAULT_CHAT, DEFAULT_LIMITS, DEFAULT_RECOVERY_HISTORY, DEFAULT_SLOW_QUEUE, DEFAULTS } from '../../packages/server/src/options.js';
+import { DEFAULT_CHAT, DEFAULT_LIMITS, DEFAULT_RECOVERY_HISTORY, DEFAULT_RECOVERY_TTL_MS, DEFAULT_SLOW_QUEUE, DEFAULTS } from '../../packages/server/src/options.js';
 import { FLOOD_LIMIT, REFUSAL_COST } from '../../packages/server/src/router.js';
 import { headings, tableAfter, type Row } from './markdown-tables.js';
 
@@ -116,6 +116,7 @@ describe('docs/protocol.md §8.4: hub limits and defaults', () => {
     ...Object.fromEntries(Object.entries(DEFAULT_CHAT).map(([key, value]) => [`chat.${key}`, value])),
     'chat.names': `'${DEFAULT_CHAT.names}'`,
     'recovery.historySize': DEFAULT_RECOVERY_HISTORY,
+    'recovery.ttlMs': DEFAULT_RECOVERY_TTL_MS,
     'slowTopics.maxQueued': DEFAULT_SLOW_QUEUE,
     'slowTopics.policy': "'drop-oldest' on recoverable topics, 'disconnect' on others",
     presenceKey: "'connection'",

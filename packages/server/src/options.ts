@@ -137,6 +137,12 @@ export interface HubOptions<S extends SchemaDefinition = SchemaDefinition> {
     topics: true | readonly string[] | ((topic: string) => boolean);
     /** Messages kept per topic; a reader further behind gets a `reset`. @default 1000 */
     historySize?: number;
+    /**
+     * How long a topic's history is kept after its last publish, in ms; each publish renews it,
+     * replays do not. A reader coming back after it lapsed gets a `reset`. `0` or `Infinity`: kept
+     * for ever. @default 86400000 (1 day)
+     */
+    ttlMs?: number;
   };
   /**
    * What a subscriber that reads too slowly (more than `limits.slowBufferedBytes` waiting) gets of a
@@ -192,11 +198,27 @@ export const DEFAULTS = Object.freeze({ heartbeatMs: 15_000, graceMs: 10_000, ti
 /** The default of `recovery.historySize`: messages kept per recoverable topic. */
 export const DEFAULT_RECOVERY_HISTORY = 1000;
 
+/**
+ * The default of `recovery.ttlMs`: a topic's history lapses a day after its last publish. Recovery
+ * bridges reconnects (seconds to minutes, a laptop closed overnight at most); a client away longer
+ * has missed more than replaying is worth and gets a `reset`, as it would past `historySize`.
+ */
+export const DEFAULT_RECOVERY_TTL_MS = 24 * 60 * 60_000;
+
 /** The default of `slowTopics.maxQueued`: messages queued per slow reader and topic. */
 export const DEFAULT_SLOW_QUEUE = 256;
 
-/** The defaults of {@link ChatOptions}. */
-export const DEFAULT_CHAT: Readonly<ChatOptions> = Object.freeze({ historySize: 50, maxTextLength: 2000, claimTtlMs: 30_000, names: 'any' });
+/**
+ * The defaults of {@link ChatOptions}. A room's history lapses a week after its last message: long
+ * enough that a weekly channel keeps its context, short enough that abandoned rooms stop costing.
+ */
+export const DEFAULT_CHAT: Readonly<ChatOptions> = Object.freeze({
+  historySize: 50,
+  historyTtlMs: 7 * 24 * 60 * 60_000,
+  maxTextLength: 2000,
+  claimTtlMs: 30_000,
+  names: 'any',
+});
 
 /** Options with every default filled in. */
 export interface ResolvedHubOptions {
@@ -213,7 +235,7 @@ export interface ResolvedHubOptions {
   chat: ChatOptions;
   nodeHeartbeatMs: number;
   nodeTimeoutMs: number;
-  recovery: { recoverable(topic: string): boolean; historySize: number };
+  recovery: { recoverable(topic: string): boolean; historySize: number; ttlMs: number };
   slowTopics: { policy(topic: string): SlowTopicPolicy; maxQueued: number };
 }
 
@@ -221,6 +243,16 @@ function positive(name: string, value: unknown, fallback: number, min = 1): numb
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
     throw new TypeError(`createHub: ${name} must be a number ≥ ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** An idle lifetime in ms: `0` or `Infinity` mean never (resolved to `Infinity`). */
+function lifetime(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (value === 0 || value === Infinity) return Infinity;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
+    throw new TypeError(`createHub: ${name} must be a number of ms ≥ 1, or 0 / Infinity to keep for ever, got ${String(value)}`);
   }
   return value;
 }
@@ -241,13 +273,14 @@ function origins(value: HubOptions['origins']): ((origin: string) => boolean) | 
 
 function recovery(value: HubOptions['recovery']): ResolvedHubOptions['recovery'] {
   const historySize = positive('recovery.historySize', value?.historySize, DEFAULT_RECOVERY_HISTORY);
+  const ttlMs = lifetime('recovery.ttlMs', value?.ttlMs, DEFAULT_RECOVERY_TTL_MS);
   const topics = value?.topics;
-  if (topics === undefined) return { recoverable: () => false, historySize };
-  if (topics === true) return { recoverable: () => true, historySize };
-  if (typeof topics === 'function') return { recoverable: topics, historySize };
+  if (topics === undefined) return { recoverable: () => false, historySize, ttlMs };
+  if (topics === true) return { recoverable: () => true, historySize, ttlMs };
+  if (typeof topics === 'function') return { recoverable: topics, historySize, ttlMs };
   if (!Array.isArray(topics)) throw new TypeError("createHub: recovery.topics must be true, a list of topic names, or a function (topic) => boolean");
   const names = new Set(topics);
-  return { recoverable: (topic) => names.has(topic), historySize };
+  return { recoverable: (topic) => names.has(topic), historySize, ttlMs };
 }
 
 function slowTopics(value: HubOptions['slowTopics'], recoverable: (topic: string) => boolean): ResolvedHubOptions['slowTopics'] {
@@ -312,6 +345,7 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     nodeTimeoutMs: nodeTimeout(options),
     chat: {
       historySize: positive('chat.historySize', options.chat?.historySize, DEFAULT_CHAT.historySize, 0),
+      historyTtlMs: lifetime('chat.historyTtlMs', options.chat?.historyTtlMs, DEFAULT_CHAT.historyTtlMs),
       maxTextLength: positive('chat.maxTextLength', options.chat?.maxTextLength, DEFAULT_CHAT.maxTextLength),
       claimTtlMs: positive('chat.claimTtlMs', options.chat?.claimTtlMs, DEFAULT_CHAT.claimTtlMs, 30),
       names: chatNames(options.chat?.names),

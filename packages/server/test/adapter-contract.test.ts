@@ -237,6 +237,26 @@ function adapterContract(newCluster: ClusterFactory): void {
       expect(await a!.adapter.range('emptied', 0, 10)).toEqual({ entries: [], oldestSeq: gone + 2, lastSeq: gone + 1 });
     });
 
+    it('let a stream lapse after ttlMs without an append, each append renewing it, and number it anew after', async () => {
+      const [a, b] = await start(2);
+      const ttlMs = 600;
+      const first = await a!.adapter.append('idle', 'e1', 10, ttlMs);
+      await a!.adapter.append('kept', 'k1', 10); // no ttl: never lapses
+      await a!.adapter.append('persisted', 'p1', 10, ttlMs);
+      await a!.adapter.append('persisted', 'p2', 10, Infinity); // an append without ttl clears it
+      await sleep(400);
+      await b!.adapter.append('idle', 'e2', 10, ttlMs); // renews: the stream now lives until ~1000 ms
+      await sleep(400); // past the first append's ttl, inside the second's
+      expect(await b!.adapter.range('idle', 0, 10)).toEqual({ entries: [[first, 'e1'], [first + 1, 'e2']], oldestSeq: first, lastSeq: first + 1 });
+      // Reading does not renew: the stream lapses ttlMs after its last append, read or not.
+      await pollUntil(async () => (await a!.adapter.range('idle', 0, 10)).lastSeq === 0, 3000);
+      // Gone like a stream never used, so a reader's old position (first + 1) is past lastSeq: a gap.
+      expect(await a!.adapter.range('idle', first + 1, 10)).toEqual({ entries: [], oldestSeq: 1, lastSeq: 0 });
+      expect(await a!.adapter.append('idle', 'e3', 10, ttlMs)).toBeGreaterThan(first + 1);
+      expect((await b!.adapter.range('kept', 0, 10)).entries.map(([, entry]) => entry)).toEqual(['k1']);
+      expect((await b!.adapter.range('persisted', 0, 10)).entries.map(([, entry]) => entry)).toEqual(['p1', 'p2']);
+    });
+
     it('keep entries byte for byte', async () => {
       const [a] = await start(1);
       const entry = JSON.stringify({ text: '👻 — "quoted" \\ back\nslash', n: 1 });

@@ -68,11 +68,14 @@ describe('hub API', () => {
     expect(() => createHub({ presenceKey: 'tab' as never })).toThrow(/presenceKey must be 'connection' or 'user'/);
     expect(() => createHub({ adapter: {} as never })).toThrow(/memoryAdapter\(\)/);
     expect(DEFAULT_LIMITS.maxFrameBytes).toBeLessThan(1024 * 1024);
-    expect(DEFAULT_CHAT).toEqual({ historySize: 50, maxTextLength: 2000, claimTtlMs: 30_000, names: 'any' });
+    expect(DEFAULT_CHAT).toEqual({ historySize: 50, historyTtlMs: 7 * 24 * 3_600_000, maxTextLength: 2000, claimTtlMs: 30_000, names: 'any' });
     expect(() => createHub({ chat: { names: 'latin' as never } })).toThrow(/chat.names must be 'any' or 'single-script'/);
     // The hub-wide send budget follows the heap the process was given.
     expect(DEFAULT_LIMITS.maxHubBufferedBytes).toBe(Math.floor(getHeapStatistics().heap_size_limit / 4));
     expect(() => createHub({ chat: { historySize: -1 } })).toThrow(/chat.historySize must be a number ≥ 0/);
+    expect(() => createHub({ chat: { historyTtlMs: -1 } })).toThrow(/chat.historyTtlMs must be a number of ms ≥ 1, or 0 \/ Infinity to keep for ever, got -1/);
+    expect(() => createHub({ recovery: { topics: true, ttlMs: '1d' as never } })).toThrow(/recovery.ttlMs must be a number of ms ≥ 1, or 0 \/ Infinity/);
+    expect(() => createHub({ recovery: { topics: true, ttlMs: Number.NaN } })).toThrow(TypeError);
   });
 
   it('an error listener receives hook faults instead of the process', async () => {

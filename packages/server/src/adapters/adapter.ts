@@ -44,9 +44,13 @@ export interface Adapter {
    * consecutive within the stream's life (n, n + 1, …, kept across trimming); a stream created anew (its
    * first append, or after the store lost it) starts above any number an earlier incarnation gave out
    * (the built-in adapters start at the current time in microseconds).
+   *
+   * `ttlMs` is the stream's idle lifetime: each append sets it anew, and a stream nobody appended to
+   * for that long is gone (then read as empty, and numbered anew by its next append). Reads do not
+   * renew it. Omitted, or `Infinity`, the stream never expires.
    */
-  append(stream: string, entry: string, maxLen: number): Promise<number>;
-  /** Entries with a sequence above `afterSeq`, oldest first, at most `limit`. */
+  append(stream: string, entry: string, maxLen: number, ttlMs?: number): Promise<number>;
+  /** Entries with a sequence above `afterSeq`, oldest first, at most `limit`; an expired stream reads as empty. */
   range(stream: string, afterSeq: number, limit: number): Promise<StreamRange>;
   /** Lets go of every connection and subscription (the hub is closing). */
   close(): Promise<void>;

@@ -29,16 +29,25 @@ export interface MemoryBus {
   readonly _store: MemoryStore;
 }
 
+interface MemoryStream {
+  nextSeq: number;
+  entries: [number, string][];
+  /** When the stream lapses unless appended to again (`Infinity`: never). */
+  expiresAt: number;
+}
+
 interface MemoryStore {
   claims: Map<string, Claim>;
-  streams: Map<string, { nextSeq: number; entries: [number, string][] }>;
+  streams: Map<string, MemoryStream>;
+  /** When idle streams were last swept out; see {@link sweep}. */
+  sweptAt: number;
 }
 
 /** Creates a bus for {@link memoryAdapter}: hubs given adapters on the same bus form one cluster. */
 export function createMemoryBus(): MemoryBus {
   const channels = new Map<string, Set<Subscriber>>();
   const partitioned = new Set<string>();
-  const store: MemoryStore = { claims: new Map(), streams: new Map() };
+  const store: MemoryStore = { claims: new Map(), streams: new Map(), sweptAt: 0 };
   return {
     partition: (nodeId) => void partitioned.add(nodeId),
     heal: () => partitioned.clear(),
@@ -111,16 +120,19 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): Adapter {
     async release(key, owner) {
       if (claims.get(key)?.owner === owner) claims.delete(key);
     },
-    async append(stream, entry, maxLen) {
-      let s = streams.get(stream);
-      if (!s) streams.set(stream, (s = { nextSeq: freshSeq(), entries: [] }));
+    async append(stream, entry, maxLen, ttlMs = Infinity) {
+      const now = Date.now();
+      sweep(bus._store, now);
+      let s = live(streams, stream, now);
+      if (!s) streams.set(stream, (s = { nextSeq: freshSeq(), entries: [], expiresAt: Infinity }));
+      s.expiresAt = ttlMs > 0 && Number.isFinite(ttlMs) ? now + ttlMs : Infinity;
       const seq = s.nextSeq++;
       s.entries.push([seq, entry]);
       if (s.entries.length > maxLen) s.entries.splice(0, s.entries.length - maxLen);
       return seq;
     },
     async range(stream, afterSeq, limit): Promise<StreamRange> {
-      const s = streams.get(stream);
+      const s = live(streams, stream, Date.now());
       if (!s || s.entries.length === 0) return { entries: [], oldestSeq: s ? s.nextSeq : 1, lastSeq: s ? s.nextSeq - 1 : 0 };
       const entries = s.entries.filter(([seq]) => seq > afterSeq).slice(0, limit);
       return { entries, oldestSeq: s.entries[0]![0], lastSeq: s.nextSeq - 1 };
@@ -139,4 +151,26 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): Adapter {
  */
 function freshSeq(): number {
   return Math.floor((performance.timeOrigin + performance.now()) * 1000);
+}
+
+/** The stream, unless it has lapsed (then it is dropped, as Redis drops an expired key). */
+function live(streams: Map<string, MemoryStream>, name: string, now: number): MemoryStream | undefined {
+  const s = streams.get(name);
+  if (s && s.expiresAt <= now) {
+    streams.delete(name);
+    return undefined;
+  }
+  return s;
+}
+
+/** How often appends sweep lapsed streams out, so streams nobody touches again do not stay in memory. */
+const SWEEP_EVERY_MS = 1000;
+
+// Lapsed streams are dropped when touched (see `live`); the ones never touched again are swept here,
+// at most once a second and only on an append, so an idle process does no work and memory stays
+// bounded by the streams used within their TTL.
+function sweep(store: MemoryStore, now: number): void {
+  if (now - store.sweptAt < SWEEP_EVERY_MS) return;
+  store.sweptAt = now;
+  for (const [name, s] of store.streams) if (s.expiresAt <= now) store.streams.delete(name);
 }

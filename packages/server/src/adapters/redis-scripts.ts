@@ -24,15 +24,20 @@ return 0`;
 // stream (the first append, or one Redis lost in a restart) starts numbering at the current time in
 // microseconds, above any number an earlier incarnation gave out: a client's position in the lost
 // history then reads as a gap (a `reset`), never as a place in the new one. After that, `0-*` counts
-// on from the last id: consecutive, across nodes, kept after trimming.
+// on from the last id: consecutive, across nodes, kept after trimming. ARGV[4] is the idle lifetime in
+// ms ('' for none, which also clears one set before), set in the same script so an appended stream is
+// never left without its expiry.
 const APPEND = `
 local id = '0-*'
 if redis.call('EXISTS', KEYS[1]) == 0 then
   local t = redis.call('TIME')
   id = '0-' .. t[1] .. string.sub('00000' .. t[2], -6)
 end
-if ARGV[1] == '' then return redis.call('XADD', KEYS[1], id, ARGV[2], ARGV[3]) end
-return redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], id, ARGV[2], ARGV[3])`;
+local added
+if ARGV[1] == '' then added = redis.call('XADD', KEYS[1], id, ARGV[2], ARGV[3])
+else added = redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], id, ARGV[2], ARGV[3]) end
+if ARGV[4] == '' then redis.call('PERSIST', KEYS[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+return added`;
 
 // Entries after seq ARGV[1] (at most ARGV[2]) plus, from the same snapshot, the oldest entry's id (or
 // none) and the last id the stream gave out (it keeps it after trimming).

@@ -197,11 +197,12 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
       await release(commands, key(name), owner);
     },
 
-    async append(stream, entry, maxLen) {
+    async append(stream, entry, maxLen, ttlMs = Infinity) {
       // Ids of millisecond 0 (`0-N`): the stream itself gives out N atomically, gap-free across nodes;
       // no counter key to drift apart from it.
       const cap = Number.isFinite(maxLen) ? whole(maxLen, 0, Math.ceil) : ''; // like memory: no number, no cap
-      const id = await append(commands, key(stream), cap, DEFAULTS.field, entry).catch((error: unknown) => {
+      const ttl = ttlMs > 0 && Number.isFinite(ttlMs) ? whole(ttlMs, 1, Math.ceil) : ''; // like memory: 0 or Infinity, no expiry
+      const id = await append(commands, key(stream), cap, DEFAULTS.field, entry, ttl).catch((error: unknown) => {
         throw /Invalid stream ID/i.test(String(error)) ? new Error('redisAdapter needs Redis 7.0 or newer (XADD with an id of 0-*)', { cause: error }) : error;
       });
       return seqOf(id);

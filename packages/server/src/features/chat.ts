@@ -9,6 +9,12 @@ import { chatNameKey, checkChatName, type ChatNameRule } from './chat-names.js';
 export interface ChatOptions {
   /** Messages kept per room and sent to each newcomer. @default 50 */
   historySize: number;
+  /**
+   * How long a room's history is kept after its last message, in ms; each message renews it, reading
+   * does not. A newcomer to a room silent for longer gets an empty history. `0` or `Infinity`: kept
+   * for ever. @default 604800000 (7 days)
+   */
+  historyTtlMs: number;
   /** Longest message, in characters. @default 2000 */
   maxTextLength: number;
   /** How long a name claim lives without renewal; the hub renews held names at a third of it. @default 30000 */
@@ -88,7 +94,7 @@ export class Chat {
       throw new GhostError(ErrorCode.TOO_LARGE, `Message is ${text.length} characters; the limit is ${this.options.maxTextLength}`);
     }
     const stamped = { id: createId(), user: name, userId: connection.user?.id ?? connection.id, text, ts: Date.now() };
-    const seq = await this.store.append(stream(room), JSON.stringify(stamped), this.options.historySize);
+    const seq = await this.store.append(stream(room), JSON.stringify(stamped), this.options.historySize, this.options.historyTtlMs);
     const message: ChatMessage = { ...stamped, seq };
     const frame = encode({ type: 'chat.message', room, message });
     this.deliver(room, frame);

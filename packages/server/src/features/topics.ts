@@ -9,6 +9,8 @@ import type { HubMetrics } from '../ops/metrics.js';
 export interface TopicRecovery {
   recoverable(topic: string): boolean;
   historySize: number;
+  /** Idle lifetime of a topic's history in ms, renewed by each publish (`Infinity`: never expires). */
+  ttlMs: number;
 }
 
 /** Who published, for recoverable topics: a resend after a reconnect is delivered once. */
@@ -113,7 +115,7 @@ export class Topics {
         const key = `topic:{${topic}}:sent:${publisher.clientId}:${publisher.ref}`;
         if (!(await this.store.claim(key, createId(), RESEND_WINDOW_MS))) return;
       }
-      seq = await this.store.append(stream(topic), JSON.stringify({ data, from, ts }), this.recovery.historySize);
+      seq = await this.store.append(stream(topic), JSON.stringify({ data, from, ts }), this.recovery.historySize, this.recovery.ttlMs);
     }
     const frame = encode({ type: 'topic.message', topic, data, from, ts, ...(seq === undefined ? {} : { seq }) });
     this.deliver(topic, frame, seq);
