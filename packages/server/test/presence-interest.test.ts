@@ -8,30 +8,17 @@ import { channels } from '../src/cluster.js';
 import { memoryBackplane, redisBackplane, type Backplane } from '../../../test/helpers/backplanes.js';
 import { countPublishes, type Publish } from '../../../test/helpers/counting-adapter.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { seenBy } from '../../../test/helpers/presence.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
-
-/** The members a raw client sees in one room, replayed from that room's snapshots and diffs. */
-function membersIn(client: RawClient, room: string): Map<string, unknown> {
-  const members = new Map<string, unknown>();
-  for (const m of client.messages) {
-    if ((m.type !== 'presence.snapshot' && m.type !== 'presence.diff') || m.room !== room) continue;
-    if (m.type === 'presence.snapshot') for (const member of m.members) members.set(member.id, member.state);
-    if (m.type !== 'presence.diff') continue;
-    for (const member of m.joins ?? []) members.set(member.id, member.state);
-    for (const { id, state } of m.updates ?? []) if (members.has(id)) members.set(id, state);
-    for (const { id } of m.leaves ?? []) members.delete(id);
-  }
-  return members;
-}
 
 /** Moves `mover` `rounds` times, each seen by `watcher` (so the ticks that carry them have run). */
 async function move(mover: { client: RawClient; id: string }, watcher: RawClient, room: string, rounds: number, tag: string) {
   for (let round = 0; round < rounds; round++) {
     const state = { tag, round };
     mover.client.send({ type: 'presence.track', room, state });
-    await waitFor(() => JSON.stringify(membersIn(watcher, room).get(mover.id)) === JSON.stringify(state), 5000, `${tag} move ${round}`);
+    await waitFor(() => JSON.stringify(seenBy(watcher, room).get(mover.id)) === JSON.stringify(state), 5000, `${tag} move ${round}`);
   }
 }
 
@@ -72,7 +59,7 @@ function interestSuite(makeBackplane: () => Promise<Backplane>, timing: HubOptio
     const [a, b] = [await node('n0'), await node('n1')];
     const members = await Promise.all([0, 1, 2].map(() => RawClient.welcomed(a.url)));
     members.forEach(({ client }, i) => client.send({ type: 'presence.track', room: 'solo', state: { i } }));
-    await waitFor(() => membersIn(members[0]!.client, 'solo').size === 2, 3000, 'the members to see each other');
+    await waitFor(() => seenBy(members[0]!.client, 'solo').size === 2, 3000, 'the members to see each other');
     const onRoom = () => log.filter((p) => p.channel === presenceChannel('solo')).length;
     // The room's hello goes out once its channel is subscribed, which on Redis can come after the members see each other.
     await waitFor(() => log.some((p) => p.node === 'n0' && p.kind === 'presence.interest' && p.channel === presenceChannel('solo')), 3000, 'the room\'s hello');
@@ -84,8 +71,8 @@ function interestSuite(makeBackplane: () => Promise<Backplane>, timing: HubOptio
     // A watcher on the other node: the members that joined before it, then their moves.
     const { client: watcher } = await RawClient.welcomed(b.url);
     watcher.send({ type: 'presence.join', room: 'solo' });
-    await waitFor(() => membersIn(watcher, 'solo').size === 3, 3000, 'the full list on the other node');
-    expect(membersIn(watcher, 'solo').get(members[2]!.id)).toEqual({ i: 2 });
+    await waitFor(() => seenBy(watcher, 'solo').size === 3, 3000, 'the full list on the other node');
+    expect(seenBy(watcher, 'solo').get(members[2]!.id)).toEqual({ i: 2 });
     await move(members[1]!, watcher, 'solo', 3, 'watched');
     expect(changesFrom('n0', 'solo')).toBeGreaterThan(0);
 
@@ -102,7 +89,7 @@ function interestSuite(makeBackplane: () => Promise<Backplane>, timing: HubOptio
 
     // Back again: what moved meanwhile arrives in the full list, and the numbering shows no gap (no sync asked).
     watcher.send({ type: 'presence.join', room: 'solo' });
-    await waitFor(() => JSON.stringify(membersIn(watcher, 'solo').get(members[1]!.id)) === JSON.stringify({ tag: 'alone again', round: 4 }), 3000, 'the newest state');
+    await waitFor(() => JSON.stringify(seenBy(watcher, 'solo').get(members[1]!.id)) === JSON.stringify({ tag: 'alone again', round: 4 }), 3000, 'the newest state');
     await move(members[2]!, watcher, 'solo', 3, 'watched again');
     expect(log.filter((p) => p.kind === 'presence.sync')).toEqual([]);
   }, 30_000);
@@ -118,7 +105,7 @@ function interestSuite(makeBackplane: () => Promise<Backplane>, timing: HubOptio
       member.client.send({ type: 'presence.track', room, state: { room } });
       watcher.send({ type: 'presence.join', room });
     }
-    for (const room of rooms) await waitFor(() => membersIn(watcher, room).has(member.id), 3000, `the member in ${room}`);
+    for (const room of rooms) await waitFor(() => seenBy(watcher, room).has(member.id), 3000, `the member in ${room}`);
     await move(member, watcher, 'race9', 2, 'moves');
   });
 
@@ -130,12 +117,12 @@ function interestSuite(makeBackplane: () => Promise<Backplane>, timing: HubOptio
     members.forEach(({ client }, i) => client.send({ type: 'presence.track', room: 'lobby', state: { i } }));
     const remote = await RawClient.welcomed(b.url);
     remote.client.send({ type: 'presence.track', room: 'lobby', state: 'remote' });
-    await waitFor(() => membersIn(remote.client, 'lobby').size === 2 && membersIn(members[0]!.client, 'lobby').size === 2, 3000, 'both sides');
+    await waitFor(() => seenBy(remote.client, 'lobby').size === 2 && seenBy(members[0]!.client, 'lobby').size === 2, 3000, 'both sides');
     await move(members[1]!, remote.client, 'lobby', 2, 'shared');
     expect(changesFrom('n0', 'lobby')).toBeGreaterThan(0);
 
     backplane.partition('n1');
-    await waitFor(() => !membersIn(members[0]!.client, 'lobby').has(remote.id), 5000, 'the other node to be declared down');
+    await waitFor(() => !seenBy(members[0]!.client, 'lobby').has(remote.id), 5000, 'the other node to be declared down');
     const sent = changesFrom('n0', 'lobby');
     await move(members[1]!, members[0]!.client, 'lobby', 5, 'alone');
     expect(changesFrom('n0', 'lobby')).toBe(sent);
@@ -155,7 +142,7 @@ function interestSuite(makeBackplane: () => Promise<Backplane>, timing: HubOptio
       for (const { client } of on) client.send({ type: 'presence.track', room, state: { room } });
     });
     for (const { client } of owners) {
-      await waitFor(() => shared.every((room) => membersIn(client, room).size === 2), 10_000, 'the shared rooms to sync');
+      await waitFor(() => shared.every((room) => seenBy(client, room).size === 2), 10_000, 'the shared rooms to sync');
     }
     await settled(log, 300);
 
@@ -163,9 +150,9 @@ function interestSuite(makeBackplane: () => Promise<Backplane>, timing: HubOptio
     const late = await node('n3', limits);
     const { client: newcomer } = await RawClient.welcomed(late.url);
     for (const room of shared) newcomer.send({ type: 'presence.track', room, state: { late: true } });
-    await waitFor(() => shared.every((room) => membersIn(newcomer, room).size === 3), 10_000, 'the newcomer to see the shared rooms');
+    await waitFor(() => shared.every((room) => seenBy(newcomer, room).size === 3), 10_000, 'the newcomer to see the shared rooms');
     for (const { client } of owners) {
-      await waitFor(() => shared.every((room) => membersIn(client, room).size === 3), 10_000, 'the others to see the newcomer');
+      await waitFor(() => shared.every((room) => seenBy(client, room).size === 3), 10_000, 'the others to see the newcomer');
     }
     await settled(log, 300);
 
@@ -223,7 +210,7 @@ describeIfRedis('presence interest on a redis-server', () => {
         member.client.send({ type: 'presence.track', room: 'lobby', state: { step: 0 } }); // its hello misses s1
         await waitFor(() => log.some((p) => p.node === 's0' && p.kind === 'presence.interest'), 3000, "s0's hello");
       });
-      await waitFor(() => membersIn(watcher, 'lobby').has(member.id), 5000, 'the member after the cut');
+      await waitFor(() => seenBy(watcher, 'lobby').has(member.id), 5000, 'the member after the cut');
       await move(member, watcher, 'lobby', 2, 'after the cut');
     });
 
@@ -233,7 +220,7 @@ describeIfRedis('presence interest on a redis-server', () => {
       members.forEach(({ client }, i) => client.send({ type: 'presence.track', room: 'lobby', state: { i } }));
       const { client: watcher } = await RawClient.welcomed(b.url);
       watcher.send({ type: 'presence.join', room: 'lobby' });
-      await waitFor(() => membersIn(watcher, 'lobby').size === 2, 3000, 'the watcher to see both');
+      await waitFor(() => seenBy(watcher, 'lobby').size === 2, 3000, 'the watcher to see both');
       const announcements = () => log.filter((p) => p.node === 's1' && p.kind === 'presence.interest').length;
       const said = announcements();
       await cut(backplane, 's1', 2000, async () => {
@@ -269,7 +256,7 @@ describeIfRedis('presence interest on a redis-server', () => {
     await watcher.next('presence.snapshot');
     await redis.restart();
 
-    await waitFor(() => membersIn(watcher, 'lobby').has(member.id), 8000, 'the member after the outage');
+    await waitFor(() => seenBy(watcher, 'lobby').has(member.id), 8000, 'the member after the outage');
     await move(member, watcher, 'lobby', 3, 'after the outage');
   }, 20_000);
 });
