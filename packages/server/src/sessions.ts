@@ -31,6 +31,8 @@ export class Sessions {
   private readonly byUser = new Map<string, Set<Connection>>();
   private readonly perAddress = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
+  /** When the heartbeat last ran, to tell how late the next one is. */
+  private lastBeat = Date.now();
   private closing = false;
   /** Bytes waiting to be sent to all of these connections, against `limits.maxHubBufferedBytes`. */
   readonly budget: SendBudget;
@@ -207,7 +209,13 @@ export class Sessions {
   }
 
   private beat(): void {
-    const deadline = Date.now() - 2 * this.options.heartbeatMs;
+    // A beat that fires late comes after a stall of the hub's own (GC, a CPU-starved process), and the
+    // pongs that arrived meanwhile are still unread: it would cut live clients for the hub's fault. So
+    // silence is judged in the hub's running time: the deadline moves back by how late this beat is.
+    const now = Date.now();
+    const late = Math.max(0, now - this.lastBeat - this.options.heartbeatMs);
+    this.lastBeat = now;
+    const deadline = now - 2 * this.options.heartbeatMs - late;
     for (const connection of this.connections.values()) {
       const socket = connection.socket;
       if (!socket) continue;

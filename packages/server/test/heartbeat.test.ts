@@ -25,4 +25,26 @@ describe('heartbeat', () => {
     expect(alive.ofType('ping').length).toBeGreaterThanOrEqual(2);
     expect(alive.closeCode).toBeUndefined();
   });
+
+  it("a stall of the hub's own does not cut clients that answered: their pongs were waiting unread", async () => {
+    running = await startHub({ heartbeatMs: 100, graceMs: 0, tickMs: 5 });
+    const alive = await RawClient.connect(running.url);
+    await alive.next('welcome');
+    alive.socket.on('message', (data) => {
+      if (JSON.parse(data.toString()).type === 'ping') alive.send({ type: 'pong' });
+    });
+    await alive.next('ping');
+    await alive.next('ping'); // answered: the hub has heard from it within the last beat
+
+    // The hub's process is blocked (a long GC, a starved CPU) for several heartbeat periods. Its timers
+    // fire late, before the socket reads that hold the client's answers.
+    const until = Date.now() + 700;
+    while (Date.now() < until) { /* busy */ }
+
+    const pingsBefore = alive.ofType('ping').length;
+    await alive.next('ping');
+    await alive.next('ping');
+    expect(alive.ofType('ping').length).toBeGreaterThan(pingsBefore);
+    expect(alive.closeCode).toBeUndefined();
+  });
 });
