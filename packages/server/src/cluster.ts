@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { leaveReasonSchema } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
-import type { HubMetrics } from './ops/metrics.js';
+import type { HubMetrics } from './metrics.js';
 
 // Frames between hub nodes. `frame` is the client frame already encoded by the origin node, so a
 // message is serialised once for the whole cluster and each node sends the same text to its clients.

@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import { CloseCode, withRetryAfter, type LeaveReason } from '@ghost/protocol';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
-import type { HubMetrics } from './ops/metrics.js';
+import type { HubMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import { createId, createSecret, nextColor } from './ids.js';
 import type { SendBudget } from './send-budget.js';

@@ -24,7 +24,7 @@ import { Validator } from './validate.js';
 import { attachOps } from './ops/attach.js';
 import { OpsBus } from './ops/cluster-ops.js';
 import { registerInternals, type HubInternals } from './ops/internals.js';
-import { HubMetrics } from './ops/metrics.js';
+import { HubMetrics } from './metrics.js';
 import type { OpsOptions } from './ops/options.js';
 
 /** How long `hub.close()` waits for the clients' close handshakes before cutting their sockets. */

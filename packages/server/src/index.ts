@@ -1,10 +1,8 @@
 export { createHub } from './create-hub.js';
 export { Hub, type HubEvents, type HubStats, type AttachOptions, type CloseOptions } from './hub.js';
 export { DEFAULT_LIMITS, DEFAULT_CHAT, type HubOptions, type HubLimits, type GhostUser, type SlowTopicPolicy } from './options.js';
-export type { ChatOptions } from './features/chat.js';
+export type { ChatOptions, PresenceKey, Authorize, AuthorizeAction, AuthorizeTarget } from './options.js';
 export type { ChatNameRule } from './features/chat-names.js';
-export type { PresenceKey } from './features/presence-room.js';
-export type { Authorize, AuthorizeAction, AuthorizeTarget } from './authorize.js';
 export type { Adapter, AdapterContext, StreamRange } from './adapters/adapter.js';
 export { memoryAdapter, createMemoryBus, type MemoryBus, type MemoryAdapterOptions } from './adapters/memory.js';
 export { createOpsHandler, type OpsHandler } from './ops/handler.js';

@@ -6,7 +6,7 @@ import type { Chat } from './features/chat.js';
 import type { Presence } from './features/presence.js';
 import type { Topics } from './features/topics.js';
 import type { Validator } from './validate.js';
-import type { HubMetrics } from './ops/metrics.js';
+import type { HubMetrics } from './metrics.js';
 
 /** What the router needs of the hub. */
 export interface RouterContext {

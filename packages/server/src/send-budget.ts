@@ -1,15 +1,5 @@
-import { getHeapStatistics } from 'node:v8';
 import type { Connection } from './connection.js';
-import type { HubMetrics } from './ops/metrics.js';
-
-/**
- * The default of `limits.maxHubBufferedBytes`: a quarter of the V8 heap limit, so that what waits for
- * slow readers can never take the process down, whatever their number, and leaves the rest of the heap
- * to the hub's own state. 512 MiB with Node's usual 2 GiB+ heaps; follows `--max-old-space-size`.
- */
-export function defaultHubBufferedBytes(): number {
-  return Math.floor(getHeapStatistics().heap_size_limit / 4);
-}
+import type { HubMetrics } from './metrics.js';
 
 /** A reader whose outbox has not moved for this long is stalled: shed before any reader that reads, however slowly. */
 export const STALLED_MS = 1000;

@@ -5,7 +5,7 @@ import { clientAddress } from './address.js';
 import { Connection } from './connection.js';
 import { memberIdOf } from './features/presence-room.js';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
-import type { HubMetrics } from './ops/metrics.js';
+import type { HubMetrics } from './metrics.js';
 import { SendBudget } from './send-budget.js';
 
 /** What the hub does at the edges of a connection's life. */

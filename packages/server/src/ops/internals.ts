@@ -4,7 +4,7 @@ import type { Topics } from '../features/topics.js';
 import type { HubStats } from '../hub.js';
 import type { Sessions } from '../sessions.js';
 import type { OpsBus } from './cluster-ops.js';
-import type { HubMetrics } from './metrics.js';
+import type { HubMetrics } from '../metrics.js';
 
 /**
  * What the operations endpoints read of a hub: its parts, read-only except for the two writes the API
