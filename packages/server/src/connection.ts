@@ -124,7 +124,7 @@ export class Connection {
     readonly address: string,
     private readonly options: ResolvedHubOptions,
     private readonly metrics?: HubMetrics,
-    private readonly budget?: SendBudget,
+    private readonly budget?: SendBudget<Connection>,
   ) {
     this.userJson = user === undefined ? undefined : JSON.stringify(user);
     this.color = typeof user?.color === 'string' && CSS_COLOR.test(user.color) ? user.color : nextColor();

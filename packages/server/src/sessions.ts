@@ -35,7 +35,7 @@ export class Sessions {
   private lastBeat = Date.now();
   private closing = false;
   /** Bytes waiting to be sent to all of these connections, against `limits.maxHubBufferedBytes`. */
-  readonly budget: SendBudget;
+  readonly budget: SendBudget<Connection>;
 
   constructor(private readonly options: ResolvedHubOptions, private readonly hooks: SessionHooks, private readonly metrics?: HubMetrics) {
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs).unref();
