@@ -1,6 +1,7 @@
 import { ErrorCode, GhostError } from '@ghost/protocol';
 import type { Connection } from './connection.js';
 import type { Authorize, AuthorizeAction, AuthorizeTarget, GhostUser } from './options.js';
+import { toError } from './to-error.js';
 
 /**
  * Runs the app's `authorize` once per connection, target and action, and remembers the answer, so a
@@ -36,7 +37,7 @@ export class Authorizer {
 
   private ask(user: GhostUser | undefined, target: AuthorizeTarget, action: AuthorizeAction): boolean | Promise<boolean> {
     const denied = (error: unknown) => {
-      this.reportError(error instanceof Error ? error : new Error(String(error)));
+      this.reportError(toError(error));
       return false;
     };
     try {

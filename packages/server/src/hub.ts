@@ -27,6 +27,7 @@ import { OpsBus } from './ops/cluster-ops.js';
 import { registerInternals, type HubInternals } from './ops/internals.js';
 import { HubMetrics } from './metrics.js';
 import type { OpsOptions } from './ops/options.js';
+import { toError } from './to-error.js';
 
 /** How long `hub.close()` waits for the clients' close handshakes before cutting their sockets. */
 export const SHUTDOWN_WAIT_MS = 2000;
@@ -317,7 +318,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
       (this.events.emit as (event: string, payload: unknown) => boolean)(event, payload);
     } catch (error) {
       // A throwing listener must not take the socket callback down with it.
-      if (event !== 'error') this.reportError(error instanceof Error ? error : new Error(String(error)));
+      if (event !== 'error') this.reportError(toError(error));
     }
   }
 

@@ -3,6 +3,7 @@ import { createId } from '../ids.js';
 import { answerQuery } from './answers.js';
 import type { HubInternals } from './internals.js';
 import { querySchema, type OpsAnswers, type OpsAsker, type OpsQuery } from './queries.js';
+import { toError } from '../to-error.js';
 
 interface Pending {
   expected: Set<string>;
@@ -64,7 +65,7 @@ export class OpsBus implements OpsAsker {
     try {
       return answerQuery(this.hub(), query);
     } catch (error) {
-      this.reportError(error instanceof Error ? error : new Error(String(error)));
+      this.reportError(toError(error));
       return null;
     }
   }

@@ -9,6 +9,7 @@ import type { HubInternals } from './internals.js';
 import { INSPECTOR_CSS, INSPECTOR_HTML, INSPECTOR_JS } from './inspector-page.js';
 import { resolveOpsOptions, type OpsOptions } from './options.js';
 import { LOOP_RESOLUTION_MS } from './prometheus.js';
+import { toError } from '../to-error.js';
 
 /**
  * The operations endpoints as a Node request listener, for apps that route requests themselves (plain
@@ -82,7 +83,7 @@ export function opsHandlerOf(getInternals: () => HubInternals, options: OpsOptio
     try {
       allowed = await resolved.check(request);
     } catch (error) {
-      internals.reportError(error instanceof Error ? error : new Error(String(error)));
+      internals.reportError(toError(error));
       allowed = false; // a throwing check refuses rather than lets a stranger in
     }
     if (allowed === null || allowed === undefined) {
@@ -100,7 +101,7 @@ export function opsHandlerOf(getInternals: () => HubInternals, options: OpsOptio
       return;
     }
     serve(request, response, route, url).catch((error: unknown) => {
-      if (!(error instanceof HttpError)) internals.reportError(error instanceof Error ? error : new Error(String(error)));
+      if (!(error instanceof HttpError)) internals.reportError(toError(error));
       const refusal = error instanceof HttpError ? error : new HttpError(500, 'INTERNAL', 'The hub failed to handle this request');
       if (!response.headersSent) sendError(response, refusal);
       else response.destroy();
