@@ -19,5 +19,7 @@ export default [
   { extends: true, test: { name: 'recipes', include: ['recipes/**/*.test.ts'], typecheck: { enabled: false } } },
   // Release basics (versions that move together) and the code of every guide, compiled.
   { extends: true, test: { name: 'release', include: ['test/release/**/*.test.ts'], typecheck: { enabled: false } } },
+  // Where code lives: no import cycles inside any package's src (type-only imports included).
+  { extends: true, test: { name: 'structure', include: ['test/structure/**/*.test.ts'], typecheck: { enabled: false } } },
   { extends: true, test: { name: 'docs', include: ['test/docs/**/*.test.ts'], typecheck: { enabled: false } } },
 ] satisfies TestProjectConfiguration[];

@@ -1,23 +1,7 @@
 import { ErrorCode, GhostError } from '@ghost/protocol';
 import type { Connection } from './connection.js';
-import type { GhostUser } from './options.js';
-
-/** What a client asks to touch. */
-export interface AuthorizeTarget {
-  /** What kind of thing: a topic, a presence room or a chat room. */
-  kind: 'topic' | 'presence' | 'chat';
-  /** Its name. */
-  name: string;
-}
-
-/**
- * What a client asks to do: `subscribe`/`publish` a topic, `watch`/`track` a presence room,
- * `join` (read) a chat room or `send` in it (claiming a name included).
- */
-export type AuthorizeAction = 'subscribe' | 'publish' | 'watch' | 'track' | 'join' | 'send';
-
-/** Decides whether `user` may do `action` on `target`; sync or async. */
-export type Authorize = (user: GhostUser | undefined, target: AuthorizeTarget, action: AuthorizeAction) => boolean | Promise<boolean>;
+import type { Authorize, AuthorizeAction, AuthorizeTarget, GhostUser } from './options.js';
+import { toError } from './to-error.js';
 
 /**
  * Runs the app's `authorize` once per connection, target and action, and remembers the answer, so a
@@ -53,7 +37,7 @@ export class Authorizer {
 
   private ask(user: GhostUser | undefined, target: AuthorizeTarget, action: AuthorizeAction): boolean | Promise<boolean> {
     const denied = (error: unknown) => {
-      this.reportError(error instanceof Error ? error : new Error(String(error)));
+      this.reportError(toError(error));
       return false;
     };
     try {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { leaveReasonSchema } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
-import type { HubMetrics } from './ops/metrics.js';
+import type { HubMetrics } from './metrics.js';
+import { toError } from './to-error.js';
 
 // Frames between hub nodes. `frame` is the client frame already encoded by the origin node, so a
 // message is serialised once for the whole cluster and each node sends the same text to its clients.
@@ -151,7 +152,7 @@ export class Cluster {
       const now = Date.now();
       if (now - this.publishReportedAt < PUBLISH_REPORT_MS) return;
       this.publishReportedAt = now;
-      const cause = error instanceof Error ? error : new Error(String(error));
+      const cause = toError(error);
       this.onError(new Error(`Publishing to the other nodes failed: ${cause.message}. Local clients still get every message; ` +
         `further failures in the next ${PUBLISH_REPORT_MS / 1000} s are counted (busPublishFailures), not reported.`, { cause }));
     }

@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import { CloseCode, withRetryAfter, type LeaveReason } from '@ghost/protocol';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
-import type { HubMetrics } from './ops/metrics.js';
+import type { HubMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import { createId, createSecret, nextColor } from './ids.js';
 import type { SendBudget } from './send-budget.js';
@@ -124,7 +124,7 @@ export class Connection {
     readonly address: string,
     private readonly options: ResolvedHubOptions,
     private readonly metrics?: HubMetrics,
-    private readonly budget?: SendBudget,
+    private readonly budget?: SendBudget<Connection>,
   ) {
     this.userJson = user === undefined ? undefined : JSON.stringify(user);
     this.color = typeof user?.color === 'string' && CSS_COLOR.test(user.color) ? user.color : nextColor();

@@ -22,10 +22,12 @@ import { Sessions } from './sessions.js';
 import { addUpgradeListener } from './upgrade-listener.js';
 import { Validator } from './validate.js';
 import { attachOps } from './ops/attach.js';
+import type { HubStats } from './hub-stats.js';
 import { OpsBus } from './ops/cluster-ops.js';
 import { registerInternals, type HubInternals } from './ops/internals.js';
-import { HubMetrics } from './ops/metrics.js';
+import { HubMetrics } from './metrics.js';
 import type { OpsOptions } from './ops/options.js';
+import { toError } from './to-error.js';
 
 /** How long `hub.close()` waits for the clients' close handshakes before cutting their sockets. */
 export const SHUTDOWN_WAIT_MS = 2000;
@@ -38,29 +40,6 @@ export interface HubEvents {
   disconnect: (event: { id: string; user: GhostUser | undefined; code: number; reason: LeaveReason }) => void;
   /** A fault the hub survived (an adapter failure, a throwing hook); nothing was thrown at a socket. */
   error: (error: Error) => void;
-}
-
-/** What `hub.stats()` counts, on this node. */
-export interface HubStats {
-  /** Connections with an open socket. */
-  connections: number;
-  /** Connections whose socket dropped and that may still resume within the grace period. */
-  resumable: number;
-  /** Connections reading too slowly (more than `slowBufferedBytes` waiting): they get presence as snapshots. */
-  slow: number;
-  /** Topics with at least one subscriber here. */
-  topics: number;
-  /** Presence rooms with at least one watcher or member here. */
-  rooms: number;
-  /** Chat rooms with at least one reader here. */
-  chatRooms: number;
-  /** Presence members (connections that tracked a state) across all rooms here. */
-  members: number;
-  /**
-   * Bytes waiting to be sent to this node's connections, in their sockets and the hub's queues, as the
-   * hub counts them against `limits.maxHubBufferedBytes`.
-   */
-  bufferedBytes: number;
 }
 
 /** How `hub.close` lets clients go. */
@@ -181,7 +160,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
    * // curl -H "Authorization: Bearer $GHOST_API_TOKEN" -d '{"headline":"hi"}' localhost:3000/ghost-admin/topics/news
    */
   attachOps(server: HttpServer | HttpsServer, options: OpsOptions): () => void {
-    const detachOps = attachOps(this, server, options);
+    const detachOps = attachOps(this.internals(), server, options);
     const detach = () => {
       detachOps();
       this.detachers.delete(detach);
@@ -195,6 +174,9 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     return {
       nodeId: this.nodeId, metrics: this.metrics, sessions: this.sessions, presence: this.presence, topics: this.topics,
       cluster: this.cluster, bus: this.opsBus, stats: () => this.stats(), reportError: (error) => this.reportError(error),
+      // The HTTP API's writes take any JSON; the hub's own checks (names, schema) still apply.
+      publish: (topic, data) => this.publish(topic as TopicNameOf<S>, data as never),
+      broadcast: (data) => this.broadcast(data as BroadcastDataOf<S>),
     };
   }
 
@@ -336,7 +318,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
       (this.events.emit as (event: string, payload: unknown) => boolean)(event, payload);
     } catch (error) {
       // A throwing listener must not take the socket callback down with it.
-      if (event !== 'error') this.reportError(error instanceof Error ? error : new Error(String(error)));
+      if (event !== 'error') this.reportError(toError(error));
     }
   }
 

@@ -1,13 +1,13 @@
 export { createHub } from './create-hub.js';
-export { Hub, type HubEvents, type HubStats, type AttachOptions, type CloseOptions } from './hub.js';
+export { Hub, type HubEvents, type AttachOptions, type CloseOptions } from './hub.js';
+export type { HubStats } from './hub-stats.js';
 export { DEFAULT_LIMITS, DEFAULT_CHAT, type HubOptions, type HubLimits, type GhostUser, type SlowTopicPolicy } from './options.js';
-export type { ChatOptions } from './features/chat.js';
+export type { ChatOptions, PresenceKey, Authorize, AuthorizeAction, AuthorizeTarget } from './options.js';
 export type { ChatNameRule } from './features/chat-names.js';
-export type { PresenceKey } from './features/presence-room.js';
-export type { Authorize, AuthorizeAction, AuthorizeTarget } from './authorize.js';
 export type { Adapter, AdapterContext, StreamRange } from './adapters/adapter.js';
 export { memoryAdapter, createMemoryBus, type MemoryBus, type MemoryAdapterOptions } from './adapters/memory.js';
-export { createOpsHandler, type OpsHandler } from './ops/handler.js';
+export { createOpsHandler } from './ops/create-ops-handler.js';
+export type { OpsHandler } from './ops/handler.js';
 export type { OpsOptions } from './ops/options.js';
 export type { OpsCheck } from './ops/check.js';
 // The shared vocabulary, so a server needs one import.

@@ -1,11 +1,8 @@
+import { getHeapStatistics } from 'node:v8';
 import type { IncomingMessage } from 'node:http';
 import type { SchemaDefinition } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
-import type { Authorize } from './authorize.js';
-import type { ChatOptions } from './features/chat.js';
 import type { ChatNameRule } from './features/chat-names.js';
-import type { PresenceKey } from './features/presence-room.js';
-import { defaultHubBufferedBytes } from './send-budget.js';
 
 /**
  * Who is on the other end of a connection, as `authenticate` returns it. `id` identifies the person
@@ -18,6 +15,53 @@ export interface GhostUser {
   /** A CSS colour for this user's connections and presence (`#e11d48`, `hsl(…)`); one is picked otherwise. */
   color?: string;
   [key: string]: unknown;
+}
+
+/** What a client asks to touch. */
+export interface AuthorizeTarget {
+  /** What kind of thing: a topic, a presence room or a chat room. */
+  kind: 'topic' | 'presence' | 'chat';
+  /** Its name. */
+  name: string;
+}
+
+/**
+ * What a client asks to do: `subscribe`/`publish` a topic, `watch`/`track` a presence room,
+ * `join` (read) a chat room or `send` in it (claiming a name included).
+ */
+export type AuthorizeAction = 'subscribe' | 'publish' | 'watch' | 'track' | 'join' | 'send';
+
+/** Decides whether `user` may do `action` on `target`; sync or async. */
+export type Authorize = (user: GhostUser | undefined, target: AuthorizeTarget, action: AuthorizeAction) => boolean | Promise<boolean>;
+
+/** Who a member is: each connection (`'connection'`), or each authenticated user across tabs (`'user'`). */
+export type PresenceKey = 'connection' | 'user';
+
+/** Chat settings of a hub. */
+export interface ChatOptions {
+  /** Messages kept per room and sent to each newcomer. @default 50 */
+  historySize: number;
+  /**
+   * How long a room's history is kept after its last message, in ms; each message renews it, reading
+   * does not. A newcomer to a room silent for longer gets an empty history. `0` or `Infinity`: kept
+   * for ever. @default 604800000 (7 days)
+   */
+  historyTtlMs: number;
+  /** Longest message, in characters. @default 2000 */
+  maxTextLength: number;
+  /** How long a name claim lives without renewal; the hub renews held names at a third of it. @default 30000 */
+  claimTtlMs: number;
+  /** Whether a name may mix scripts (see {@link ChatNameRule}). @default 'any' */
+  names: ChatNameRule;
+}
+
+/**
+ * The default of `limits.maxHubBufferedBytes`: a quarter of the V8 heap limit, so that what waits for
+ * slow readers can never take the process down, whatever their number, and leaves the rest of the heap
+ * to the hub's own state. 512 MiB with Node's usual 2 GiB+ heaps; follows `--max-old-space-size`.
+ */
+export function defaultHubBufferedBytes(): number {
+  return Math.floor(getHeapStatistics().heap_size_limit / 4);
 }
 
 /** Per-connection limits. Each breach is answered with a coded `error`; the worst close the socket. */

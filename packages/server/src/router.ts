@@ -6,7 +6,8 @@ import type { Chat } from './features/chat.js';
 import type { Presence } from './features/presence.js';
 import type { Topics } from './features/topics.js';
 import type { Validator } from './validate.js';
-import type { HubMetrics } from './ops/metrics.js';
+import type { HubMetrics } from './metrics.js';
+import { toError } from './to-error.js';
 
 /** What the router needs of the hub. */
 export interface RouterContext {
@@ -160,7 +161,7 @@ function fail(context: RouterContext, connection: Connection, error: unknown, re
     sendError(connection, error.code, error.message, ref);
     return;
   }
-  context.reportError(error instanceof Error ? error : new Error(String(error)));
+  context.reportError(toError(error));
   sendError(connection, ErrorCode.INTERNAL, 'The hub failed to handle this message', ref);
 }
 

@@ -1,15 +1,4 @@
-import { getHeapStatistics } from 'node:v8';
-import type { Connection } from './connection.js';
-import type { HubMetrics } from './ops/metrics.js';
-
-/**
- * The default of `limits.maxHubBufferedBytes`: a quarter of the V8 heap limit, so that what waits for
- * slow readers can never take the process down, whatever their number, and leaves the rest of the heap
- * to the hub's own state. 512 MiB with Node's usual 2 GiB+ heaps; follows `--max-old-space-size`.
- */
-export function defaultHubBufferedBytes(): number {
-  return Math.floor(getHeapStatistics().heap_size_limit / 4);
-}
+import type { HubMetrics } from './metrics.js';
 
 /** A reader whose outbox has not moved for this long is stalled: shed before any reader that reads, however slowly. */
 export const STALLED_MS = 1000;
@@ -22,6 +11,24 @@ const LOW_WATER = 0.75;
 const RECHECK_MS = 20;
 
 /**
+ * What the budget reads and asks of a reader (a connection): declared here, below the connection, so
+ * the budget does not depend on the class that reports to it.
+ */
+export interface BudgetedReader {
+  /** Bytes waiting for this reader now, in its socket and its outbox. */
+  readonly waitingBytes: number;
+  /** What this reader last reported to the budget. */
+  accounted: number;
+  /** When something last left its outbox (ms since epoch). */
+  readonly progressAt: number;
+  readonly isOpen: boolean;
+  /** Moves what the socket has room for out of the outbox; false once the outbox is empty. */
+  flushOutbox(): boolean;
+  /** Closes the reader as too slow. */
+  shed(): void;
+}
+
+/**
  * The hub-wide account of bytes waiting to be sent (in sockets' buffers and in the hub's own queues),
  * against `limits.maxHubBufferedBytes`. Each connection reports its own count whenever it sends (O(1):
  * the difference to what it reported last), so the total is never below the truth by more than what
@@ -30,11 +37,11 @@ const RECHECK_MS = 20;
  * {@link STALLED_MS}), the biggest first, then those that read but too slowly, the biggest first. A
  * reader that keeps up holds less than `slowBufferedBytes` and is never shed.
  */
-export class SendBudget {
+export class SendBudget<Reader extends BudgetedReader = BudgetedReader> {
   /** Bytes waiting, as last reported by each connection. */
   total = 0;
   /** Readers with frames in their outbox, emptied as their sockets drain. */
-  private readonly backedUp = new Set<Connection>();
+  private readonly backedUp = new Set<Reader>();
   private pumpTimer: NodeJS.Timeout | undefined;
   /** When a recount last found nothing more to shed while still over budget. */
   private stuckAt = -Infinity;
@@ -42,20 +49,20 @@ export class SendBudget {
   constructor(
     readonly limit: number,
     private readonly slowBytes: number,
-    private readonly connections: () => Iterable<Connection>,
+    private readonly connections: () => Iterable<Reader>,
     private readonly pumpMs: number,
     /** Ends a shed connection's session. */
-    private readonly end: (connection: Connection) => void,
+    private readonly end: (connection: Reader) => void,
     private readonly metrics?: HubMetrics,
   ) {}
 
   /** A connection closed itself for holding too much: its session ends now. */
-  shed(connection: Connection): void {
+  shed(connection: Reader): void {
     this.end(connection);
   }
 
   /** A connection's waiting bytes may have changed: take the difference, shed when over budget. */
-  note(connection: Connection): void {
+  note(connection: Reader): void {
     const waiting = connection.waitingBytes;
     this.total += waiting - connection.accounted;
     connection.accounted = waiting;
@@ -74,14 +81,14 @@ export class SendBudget {
   }
 
   /** The connection is over: what it held is no longer waiting. */
-  forget(connection: Connection): void {
+  forget(connection: Reader): void {
     this.total -= connection.accounted;
     connection.accounted = 0;
     this.backedUp.delete(connection);
   }
 
   /** The connection queued frames in its outbox: send them as its socket drains. */
-  watch(connection: Connection): void {
+  watch(connection: Reader): void {
     this.backedUp.add(connection);
     this.pumpTimer ??= setInterval(() => this.pump(), this.pumpMs).unref();
   }
@@ -109,7 +116,7 @@ export class SendBudget {
     if (this.recount() > this.limit) {
       const slow = [...this.connections()].filter((c) => c.accounted > this.slowBytes && c.isOpen);
       const stalledBefore = now - STALLED_MS;
-      const stalled = (c: Connection) => (c.progressAt < stalledBefore ? 1 : 0);
+      const stalled = (c: Reader) => (c.progressAt < stalledBefore ? 1 : 0);
       slow.sort((a, b) => stalled(b) - stalled(a) || b.accounted - a.accounted);
       const target = this.limit * LOW_WATER;
       for (const connection of slow) {

@@ -5,7 +5,7 @@ import { clientAddress } from './address.js';
 import { Connection } from './connection.js';
 import { memberIdOf } from './features/presence-room.js';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
-import type { HubMetrics } from './ops/metrics.js';
+import type { HubMetrics } from './metrics.js';
 import { SendBudget } from './send-budget.js';
 
 /** What the hub does at the edges of a connection's life. */
@@ -35,7 +35,7 @@ export class Sessions {
   private lastBeat = Date.now();
   private closing = false;
   /** Bytes waiting to be sent to all of these connections, against `limits.maxHubBufferedBytes`. */
-  readonly budget: SendBudget;
+  readonly budget: SendBudget<Connection>;
 
   constructor(private readonly options: ResolvedHubOptions, private readonly hooks: SessionHooks, private readonly metrics?: HubMetrics) {
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs).unref();

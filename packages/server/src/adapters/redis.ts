@@ -2,6 +2,7 @@ import { Cluster, Redis, type ClusterOptions } from 'ioredis';
 import type { Adapter, AdapterContext, StreamRange } from './adapter.js';
 import { clusterFromUrls, clusterSubscriber, hashTag, isRedisUrl, watchCluster } from './redis-cluster.js';
 import { append, claim, range, release, seqOf, type RedisClient } from './redis-scripts.js';
+import { toError } from '../to-error.js';
 
 /** Options of {@link redisAdapter}. Give one of `url`, `cluster` or `client`. */
 export interface RedisAdapterOptions {
@@ -301,8 +302,4 @@ function redact(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
   return parsed.toString();
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

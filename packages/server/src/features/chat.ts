@@ -3,25 +3,8 @@ import type { Adapter } from '../adapters/adapter.js';
 import { channels, type Cluster } from '../cluster.js';
 import type { Connection } from '../connection.js';
 import { createId } from '../ids.js';
-import { chatNameKey, checkChatName, type ChatNameRule } from './chat-names.js';
-
-/** Chat settings of a hub. */
-export interface ChatOptions {
-  /** Messages kept per room and sent to each newcomer. @default 50 */
-  historySize: number;
-  /**
-   * How long a room's history is kept after its last message, in ms; each message renews it, reading
-   * does not. A newcomer to a room silent for longer gets an empty history. `0` or `Infinity`: kept
-   * for ever. @default 604800000 (7 days)
-   */
-  historyTtlMs: number;
-  /** Longest message, in characters. @default 2000 */
-  maxTextLength: number;
-  /** How long a name claim lives without renewal; the hub renews held names at a third of it. @default 30000 */
-  claimTtlMs: number;
-  /** Whether a name may mix scripts (see {@link ChatNameRule}). @default 'any' */
-  names: ChatNameRule;
-}
+import type { ChatOptions } from '../options.js';
+import { chatNameKey, checkChatName } from './chat-names.js';
 
 /**
  * Chat rooms of this node: who reads each room, the name each connection speaks under there, and

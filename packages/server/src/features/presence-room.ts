@@ -1,9 +1,7 @@
 import type { LeaveReason } from '@ghost/protocol';
 import type { Connection } from '../connection.js';
-import type { HubMetrics } from '../ops/metrics.js';
-
-/** Who a member is: each connection (`'connection'`), or each authenticated user across tabs (`'user'`). */
-export type PresenceKey = 'connection' | 'user';
+import type { HubMetrics } from '../metrics.js';
+import type { PresenceKey } from '../options.js';
 
 /** A member as it travels between nodes: JSON fragments made once by its own node. */
 export interface MemberFragments {

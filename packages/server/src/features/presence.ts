@@ -2,8 +2,9 @@ import { ErrorCode, GhostError, type LeaveReason } from '@ghost/protocol';
 import { channels, type Cluster, type Envelope } from '../cluster.js';
 import type { Connection } from '../connection.js';
 import { Farewells, MissedRooms, RoomInterest } from './presence-interest.js';
-import { PresenceRoom, type MemberFragments, type PresenceKey } from './presence-room.js';
-import type { HubMetrics } from '../ops/metrics.js';
+import type { PresenceKey } from '../options.js';
+import { PresenceRoom, type MemberFragments } from './presence-room.js';
+import type { HubMetrics } from '../metrics.js';
 
 /** What presence needs to know of the hub's options. */
 export interface PresenceOptions {

@@ -3,7 +3,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import type { Connection } from '../connection.js';
 import { channels, type Cluster } from '../cluster.js';
 import { createId } from '../ids.js';
-import type { HubMetrics } from '../ops/metrics.js';
+import type { HubMetrics } from '../metrics.js';
 
 /** Which topics are recoverable, and how much of each is kept. */
 export interface TopicRecovery {

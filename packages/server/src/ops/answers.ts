@@ -1,4 +1,4 @@
-import type { OpsQuery } from './cluster-ops.js';
+import type { OpsQuery } from './queries.js';
 import type { HubInternals } from './internals.js';
 
 /** A presence member as the API shows it: what watchers see, plus the node it is connected to. */

@@ -1,8 +1,7 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import type { SchemaDefinition } from '@ghost/protocol';
-import type { Hub } from '../hub.js';
-import { createOpsHandler } from './handler.js';
+import { opsHandlerOf } from './handler.js';
+import type { HubInternals } from './internals.js';
 import type { OpsOptions } from './options.js';
 import { addUpgradeListener } from '../upgrade-listener.js';
 
@@ -13,8 +12,8 @@ type Listener = (request: IncomingMessage, response: ServerResponse) => void;
  * under the ops path are served here and never reach the app, the others reach it unchanged (the
  * listeners present now are moved behind ours, as socket.io does). Returns the detach function.
  */
-export function attachOps<S extends SchemaDefinition>(hub: Hub<S>, server: HttpServer | HttpsServer, options: OpsOptions): () => void {
-  const ops = createOpsHandler(hub, options);
+export function attachOps(internals: HubInternals, server: HttpServer | HttpsServer, options: OpsOptions): () => void {
+  const ops = opsHandlerOf(() => internals, options);
   const app = server.listeners('request') as Listener[];
   server.removeAllListeners('request');
   const onRequest: Listener = (request, response) => {

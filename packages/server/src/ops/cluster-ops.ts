@@ -1,25 +1,9 @@
-import { z } from 'zod';
 import { channels, type Cluster, type Envelope } from '../cluster.js';
 import { createId } from '../ids.js';
 import { answerQuery } from './answers.js';
 import type { HubInternals } from './internals.js';
-
-// What one node may ask the others on behalf of the HTTP API. The bus is trusted (docs/security.md),
-// but a query from a node of another version is still checked, and one it cannot read is ignored.
-const querySchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('presence'), room: z.string() }),
-  z.object({ op: z.literal('stats') }),
-  z.object({ op: z.literal('disconnect'), target: z.string(), code: z.number().int(), reason: z.string() }),
-]);
-
-/** A question the HTTP API asks every node of the cluster. */
-export type OpsQuery = z.infer<typeof querySchema>;
-
-/** The answers of every node by node id, and the nodes that did not answer in time. */
-export interface OpsAnswers {
-  replies: Map<string, unknown>;
-  missing: string[];
-}
+import { querySchema, type OpsAnswers, type OpsAsker, type OpsQuery } from './queries.js';
+import { toError } from '../to-error.js';
 
 interface Pending {
   expected: Set<string>;
@@ -32,7 +16,7 @@ interface Pending {
  * node answers on the asker's own channel, and the asker waits for every node it knows to be alive
  * (or the timeout). Every hub answers, whether or not it serves the API itself.
  */
-export class OpsBus {
+export class OpsBus implements OpsAsker {
   private readonly pending = new Map<string, Pending>();
 
   constructor(
@@ -81,7 +65,7 @@ export class OpsBus {
     try {
       return answerQuery(this.hub(), query);
     } catch (error) {
-      this.reportError(error instanceof Error ? error : new Error(String(error)));
+      this.reportError(toError(error));
       return null;
     }
   }

@@ -1,16 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import type { SchemaDefinition } from '@ghost/protocol';
-import type { Hub } from '../hub.js';
 import { Tickets } from './check.js';
 import { handleApi, type ApiContext } from './http-api.js';
 import { HttpError, sendError } from './http.js';
 import { InspectorFeed } from './inspector.js';
-import { internalsOf } from './internals.js';
+import type { HubInternals } from './internals.js';
 import { INSPECTOR_CSS, INSPECTOR_HTML, INSPECTOR_JS } from './inspector-page.js';
 import { resolveOpsOptions, type OpsOptions } from './options.js';
 import { LOOP_RESOLUTION_MS } from './prometheus.js';
+import { toError } from '../to-error.js';
 
 /**
  * The operations endpoints as a Node request listener, for apps that route requests themselves (plain
@@ -44,23 +43,18 @@ const assets: Record<string, [type: string, body: string]> = {
 };
 
 /**
- * Creates the operations endpoints of a hub: an HTTP API (publish, broadcast, presence, stats,
- * disconnect), Prometheus metrics and the inspector page, all under one path and behind one check.
- * `hub.attachOps(server, options)` mounts it on a server; this is for apps that route requests themselves.
- *
- * @example
- * const ops = createOpsHandler(hub, { path: '/ghost-admin', token: process.env.GHOST_API_TOKEN });
- * app.use(ops);                                   // Express: other paths fall through to `next`
- * server.on('upgrade', (req, socket, head) => ops.handleUpgrade(req, socket, head));
+ * The operations endpoints over a hub's internals (see `createOpsHandler`, the public way in). The
+ * internals come through a getter so that bad options are reported before a wrong `hub` argument.
+ * @internal
  */
-export function createOpsHandler<S extends SchemaDefinition>(hub: Hub<S>, options: OpsOptions): OpsHandler {
+export function opsHandlerOf(getInternals: () => HubInternals, options: OpsOptions): OpsHandler {
   const resolved = resolveOpsOptions(options, 'createOpsHandler');
   const { path } = resolved;
-  const internals = internalsOf(hub);
+  const internals = getInternals();
   const tickets = new Tickets();
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loopDelay.enable();
-  const context: ApiContext = { hub: hub as unknown as Hub<SchemaDefinition>, internals, options: resolved, tickets, loopDelay };
+  const context: ApiContext = { internals: internals, options: resolved, tickets, loopDelay };
   const feed = new InspectorFeed(internals, tickets, resolved.inspectorIntervalMs);
 
   const urlOf = (request: IncomingMessage) =>
@@ -89,7 +83,7 @@ export function createOpsHandler<S extends SchemaDefinition>(hub: Hub<S>, option
     try {
       allowed = await resolved.check(request);
     } catch (error) {
-      internals.reportError(error instanceof Error ? error : new Error(String(error)));
+      internals.reportError(toError(error));
       allowed = false; // a throwing check refuses rather than lets a stranger in
     }
     if (allowed === null || allowed === undefined) {
@@ -107,7 +101,7 @@ export function createOpsHandler<S extends SchemaDefinition>(hub: Hub<S>, option
       return;
     }
     serve(request, response, route, url).catch((error: unknown) => {
-      if (!(error instanceof HttpError)) internals.reportError(error instanceof Error ? error : new Error(String(error)));
+      if (!(error instanceof HttpError)) internals.reportError(toError(error));
       const refusal = error instanceof HttpError ? error : new HttpError(500, 'INTERNAL', 'The hub failed to handle this request');
       if (!response.headersSent) sendError(response, refusal);
       else response.destroy();

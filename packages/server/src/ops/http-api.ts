@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloseCode, ErrorCode, GhostError, isValidName, describeInvalidName, type SchemaDefinition } from '@ghost/protocol';
-import type { Hub } from '../hub.js';
+import { CloseCode, ErrorCode, GhostError, isValidName, describeInvalidName } from '@ghost/protocol';
 import type { MemberView } from './answers.js';
 import type { Tickets } from './check.js';
 import { HttpError, param, readJson, sendJson } from './http.js';
@@ -10,7 +9,6 @@ import { renderMetrics, type LoopDelay } from './prometheus.js';
 
 /** What the API routes work with. */
 export interface ApiContext {
-  hub: Hub<SchemaDefinition>;
   internals: HubInternals;
   options: ResolvedOpsOptions;
   tickets: Tickets;
@@ -79,13 +77,13 @@ async function stats(ctx: ApiContext, _request: IncomingMessage, url: URL): Prom
 async function publish(ctx: ApiContext, request: IncomingMessage, _url: URL, name: string): Promise<[number, unknown]> {
   const topic = validName('topic', name);
   const data = await readJson(request, ctx.options.maxBodyBytes);
-  await ctx.hub.publish(topic, data).catch(fromGhostError);
+  await ctx.internals.publish(topic, data).catch(fromGhostError);
   return [202, { published: true, topic }];
 }
 
 async function broadcast(ctx: ApiContext, request: IncomingMessage): Promise<[number, unknown]> {
   const data = await readJson(request, ctx.options.maxBodyBytes);
-  await ctx.hub.broadcast(data).catch(fromGhostError);
+  await ctx.internals.broadcast(data).catch(fromGhostError);
   return [202, { broadcast: true }];
 }
 

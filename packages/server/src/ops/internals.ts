@@ -1,10 +1,10 @@
 import type { Cluster } from '../cluster.js';
 import type { Presence } from '../features/presence.js';
 import type { Topics } from '../features/topics.js';
-import type { HubStats } from '../hub.js';
+import type { HubStats } from '../hub-stats.js';
 import type { Sessions } from '../sessions.js';
-import type { OpsBus } from './cluster-ops.js';
-import type { HubMetrics } from './metrics.js';
+import type { OpsAsker } from './queries.js';
+import type { HubMetrics } from '../metrics.js';
 
 /**
  * What the operations endpoints read of a hub: its parts, read-only except for the two writes the API
@@ -18,8 +18,12 @@ export interface HubInternals {
   presence: Presence;
   topics: Topics;
   cluster: Cluster;
-  bus: OpsBus;
+  bus: OpsAsker;
   stats(): HubStats;
+  /** `hub.publish`, for the HTTP API. */
+  publish(topic: string, data: unknown): Promise<void>;
+  /** `hub.broadcast`, for the HTTP API. */
+  broadcast(data: unknown): Promise<void>;
   /** Reports a fault through the hub's `error` event. */
   reportError(error: Error): void;
 }
