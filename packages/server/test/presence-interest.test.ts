@@ -227,6 +227,8 @@ describeIfRedis('presence interest on a redis-server', () => {
         watcher.send({ type: 'presence.leave', room: 'lobby' }); // its goodbye is lost: the cut outlasts the command timeout
         await waitFor(() => announcements() > said, 3000, "s1's goodbye");
       });
+      // Once its link is back s1 says the lost goodbye again; wait for that rather than for quiet alone.
+      await waitFor(() => announcements() > said + 1, 10_000, "s1's goodbye, said again once it is back");
       const sent = () => changesOf(log, 's0', 'lobby');
       let round = 0;
       for (let last = -1; last !== sent() && round < 20; round++) {
