@@ -11,7 +11,10 @@ import { pathToFileURL } from 'node:url';
 const source = process.env.SOAK_SERVER ? pathToFileURL(process.env.SOAK_SERVER).href : '@ghost/server';
 const { createHub } = (await import(source)) as typeof import('@ghost/server');
 const budget = process.env.SOAK_BUDGET;
-const hub = createHub(budget ? { limits: { maxHubBufferedBytes: Number(budget) } } : {});
+// Heartbeats every 2 minutes: the readers never read, so they never answer a ping, and with the
+// default 15 s the first of 5,000 were cut (after 30 s) before the last had connected.
+const heartbeatMs = Number(process.env.SOAK_HEARTBEAT_MS ?? 120_000);
+const hub = createHub({ heartbeatMs, ...(budget ? { limits: { maxHubBufferedBytes: Number(budget) } } : {}) });
 let ended = 0;
 hub.on('disconnect', () => void (ended += 1));
 hub.on('error', () => undefined);

@@ -12,6 +12,7 @@
 // reading socket first, and 5,000 of them press on the whole machine's TCP memory).
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { collectLines } from '../../test/helpers/lines.js';
@@ -23,6 +24,8 @@ const SENDERS = 8;
 const PER_SECOND = 100;
 const TEXT = 'x'.repeat(2000);
 const ROOM = 'flood';
+/** Readers connecting at once. */
+const CONNECT_BATCH = 250;
 
 if (!process.env.SOAK_NETNS && process.getuid?.() === 0 && spawnSync('unshare', ['--version']).status === 0) {
   const inner = 'ip link set lo up && exec "$@"';
@@ -80,9 +83,11 @@ async function soak(readers: number): Promise<void> {
 
   const sockets: WebSocket[] = [];
   tinyReceiveBuffers(true);
-  for (let i = 0; i < readers; i += 100) {
-    sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, readers - i) }, () => reader(url)))));
+  const connectStarted = Date.now();
+  for (let i = 0; i < readers; i += CONNECT_BATCH) {
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(CONNECT_BATCH, readers - i) }, () => reader(url)))));
   }
+  const connectMs = Date.now() - connectStarted;
   tinyReceiveBuffers(false);
   const before = samples().at(-1);
 
@@ -99,6 +104,7 @@ async function soak(readers: number): Promise<void> {
       }
     }).then((socket) => socket.on('close', (code, reason) => senderCloses.push(`${code} ${reason.toString()}`)), reject);
   })));
+  const loadAtStart = loadavg()[0]!.toFixed(1);
   const started = Date.now();
   const until = started + seconds * 1000;
   let ref = 1;
@@ -146,6 +152,8 @@ async function soak(readers: number): Promise<void> {
   console.log(JSON.stringify({
     readers,
     seconds,
+    connectS: +(connectMs / 1000).toFixed(1),
+    load: loadAtStart,
     rssBefore: mib(before!.rss),
     rssPeak: mib(peak((s) => s.rss)),
     rssEnd: mib(all.at(-1)!.rss),
