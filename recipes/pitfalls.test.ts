@@ -1,24 +1,15 @@
 // What the recipes avoid, and why (docs/guides/mounting.md): checked here so the guide's warnings stay true.
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { createHub } from '@ghost/server';
 import { closeAfterTest } from '../test/helpers/cleanup.js';
+import { serveApp } from '../test/helpers/serve.js';
 import { openSocket } from './check-recipe.js';
 
+/** The app's server with `setup` applied, as a ws:// base URL. */
 async function serve(setup: (server: http.Server) => void): Promise<string> {
-  const server = http.createServer((_request, response) => response.end('app'));
-  setup(server);
-  // closeAllConnections() does not reach a socket handed to 'upgrade': destroy them all.
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closeAfterTest(() => {
-    for (const socket of sockets) socket.destroy();
-    return new Promise((resolve) => server.close(resolve));
-  });
-  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return `ws://127.0.0.1:${await serveApp(setup)}`;
 }
 
 describe('mounting pitfalls', () => {

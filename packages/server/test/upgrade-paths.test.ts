@@ -1,28 +1,16 @@
 // An upgrade to a path nobody serves gets a 404 and a closed socket when Ghost's listeners
 // (hub.attach, hub.attachOps) are the server's only ones, in any number; an app's own upgrade
 // listener keeps every path Ghost does not serve, even when it answers later.
-import http from 'node:http';
-import net, { type AddressInfo, type Socket } from 'node:net';
+import net from 'node:net';
 import { WebSocketServer } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { createHub } from '@ghost/server';
 import { closeAfterTest } from '../../../test/helpers/cleanup.js';
+import { serveApp } from '../../../test/helpers/serve.js';
 
 const TOKEN = 'upgrade-paths-test-token';
 
-async function serve(setup: (server: http.Server) => void): Promise<number> {
-  const server = http.createServer((_request, response) => response.end('app'));
-  setup(server);
-  // closeAllConnections() does not reach a socket handed to 'upgrade': destroy them all.
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closeAfterTest(() => {
-    for (const socket of sockets) socket.destroy();
-    return new Promise((resolve) => server.close(resolve));
-  });
-  return (server.address() as AddressInfo).port;
-}
+const serve = serveApp;
 
 interface Answer {
   /** The status line, e.g. `HTTP/1.1 404 Not Found`. */
