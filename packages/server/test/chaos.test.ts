@@ -10,7 +10,7 @@ import { closeAfterTest } from '../../../test/helpers/cleanup.js';
 import { openClient } from '../../../test/helpers/clients.js';
 import { startHub } from '../../../test/helpers/hub.js';
 import { spawnHubNode } from '../../../test/helpers/hub-process.js';
-import { describeIfRedis, startRedisServer, useRedisServer } from '../../../test/helpers/redis-server.js';
+import { describeIfRedis, startRedisServer, useRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
 import { sleep, waitFor } from '../../../test/helpers/wait.js';
 
 const BACKOFF = { backoff: { minDelayMs: 10, maxDelayMs: 200 } };
@@ -24,6 +24,45 @@ function exactly(received: number[], last: number) {
 }
 
 /** A TCP front whose target can be switched, like a balancer sending clients to a surviving node. */
+/**
+ * A hub on `server` publishing a recoverable topic to a connected reader while `server` is SIGKILLed
+ * and restarted; the app's publisher retries a number until the hub accepts it, as a real one would.
+ * Returns once the reader has everything accepted and long enough after for it to have asked about
+ * a gap (it waits 1 s) and heard the answer.
+ */
+async function crashRedisMidStream(server: RedisServer) {
+  const running = await startHub({ adapter: redisAdapter({ url: server.url }), recovery: { topics: ['live'] } });
+  running.hub.on('error', () => undefined);
+  const reader = openClient(running.url, BACKOFF);
+  const received: number[] = [];
+  let resets = 0;
+  reader.topic('live').subscribe((n) => received.push(n as number));
+  reader.topic('live').on('reset', () => resets++);
+  await waitFor(() => reader.status === 'open');
+  await sleep(100);
+
+  let accepted = 0;
+  let refused = 0;
+  let stop = false;
+  const publishing = (async () => {
+    while (!stop) {
+      await running.hub.publish('live', accepted + 1).then(() => accepted++, () => refused++);
+      await sleep(5);
+    }
+  })();
+  await waitFor(() => received.length > 50, 5000, 'traffic to flow');
+  await server.kill();
+  await sleep(300);
+  const beforeRestart = accepted;
+  await server.restart();
+  await waitFor(() => accepted > beforeRestart + 50, 10_000, 'publishes to be accepted again');
+  stop = true;
+  await publishing;
+  await waitFor(() => received.at(-1) === accepted, 10_000, `the reader to get up to ${accepted}`);
+  await sleep(1500);
+  return { accepted, refused, received, resets };
+}
+
 async function startFront(target: number) {
   const links = new Set<net.Socket>();
   let port = target;
@@ -70,41 +109,7 @@ describeIfRedis('chaos on a two-node cluster over Redis', () => {
   });
 
   it('Redis SIGKILLed mid-stream and restarted empty: a connected reader gets every accepted publish once, in order, and one reset for the lost history', async () => {
-    const running = await startHub({ adapter: redisAdapter({ url: redis.url }), recovery: { topics: ['live'] } });
-    running.hub.on('error', () => undefined);
-    const reader = openClient(running.url, BACKOFF);
-    const received: number[] = [];
-    let resets = 0;
-    reader.topic('live').subscribe((n) => received.push(n as number));
-    reader.topic('live').on('reset', () => resets++);
-    await waitFor(() => reader.status === 'open');
-    await sleep(100);
-
-    // The app's publisher retries a number until the hub accepts it, as a real one would.
-    let accepted = 0;
-    let refused = 0;
-    let stop = false;
-    const publishing = (async () => {
-      while (!stop) {
-        try {
-          await running.hub.publish('live', accepted + 1);
-          accepted++;
-        } catch {
-          refused++;
-        }
-        await sleep(5);
-      }
-    })();
-    await waitFor(() => received.length > 50, 5000, 'traffic to flow');
-    await redis.kill();
-    await sleep(300);
-    const beforeRestart = accepted;
-    await redis.restart();
-    await waitFor(() => accepted > beforeRestart + 50, 10_000, 'publishes to be accepted again');
-    await sleep(300);
-    stop = true;
-    await publishing;
-    await waitFor(() => received.at(-1) === accepted, 10_000, `the reader to get up to ${accepted}`);
+    const { accepted, refused, received, resets } = await crashRedisMidStream(redis);
     console.info(`Redis restart mid-stream: ${accepted} accepted, ${refused} refused, ${received.length} received`);
     expect(exactly(received, accepted)).toEqual({ missing: [], doubled: [], outOfOrder: [] });
     // The history it could have recovered from is gone: it is told once, though here it missed nothing
@@ -117,35 +122,7 @@ describeIfRedis('chaos on a two-node cluster over Redis', () => {
     closeAfterTest(() => rmSync(persistDir, { recursive: true, force: true }));
     const persistent = await startRedisServer({ persistDir });
     closeAfterTest(() => persistent.stop());
-    const running = await startHub({ adapter: redisAdapter({ url: persistent.url }), recovery: { topics: ['live'] } });
-    running.hub.on('error', () => undefined);
-    const reader = openClient(running.url, BACKOFF);
-    const received: number[] = [];
-    let resets = 0;
-    reader.topic('live').subscribe((n) => received.push(n as number));
-    reader.topic('live').on('reset', () => resets++);
-    await waitFor(() => reader.status === 'open');
-    await sleep(100);
-
-    let accepted = 0;
-    let stop = false;
-    const publishing = (async () => {
-      while (!stop) {
-        await running.hub.publish('live', accepted + 1).then(() => accepted++, () => undefined);
-        await sleep(5);
-      }
-    })();
-    await waitFor(() => received.length > 50, 5000, 'traffic to flow');
-    await persistent.kill();
-    await sleep(300);
-    const beforeRestart = accepted;
-    await persistent.restart();
-    await waitFor(() => accepted > beforeRestart + 50, 10_000, 'publishes to be accepted again');
-    stop = true;
-    await publishing;
-    await waitFor(() => received.at(-1) === accepted, 10_000, `the reader to get up to ${accepted}`);
-    // Long enough for the client to have asked about a gap (it waits 1 s) and heard the answer.
-    await sleep(1500);
+    const { accepted, received, resets } = await crashRedisMidStream(persistent);
     expect(exactly(received, accepted)).toEqual({ missing: [], doubled: [], outOfOrder: [] });
     expect(resets).toBe(0);
   });
