@@ -15,6 +15,8 @@ export class RoomInterest {
    * so a change from a node not heard from yet is left to that answer for a while.
    */
   askedAt = 0;
+  /** The last envelope `seq` heard from each other node here (from its changes or its full list). */
+  readonly seen = new Map<string, number>();
 }
 
 /**

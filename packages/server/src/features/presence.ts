@@ -39,8 +39,6 @@ export class Presence {
   private lastFlush = 0;
   /** This node's presence envelopes sent, per room. */
   private readonly sent = new Map<string, number>();
-  /** The last envelope seen from each node for each room (`node room` → seq). */
-  private readonly seen = new Map<string, number>();
 
   constructor(
     private readonly options: PresenceOptions,
@@ -125,12 +123,12 @@ export class Presence {
       if (envelope.watching) this.peerWatches(room, interest, from, false);
       // Without a watcher here other nodes' members are not kept (their changes stop coming).
       if (!interest.watching) return;
-      this.seen.set(`${from} ${room.name}`, envelope.seq);
+      interest.seen.set(from, envelope.seq);
       room.replaceOwner(from, envelope.members);
       this.markDirty(room);
     } else if (envelope.kind === 'presence.interest') {
       if (envelope.hello) {
-        this.seen.delete(`${from} ${room.name}`); // it starts over in this room
+        interest.seen.delete(from); // it starts over in this room
         if (interest.watching) interest.askedAt = Date.now(); // its list follows our answer
       }
       let told = false;
@@ -167,7 +165,7 @@ export class Presence {
       const interest = this.interest.get(room.name);
       if (!interest?.linked) continue; // its first hello is still to come
       interest.peers.clear();
-      for (const key of [...this.seen.keys()]) if (key.endsWith(` ${room.name}`)) this.seen.delete(key);
+      interest.seen.clear();
       this.greet(room, interest);
     }
     for (const name of this.farewells.recent()) {
@@ -180,10 +178,10 @@ export class Presence {
    * its interest is dropped.
    */
   nodeDown(node: string): void {
-    for (const key of [...this.seen.keys()]) if (key.startsWith(`${node} `)) this.seen.delete(key);
     const shared: string[] = [];
     for (const room of this.rooms.values()) {
       const interest = this.interest.get(room.name);
+      interest?.seen.delete(node);
       if (interest?.peers.delete(node) || room.hasOwner(node)) shared.push(room.name);
       room.dropOwner(node, 'node-down');
       this.markDirty(room);
@@ -215,7 +213,6 @@ export class Presence {
         this.interest.delete(room.name);
         this.sent.delete(room.name);
         this.missed.forget(room.name);
-        for (const key of [...this.seen.keys()]) if (key.endsWith(` ${room.name}`)) this.seen.delete(key);
         this.syncChannel(room.name);
       }
     }
@@ -282,7 +279,7 @@ export class Presence {
       this.farewells.said(room.name);
       // Their changes stop coming: a copy of their members kept now would be stale by the next watcher.
       room.forgetRemote();
-      for (const key of [...this.seen.keys()]) if (key.endsWith(` ${room.name}`)) this.seen.delete(key);
+      interest.seen.clear();
     }
     return true;
   }
@@ -312,14 +309,13 @@ export class Presence {
   /** One tick of changes from another node: applied in order; a gap asks that node for its full list. */
   private receiveChanges(room: PresenceRoom, interest: RoomInterest, envelope: Extract<Envelope, { kind: 'presence' }>): void {
     if (!interest.watching) return;
-    const key = `${envelope.node} ${room.name}`;
-    const last = this.seen.get(key);
+    const last = interest.seen.get(envelope.node);
     if (last !== undefined && envelope.seq <= last) return; // already part of a full list we have
     // A node's first envelope (seq 1) starts from nothing. Any later one from a node we have no list
     // of yet: if we asked recently its full list is on the way (it comes after what it already sent).
     const unknown = last === undefined && envelope.seq !== 1;
     if (unknown && Date.now() - interest.askedAt < this.options.nodeTimeoutMs) return;
-    this.seen.set(key, envelope.seq);
+    interest.seen.set(envelope.node, envelope.seq);
     room.applyRemote(envelope.node, envelope);
     this.markDirty(room);
     // Missed something from that node (a partition, a lost frame): its full list repairs it.
