@@ -27,6 +27,8 @@ interface Waiter {
 
 const PING_SIO = 0x32; // '2'
 const GHOST_PING = Buffer.from('{"type":"ping"}');
+/** A WebSocket ping frame's opcode. */
+const PING_OPCODE = 0x9;
 const ACK_PREFIX: Record<Contender, Buffer> = {
   ws: Buffer.from('{"t":"ack"'),
   'ws-coalesced': Buffer.from('{"t":"ack"'),
@@ -217,6 +219,15 @@ export class Conn {
     (this.ws as unknown as { _socket: NetSocket })._socket.write(frame);
   }
 
+  /** A pong with `payload` (≤ 125 bytes), masked with a zero key like {@link sendRaw}. */
+  private pongRaw(payload: Buffer): void {
+    const frame = Buffer.alloc(6 + payload.length);
+    frame[0] = 0x80 | 0x0a;
+    frame[1] = 0x80 | payload.length;
+    payload.copy(frame, 6);
+    (this.ws as unknown as { _socket: NetSocket })._socket.write(frame);
+  }
+
   /**
    * Counting mode, for cheap clients: `ws` stops parsing what arrives; every TCP chunk is counted as
    * is: bytes, frames (by walking the WebSocket headers) and occurrences of `needle` (the start of one
@@ -262,6 +273,18 @@ export class Conn {
           break;
         }
         need = b1 === 126 ? buf.readUInt16BE(p + 2) : b1 === 127 ? Number(buf.readBigUInt64BE(p + 2)) : b1;
+        if ((buf[p]! & 0x0f) === PING_OPCODE) {
+          // A ping is answered, as RFC 6455 asks of every client (Ghost paces its writes by the pongs).
+          if (left < head + need) {
+            partial = Buffer.from(buf.subarray(p));
+            need = 0;
+            break;
+          }
+          this.pongRaw(buf.subarray(p + head, p + head + need));
+          p += head + need;
+          need = 0;
+          continue;
+        }
         totals.frames += 1;
         p += head;
       }

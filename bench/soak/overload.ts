@@ -89,7 +89,9 @@ async function soak(readers: number): Promise<void> {
   }
   const connectMs = Date.now() - connectStarted;
   tinyReceiveBuffers(false);
-  const before = samples().at(-1);
+  // Where the overload starts in the hub's samples (by position: each samples() call parses anew).
+  const beforeIndex = samples().length - 1;
+  const before = samples()[beforeIndex];
 
   // Honest senders: 100/s each by their own clock, every answer but acks counted.
   const senderErrors: Record<string, number> = {};
@@ -105,6 +107,15 @@ async function soak(readers: number): Promise<void> {
     }).then((socket) => socket.on('close', (code, reason) => senderCloses.push(`${code} ${reason.toString()}`)), reject);
   })));
   const loadAtStart = loadavg()[0]!.toFixed(1);
+  // The kernel's TCP buffers are memory the hub holds too, and they are shared by every socket of the
+  // machine: past tcp_mem's limit every connection stalls, the bystander's included.
+  let tcpPagesPeak = 0;
+  const tcpTimeline: string[] = [];
+  const kernel = setInterval(() => {
+    const pages = Number(/TCP:.* mem (\d+)/.exec(readFileSync('/proc/net/sockstat', 'utf8'))?.[1] ?? 0);
+    tcpPagesPeak = Math.max(tcpPagesPeak, pages);
+    if (process.env.SOAK_DEBUG) tcpTimeline.push(`${Date.now() - started}:${pages}`);
+  }, 100);
   const started = Date.now();
   const until = started + seconds * 1000;
   let ref = 1;
@@ -138,14 +149,17 @@ async function soak(readers: number): Promise<void> {
       bystander.send(JSON.stringify({ type: 'topic.publish', topic: 'bystander', data: { n }, ref: n + 1 }));
     });
     latencies.push(performance.now() - sent);
+    if (process.env.SOAK_DEBUG && latencies.at(-1)! > 250) console.error(`slow ack at ${Date.now() - started} ms: ${Math.round(latencies.at(-1)!)} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
   clearInterval(pacing);
+  clearInterval(kernel);
+  if (process.env.SOAK_DEBUG) console.error(`tcp pages: ${tcpTimeline.join(' ')}`);
   await new Promise((r) => setTimeout(r, 500));
 
   const all = samples();
   if (process.env.SOAK_DEBUG) for (const s of all) console.error(JSON.stringify(s));
-  const during = all.slice(all.indexOf(before!) + 1);
+  const during = all.slice(beforeIndex + 1);
   const peak = (pick: (s: Sample) => number) => Math.max(...during.map(pick));
   const minOpen = Math.min(...during.map((s) => s.open));
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -160,6 +174,7 @@ async function soak(readers: number): Promise<void> {
     bufferedPeak: before!.buffered === null ? 'n/a' : mib(peak((s) => s.buffered ?? 0)),
     readersShed: readers + SENDERS + 1 - minOpen,
     loopDelayMaxMs: Math.round(peak((s) => s.loopMaxMs)),
+    kernelTcpPeak: mib(tcpPagesPeak * 4096),
     bystander: {
       acks: latencies.length, p99Ms: Math.round(percentile(latencies, 99)), maxMs: Math.round(Math.max(...latencies)),
       closed: bystanderClose ?? null, errors: bystanderErrors.length,

@@ -26,16 +26,21 @@ type SlowQueue = { frames: TopicFrame[]; since?: number };
 
 const TEXT = { binary: false };
 /**
- * Why a shed reader's socket was cut. One error for all: Node fails every write still buffered in a
- * destroyed socket, and makes a new error (with its stack) for each unless the socket was destroyed
- * with one; a shed reader holds hundreds (1.8 s of 34 s of the hub's CPU in the soak's profile).
+ * What the hub writes to a new socket before its client proved it reads (TCP starts about as small,
+ * ~14 KiB): a reader that joins a flood and never reads costs this much, not `slowBufferedBytes`.
  */
-const SHED_CUT = new Error('shed: cut after its close frame went unread');
+export const FIRST_WINDOW_CHARS = 16 * 1024;
+/** The most the hub writes ahead of what a reader proved it read; beyond it, frames wait in its outbox. */
+export const MAX_WINDOW_CHARS = 256 * 1024;
 
-/** Cuts a socket like `terminate()`, but with {@link SHED_CUT}: see there. */
+/**
+ * Cuts a shed reader's socket with a TCP reset: a plain close would leave the kernel holding what the
+ * reader never read (an orphaned socket keeps its send buffer while it retries), and the kernel's TCP
+ * memory is shared by every socket of the machine, the bystanders' included.
+ */
 function cut(socket: WebSocket): void {
-  const raw = (socket as unknown as { _socket?: { destroy(error: Error): void } | null })._socket;
-  if (raw) raw.destroy(SHED_CUT);
+  const raw = (socket as unknown as { _socket?: { resetAndDestroy?(): void } | null })._socket;
+  if (raw?.resetAndDestroy) raw.resetAndDestroy();
   else socket.terminate();
 }
 let lastFrame = '';
@@ -118,10 +123,20 @@ export class Connection {
   private outboxBytes = 0;
   /** Characters in the per-topic slow queues. */
   private topicQueuedBytes = 0;
+  /**
+   * Characters of frames written to the current socket, and how many of them the client has proven it
+   * read (each WebSocket pong answers a ping that carried the count written before it). The kernel takes
+   * what a socket is given whether or not its reader reads, up to megabytes per socket on loopback: the
+   * gap, not the socket's own buffer, tells a reader that stopped reading.
+   */
+  private writtenChars = 0;
+  private readChars = 0;
+  /** `writtenChars` when the last ping went out. */
+  private pingedChars = 0;
+  /** Pings not answered yet, oldest first: what each proves once answered, and when it went out. */
+  private unanswered: { chars: number; at: number }[] = [];
   /** What this connection last reported to the hub's send budget. */
   accounted = 0;
-  /** When its outbox last moved (it began, or the socket took frames from it): a reader that reads, however slowly, moves. */
-  progressAt = 0;
   /** Set when the hub closed this connection for holding too much unsent: nothing more is queued for it. */
   private shedding = false;
   /** Requests dispatched and not answered yet: a flood close waits for their answers. */
@@ -163,9 +178,52 @@ export class Connection {
     this.previousSecret = undefined;
   }
 
-  /** Whether the socket has more waiting to be sent than `slowBufferedBytes`, or frames wait in its outbox: a slow reader. */
+  /**
+   * Whether more than `slowBufferedBytes` wait for this reader beyond the most the hub writes ahead of
+   * any reader ({@link MAX_WINDOW_CHARS}), counting all it has not proven it read: a slow reader. A new
+   * reader's smaller first window only paces the writes: a burst it is reading does not make it slow.
+   */
   get isSlow(): boolean {
-    return this.socket !== null && (this.outboxBytes > 0 || this.socket.bufferedAmount > this.options.limits.slowBufferedBytes);
+    return this.socket !== null && this.unreadChars + this.outboxBytes > MAX_WINDOW_CHARS + this.options.limits.slowBufferedBytes;
+  }
+
+  /** Characters written to the socket that the client has not proven it read yet. */
+  private get unreadChars(): number {
+    return this.writtenChars - this.readChars;
+  }
+
+  /**
+   * How far ahead of its reader the hub may write: {@link FIRST_WINDOW_CHARS}, growing with what the
+   * client proved it read (as TCP's slow start does), up to {@link MAX_WINDOW_CHARS}.
+   */
+  private get window(): number {
+    return Math.min(MAX_WINDOW_CHARS, FIRST_WINDOW_CHARS + 2 * this.readChars);
+  }
+
+  /**
+   * Since when this reader has not proven it read what was written to it (its oldest unanswered ping
+   * went out then); now for one that is not behind. A reader that reads, however slowly, keeps it recent.
+   */
+  get progressAt(): number {
+    return this.unanswered[0]?.at ?? Date.now();
+  }
+
+  /** Gives the connection its (new) socket: nothing is written to it yet, nothing proven read. */
+  useSocket(socket: WebSocket): void {
+    this.socket = socket;
+    this.writtenChars = this.readChars = this.pingedChars = 0;
+    this.unanswered = [];
+    socket.on('pong', (payload: Buffer) => this.onPong(socket, payload));
+  }
+
+  /** The client answered a ping: it read everything written before it, so frames waiting may go. */
+  private onPong(socket: WebSocket, payload: Buffer): void {
+    if (socket !== this.socket) return;
+    const upTo = Number(payload.toString());
+    if (!(upTo > this.readChars && upTo <= this.writtenChars)) return; // not one of ours, or an old one
+    this.readChars = upTo;
+    while (this.unanswered.length > 0 && this.unanswered[0]!.chars <= upTo) this.unanswered.shift();
+    if (this.outboxBytes > 0) this.flushOutbox();
   }
 
   /** Bytes waiting to be sent to this connection: in its socket, its outbox and its topic queues. */
@@ -189,13 +247,10 @@ export class Connection {
       return false;
     }
     if (this.shedding) return false;
-    if (this.outboxBytes > 0 || socket.bufferedAmount > this.options.limits.slowBufferedBytes) {
+    if (this.outboxBytes > 0 || this.unreadChars > this.window) {
       this.outbox.push(frame);
       this.outboxBytes += frame.length;
-      if (this.outboxBytes === frame.length) {
-        this.progressAt = Date.now();
-        this.budget?.watch(this);
-      }
+      if (this.outboxBytes === frame.length) this.budget?.watch(this);
       if (this.waitingBytes > this.options.limits.maxBufferedBytes) {
         if (this.metrics) this.metrics.slowDisconnects += 1;
         this.shed('too slow: send buffer full');
@@ -210,6 +265,14 @@ export class Connection {
   private write(socket: WebSocket, frame: string): void {
     this.metrics?.sentFrame(frame);
     socket.send(utf8Of(frame), TEXT);
+    this.writtenChars += frame.length;
+    // A ping every quarter of the window, so a reader that keeps up proves it before the window is full.
+    if (this.writtenChars - this.pingedChars >= this.window / 4) {
+      this.pingedChars = this.writtenChars;
+      // Writes stop once the window is full, so at most a window's worth of pings wait here.
+      this.unanswered.push({ chars: this.writtenChars, at: Date.now() });
+      socket.ping(String(this.writtenChars));
+    }
   }
 
   /**
@@ -223,9 +286,7 @@ export class Connection {
       return false;
     }
     const frames = this.outbox;
-    const slowBytes = this.options.limits.slowBufferedBytes;
-    if (this.outboxHead < frames.length && (all || socket.bufferedAmount <= slowBytes)) this.progressAt = Date.now();
-    while (this.outboxHead < frames.length && (all || socket.bufferedAmount <= slowBytes)) {
+    while (this.outboxHead < frames.length && (all || this.unreadChars <= this.window)) {
       const frame = frames[this.outboxHead]!;
       frames[this.outboxHead++] = '';
       this.outboxBytes -= frame.length;

@@ -1,7 +1,11 @@
 import type { HubMetrics } from './metrics.js';
 
-/** A reader whose outbox has not moved for this long is stalled: shed before any reader that reads, however slowly. */
-export const STALLED_MS = 1000;
+/**
+ * Readers are shed the longest silent first (since their oldest unanswered ping), in steps of this
+ * long; within a step, the biggest first. In one room's flood every reader holds about the same bytes:
+ * silence tells the reader that stopped from the one that reads, however slowly.
+ */
+export const SILENCE_STEP_MS = 250;
 /** Once over the budget, shedding goes on until this share of it is left: room to breathe, not a shed per send. */
 const LOW_WATER = 0.75;
 /**
@@ -19,7 +23,7 @@ export interface BudgetedReader {
   readonly waitingBytes: number;
   /** What this reader last reported to the budget. */
   accounted: number;
-  /** When something last left its outbox (ms since epoch). */
+  /** Since when it has not proven it read what was sent to it (ms since epoch); now when it is not behind. */
   readonly progressAt: number;
   readonly isOpen: boolean;
   /** Moves what the socket has room for out of the outbox; false once the outbox is empty. */
@@ -33,9 +37,9 @@ export interface BudgetedReader {
  * against `limits.maxHubBufferedBytes`. Each connection reports its own count whenever it sends (O(1):
  * the difference to what it reported last), so the total is never below the truth by more than what
  * drained since. Over the budget, the count is redone from every connection, and readers are shed
- * until a quarter of the budget is free again: first the stalled ones (nothing left their queue for
- * {@link STALLED_MS}), the biggest first, then those that read but too slowly, the biggest first. A
- * reader that keeps up holds less than `slowBufferedBytes` and is never shed.
+ * until a quarter of the budget is free again: the longest silent first (no answer to the hub's
+ * pings, in steps of {@link SILENCE_STEP_MS}), the biggest first within a step. A reader that keeps up
+ * holds less than `slowBufferedBytes` and is never shed.
  */
 export class SendBudget<Reader extends BudgetedReader = BudgetedReader> {
   /** Bytes waiting, as last reported by each connection. */
@@ -115,9 +119,8 @@ export class SendBudget<Reader extends BudgetedReader = BudgetedReader> {
     this.stuckAt = now; // also keeps the notes of the sheds below from recounting
     if (this.recount() > this.limit) {
       const slow = [...this.connections()].filter((c) => c.accounted > this.slowBytes && c.isOpen);
-      const stalledBefore = now - STALLED_MS;
-      const stalled = (c: Reader) => (c.progressAt < stalledBefore ? 1 : 0);
-      slow.sort((a, b) => stalled(b) - stalled(a) || b.accounted - a.accounted);
+      const silence = (c: Reader) => Math.floor((now - c.progressAt) / SILENCE_STEP_MS);
+      slow.sort((a, b) => silence(b) - silence(a) || b.accounted - a.accounted);
       const target = this.limit * LOW_WATER;
       for (const connection of slow) {
         if (this.total <= target) break;

@@ -79,7 +79,7 @@ export class Sessions {
       connection.rotateSecret();
       this.hooks.resumed(connection);
     }
-    connection.socket = ws;
+    connection.useSocket(ws);
     connection.clientId = clientId;
     connection.lastSeen = Date.now();
     connection.dropReason = 'disconnected';

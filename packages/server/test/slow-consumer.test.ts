@@ -48,4 +48,30 @@ describe('a slow reader in a busy room', () => {
     expect(stalled.ofType('presence.diff').length).toBeLessThan(healthy.ofType('presence.diff').length);
     await waitFor(() => running.hub.stats().slow === 0);
   });
+
+  it('counts what waits for a reader that stopped reading from its first few frames on, instead of leaving it to the kernel', async () => {
+    const running = await startHub();
+    const subscribe = async () => {
+      const { client } = await RawClient.welcomed(running.url);
+      client.send({ type: 'topic.subscribe', topic: 'feed', ref: 1 });
+      await client.next('ack');
+      return client;
+    };
+    const reader = await subscribe();
+    const stopped = await subscribe();
+    (stopped.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    // 1 MB: on loopback the kernel would take all of it into a never-read socket's buffers.
+    const chunk = 'x'.repeat(10_000);
+    for (let n = 1; n <= 100; n++) {
+      await running.hub.publish('feed', { n, chunk });
+      if (n % 10 === 0) await waitFor(() => reader.ofType('topic.message').length === n, 5000, `the reader to read ${n}`);
+    }
+    // The hub wrote a first window (16 KiB) ahead of the stopped reader, no more: the rest waits in
+    // the hub, where its budget sees it.
+    expect(running.hub.stats().bufferedBytes).toBeGreaterThan(900_000);
+    expect(running.hub.stats().slow).toBe(1);
+    // The reader that reads was paced by its own answers to the hub's pings, and got everything.
+    expect(reader.ofType('topic.message').map((m) => (m.data as { n: number }).n)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(reader.closeCode).toBeUndefined();
+  });
 });
