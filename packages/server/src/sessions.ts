@@ -72,10 +72,7 @@ export class Sessions {
     if (resumed) {
       clearTimeout(connection.graceTimer);
       connection.graceTimer = undefined;
-      const old = connection.socket;
-      connection.socket = null;
-      connection.dropQueuedTopics();
-      old?.close(CloseCode.REPLACED, 'resumed by a newer socket');
+      connection.detach()?.close(CloseCode.REPLACED, 'resumed by a newer socket');
       connection.rotateSecret();
       this.hooks.resumed(connection);
     }
@@ -174,8 +171,7 @@ export class Sessions {
 
   private onSocketClose(connection: Connection, ws: WebSocket, code: number): void {
     if (connection.socket !== ws) return; // replaced by a resume
-    connection.socket = null;
-    connection.dropQueuedTopics();
+    connection.detach();
     if (this.closing || connection.ended) return;
     // 1000 (client.close()) and 1001 (a browser closing the tab or navigating away) mean the client
     // left on purpose: no grace period to wait out, or its cursor would linger on every screen.
