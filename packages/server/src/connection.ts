@@ -73,11 +73,10 @@ export class Connection {
   // The token the client resumed with stays good until it proves it got the new one (its first frame
   // on the new socket): a socket that dies before the welcome arrives must not strand the session.
   private previousSecret: string | undefined;
+  /** The client's socket while it has one; set and cleared by the connection's own methods ({@link attach}, {@link detach}, {@link close}). */
   socket: WebSocket | null = null;
-  lastSeen = Date.now();
-  /** Why the socket went away, for the leave reason if the grace period runs out. */
-  dropReason: LeaveReason = 'disconnected';
-  graceTimer: NodeJS.Timeout | undefined;
+  private _lastSeen = Date.now();
+  private _dropReason: LeaveReason = 'disconnected';
   readonly topics = new Set<string>();
   readonly rooms = new Set<string>();
   /** Answers of the app's `authorize`, by target and action, for this connection's life. */
@@ -90,8 +89,7 @@ export class Connection {
   // Results of recent requests by ref: a request resent after a reconnect is answered again, not redone.
   private readonly results = new Map<number, unknown>();
   private queue: Promise<unknown> = Promise.resolve();
-  /** The client instance's id (`client` query parameter), stable across its reconnects and nodes. */
-  clientId: string | undefined;
+  private _clientId: string | undefined;
   /** Frames kept for a client away in its grace period, from `backlogHead` on (dropping the oldest is O(1)). */
   private backlog: string[] = [];
   private backlogHead = 0;
@@ -117,8 +115,7 @@ export class Connection {
   private readonly pending = new Set<Promise<unknown>>();
   /** Set once the rate limit decided to close: later frames are not handled. */
   flooded = false;
-  /** Set once the connection is over for good (left, or its grace period ran out). */
-  ended = false;
+  private _ended = false;
 
   constructor(
     readonly user: GhostUser | undefined,
@@ -132,6 +129,62 @@ export class Connection {
     this.color = typeof user?.color === 'string' && CSS_COLOR.test(user.color) ? user.color : nextColor();
     this.bucket = new TokenBucket(options.limits.messagesPerSecond, options.limits.burst);
     this.presenceBucket = new TokenBucket(options.limits.presencePerSecond, options.limits.presenceBurst);
+  }
+
+  /** The client instance's id (`client` query parameter), stable across its reconnects and nodes. */
+  get clientId(): string | undefined {
+    return this._clientId;
+  }
+
+  /** When the client was last heard from (ms since epoch). */
+  get lastSeen(): number {
+    return this._lastSeen;
+  }
+
+  /** Why the socket went away, for the leave reason if the grace period runs out. */
+  get dropReason(): LeaveReason {
+    return this._dropReason;
+  }
+
+  /** Whether the connection is over for good (left, or its grace period ran out). */
+  get ended(): boolean {
+    return this._ended;
+  }
+
+  /** Marks the connection over for good; false when it already was. */
+  end(): boolean {
+    if (this._ended) return false;
+    this._ended = true;
+    return true;
+  }
+
+  /** Takes the client's socket: a new connection's first, or a resume's (after {@link detach}). */
+  attach(socket: WebSocket, clientId: string | undefined): void {
+    this.socket = socket;
+    this._clientId = clientId;
+    this._lastSeen = Date.now();
+    this._dropReason = 'disconnected';
+  }
+
+  /** A frame arrived from the client. */
+  heard(now: number): void {
+    this._lastSeen = now;
+  }
+
+  /** Closes the socket and lets go of it at once: its close event is then not taken for a drop to wait out. */
+  close(code: number, reason: string): void {
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(code, reason);
+  }
+
+  /**
+   * Cuts a socket that stayed silent too long without a close frame (a dead link cannot carry one);
+   * if the grace period runs out, the client leaves with `timeout`.
+   */
+  timeOut(): void {
+    this._dropReason = 'timeout';
+    this.socket?.terminate();
   }
 
   get resumeToken(): string {

@@ -36,7 +36,7 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
   // The rate limit decided to close this socket: what follows is neither handled nor answered.
   if (connection.flooded) return;
   const now = Date.now();
-  connection.lastSeen = now;
+  connection.heard(now);
   // Cheap on purpose: the reference client writes `type` first, so a cursor move is known without
   // parsing. A frame written otherwise just counts against the general budget.
   const bucket = text?.startsWith(TRACK_PREFIX) ? connection.presenceBucket : connection.bucket;

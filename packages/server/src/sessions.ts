@@ -30,6 +30,8 @@ export class Sessions {
   private readonly connections = new Map<string, Connection>();
   private readonly byUser = new Map<string, Set<Connection>>();
   private readonly perAddress = new Map<string, number>();
+  /** Connections waiting out their grace period, and the timer that ends them. */
+  private readonly graceTimers = new Map<Connection, NodeJS.Timeout>();
   private readonly heartbeat: NodeJS.Timeout;
   /** When the heartbeat last ran, to tell how late the next one is. */
   private lastBeat = Date.now();
@@ -70,16 +72,12 @@ export class Sessions {
     }
     const connection = resumed ? previous! : this.create(user, request);
     if (resumed) {
-      clearTimeout(connection.graceTimer);
-      connection.graceTimer = undefined;
+      this.stopGrace(connection);
       connection.detach()?.close(CloseCode.REPLACED, 'resumed by a newer socket');
       connection.rotateSecret();
       this.hooks.resumed(connection);
     }
-    connection.socket = ws;
-    connection.clientId = clientId;
-    connection.lastSeen = Date.now();
-    connection.dropReason = 'disconnected';
+    connection.attach(ws, clientId);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (connection.socket !== ws) return;
       connection.confirmSecret(); // this client has the welcome, so its new resume token
@@ -123,9 +121,7 @@ export class Sessions {
   disconnect(target: string, code: number, reason: string): number {
     const found = this.connections.has(target) ? [this.connections.get(target)!] : [...(this.byUser.get(target) ?? [])];
     for (const connection of found) {
-      const socket = connection.socket;
-      connection.socket = null; // its close event is then not taken for a drop to wait out
-      socket?.close(code, reason);
+      connection.close(code, reason);
       this.end(connection, code, 'disconnected');
     }
     return found.length;
@@ -183,14 +179,17 @@ export class Sessions {
       this.end(connection, code, connection.dropReason);
       return;
     }
-    connection.graceTimer = setTimeout(() => this.end(connection, code, connection.dropReason), this.options.graceMs);
-    connection.graceTimer.unref();
+    this.graceTimers.set(connection, setTimeout(() => this.end(connection, code, connection.dropReason), this.options.graceMs).unref());
+  }
+
+  private stopGrace(connection: Connection): void {
+    clearTimeout(this.graceTimers.get(connection));
+    this.graceTimers.delete(connection);
   }
 
   private end(connection: Connection, code: number, reason: LeaveReason): void {
-    if (connection.ended) return;
-    connection.ended = true;
-    clearTimeout(connection.graceTimer);
+    if (!connection.end()) return;
+    this.stopGrace(connection);
     this.connections.delete(connection.id);
     this.budget.forget(connection);
     const left = (this.perAddress.get(connection.address) ?? 1) - 1;
@@ -213,12 +212,9 @@ export class Sessions {
     this.lastBeat = now;
     const deadline = now - 2 * this.options.heartbeatMs - late;
     for (const connection of this.connections.values()) {
-      const socket = connection.socket;
-      if (!socket) continue;
+      if (!connection.socket) continue;
       if (connection.lastSeen < deadline) {
-        connection.dropReason = 'timeout';
-        // A dead link cannot carry a close handshake: cut it, and let the grace period decide.
-        socket.terminate();
+        connection.timeOut(); // and the grace period decides
         continue;
       }
       connection.send(PING_FRAME);
