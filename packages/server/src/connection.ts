@@ -5,14 +5,13 @@ import type { HubMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import { createId, createSecret, nextColor } from './ids.js';
 import type { SendBudget } from './send-budget.js';
+import { GraceBacklog } from './grace-backlog.js';
 
 /** Requests per session whose outcome is remembered by ref, so a resend is answered again and not redone. */
 export const REMEMBERED_REFS = 256;
 // What a CSS colour can look like (#hex, rgb(), hsl(), names): no quotes or backslashes, since the
 // colour is written into frames as it is.
 const CSS_COLOR = /^[#a-zA-Z0-9(),.%/ -]{1,64}$/;
-/** What a connection in its grace period may have waiting for it (characters of frames); past this the oldest is dropped. */
-export const MAX_BACKLOG_BYTES = 1024 * 1024;
 /**
  * How long a shed reader's socket may take to read its close frame (behind at most `slowBufferedBytes`)
  * before it is cut: a client that still reads learns why; one that never reads frees its buffers.
@@ -90,10 +89,8 @@ export class Connection {
   private readonly results = new Map<number, unknown>();
   private queue: Promise<unknown> = Promise.resolve();
   private _clientId: string | undefined;
-  /** Frames kept for a client away in its grace period, from `backlogHead` on (dropping the oldest is O(1)). */
-  private backlog: string[] = [];
-  private backlogHead = 0;
-  private backlogBytes = 0;
+  /** Frames kept for a client away in its grace period, made when the first is kept. */
+  private backlog: GraceBacklog | undefined;
   /**
    * Frames waiting for a slow reader, in order, from `outboxHead` on. Once its socket holds more than
    * `slowBufferedBytes` nothing more is written to it (a write buffered in a socket costs its own
@@ -375,24 +372,13 @@ export class Connection {
 
   /** Sends what waited during the grace period, in order. */
   flushBacklog(): void {
-    const frames = this.backlog.slice(this.backlogHead);
-    this.backlog = [];
-    this.backlogHead = 0;
-    this.backlogBytes = 0;
+    const frames = this.backlog?.kept() ?? [];
+    this.backlog = undefined;
     for (const frame of frames) this.send(frame);
   }
 
   private keep(frame: string): void {
-    this.backlog.push(frame);
-    this.backlogBytes += frame.length;
-    while (this.backlogBytes > MAX_BACKLOG_BYTES && this.backlogHead < this.backlog.length) {
-      this.backlogBytes -= this.backlog[this.backlogHead]!.length;
-      this.backlog[this.backlogHead++] = '';
-    }
-    if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlog.length) {
-      this.backlog = this.backlog.slice(this.backlogHead);
-      this.backlogHead = 0;
-    }
+    (this.backlog ??= new GraceBacklog()).keep(frame);
   }
 
   rememberResult(ref: number, result: unknown): void {
