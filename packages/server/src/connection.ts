@@ -6,9 +6,8 @@ import { TokenBucket } from './rate-limit.js';
 import { createId, createSecret, nextColor } from './ids.js';
 import type { SendBudget } from './send-budget.js';
 import { GraceBacklog } from './grace-backlog.js';
+import { RememberedResults } from './remembered-results.js';
 
-/** Requests per session whose outcome is remembered by ref, so a resend is answered again and not redone. */
-export const REMEMBERED_REFS = 256;
 // What a CSS colour can look like (#hex, rgb(), hsl(), names): no quotes or backslashes, since the
 // colour is written into frames as it is.
 const CSS_COLOR = /^[#a-zA-Z0-9(),.%/ -]{1,64}$/;
@@ -85,8 +84,8 @@ export class Connection {
   readonly bucket: TokenBucket;
   /** Cursor moves have their own budget, so they never starve the connection's other messages. */
   readonly presenceBucket: TokenBucket;
-  // Results of recent requests by ref: a request resent after a reconnect is answered again, not redone.
-  private readonly results = new Map<number, unknown>();
+  /** Outcomes of recent requests by ref: a request resent after a reconnect is answered again, not redone. */
+  readonly results = new RememberedResults();
   private queue: Promise<unknown> = Promise.resolve();
   private _clientId: string | undefined;
   /** Frames kept for a client away in its grace period, made when the first is kept. */
@@ -379,22 +378,5 @@ export class Connection {
 
   private keep(frame: string): void {
     (this.backlog ??= new GraceBacklog()).keep(frame);
-  }
-
-  rememberResult(ref: number, result: unknown): void {
-    this.results.set(ref, result);
-    if (this.results.size > REMEMBERED_REFS) this.results.delete(this.results.keys().next().value!);
-  }
-
-  forgetResult(ref: number): void {
-    this.results.delete(ref);
-  }
-
-  hasResult(ref: number): boolean {
-    return this.results.has(ref);
-  }
-
-  resultOf(ref: number): unknown {
-    return this.results.get(ref);
   }
 }

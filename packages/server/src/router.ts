@@ -62,9 +62,9 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
   const message = decoded.message;
   if (message.type === 'pong') return;
   const ref = 'ref' in message ? message.ref : undefined;
-  if (ref !== undefined && connection.hasResult(ref)) {
+  if (ref !== undefined && connection.results.has(ref)) {
     // A resend (after a reconnect, or a client retrying): answer as the first time, do nothing twice.
-    void Promise.resolve(connection.resultOf(ref)).then((result) => sendAck(connection, ref, result), () => undefined);
+    void Promise.resolve(connection.results.get(ref)).then((result) => sendAck(connection, ref, result), () => undefined);
     return;
   }
   let outcome: unknown;
@@ -80,7 +80,7 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
     return;
   }
   // Remembered before it settles, so a resend arriving meanwhile waits for this outcome instead of redoing it.
-  connection.rememberResult(ref, outcome);
+  connection.results.remember(ref, outcome);
   if (!(outcome instanceof Promise)) {
     sendAck(connection, ref, outcome);
     return;
@@ -88,7 +88,7 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
   outcome.then(
     (result) => sendAck(connection, ref, result),
     (error) => {
-      connection.forgetResult(ref); // a failure may be retried for real
+      connection.results.forget(ref); // a failure may be retried for real
       fail(context, connection, error, ref);
     },
   );
