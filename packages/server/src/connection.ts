@@ -7,6 +7,7 @@ import { createId, createSecret, nextColor } from './ids.js';
 import type { SendBudget } from './send-budget.js';
 import { GraceBacklog } from './grace-backlog.js';
 import { RememberedResults } from './remembered-results.js';
+import { StepQueue } from './step-queue.js';
 
 // What a CSS colour can look like (#hex, rgb(), hsl(), names): no quotes or backslashes, since the
 // colour is written into frames as it is.
@@ -86,7 +87,8 @@ export class Connection {
   readonly presenceBucket: TokenBucket;
   /** Outcomes of recent requests by ref: a request resent after a reconnect is answered again, not redone. */
   readonly results = new RememberedResults();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** This connection's steps that must run one after another, in the order they arrived (chat's). */
+  readonly steps = new StepQueue();
   private _clientId: string | undefined;
   /** Frames kept for a client away in its grace period, made when the first is kept. */
   private backlog: GraceBacklog | undefined;
@@ -360,13 +362,6 @@ export class Connection {
     this.beside?.drop((frame) => this.keep(frame));
     this.budget?.note(this);
     return socket;
-  }
-
-  /** Runs `step` after every step queued before it has settled. */
-  inOrder<T>(step: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(step, step);
-    this.queue = result.catch(() => undefined);
-    return result;
   }
 
   /** Sends what waited during the grace period, in order. */

@@ -125,18 +125,18 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
     // Chat steps wait on the store, and each depends on the one before (join, identify, send): run
     // them one after another per connection, in the order they arrived.
     case 'chat.join':
-      return connection.inOrder(async () =>
+      return connection.steps.run(async () =>
         authorizer.guard(connection, room('chat', message.room), 'join', () => chat.join(connection, message.room)));
     case 'chat.identify':
       // Identifying joins the room when needed, so it needs both.
-      return connection.inOrder(async () =>
+      return connection.steps.run(async () =>
         authorizer.guard(connection, room('chat', message.room), 'join', () =>
           authorizer.guard(connection, room('chat', message.room), 'send', () => chat.identify(connection, message.room, message.name))));
     case 'chat.send':
-      return connection.inOrder(async () =>
+      return connection.steps.run(async () =>
         authorizer.guard(connection, room('chat', message.room), 'send', () => chat.send(connection, message.room, message.text)));
     case 'chat.leave':
-      return connection.inOrder(() => chat.leave(connection, message.room));
+      return connection.steps.run(() => chat.leave(connection, message.room));
     default:
       return undefined;
   }
