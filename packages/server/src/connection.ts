@@ -3,10 +3,11 @@ import { CloseCode, withRetryAfter, type LeaveReason } from '@ghost/protocol';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
 import type { HubMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
-import { createId, createSecret, nextColor } from './ids.js';
+import { createId, nextColor } from './ids.js';
 import type { SendBudget } from './send-budget.js';
 import { GraceBacklog } from './grace-backlog.js';
 import { RememberedResults } from './remembered-results.js';
+import { ResumeSecret } from './resume-secret.js';
 import { StepQueue } from './step-queue.js';
 
 // What a CSS colour can look like (#hex, rgb(), hsl(), names): no quotes or backslashes, since the
@@ -68,10 +69,8 @@ export class Connection {
   readonly color: string;
   /** `JSON.stringify(user)`, made once because it is sent in every presence join. */
   readonly userJson: string | undefined;
-  private secret = createSecret();
-  // The token the client resumed with stays good until it proves it got the new one (its first frame
-  // on the new socket): a socket that dies before the welcome arrives must not strand the session.
-  private previousSecret: string | undefined;
+  /** The secret half of {@link resumeToken}, new in each welcome. */
+  readonly secret = new ResumeSecret();
   /** The client's socket while it has one; set and cleared by the connection's own methods ({@link attach}, {@link detach}, {@link close}). */
   socket: WebSocket | null = null;
   private _lastSeen = Date.now();
@@ -185,22 +184,9 @@ export class Connection {
     this.socket?.terminate();
   }
 
+  /** What the client resumes with (`?resume=`): the connection's id and its secret. */
   get resumeToken(): string {
-    return `${this.id}.${this.secret}`;
-  }
-
-  acceptsResume(secret: string): boolean {
-    return secret === this.secret || (this.previousSecret !== undefined && secret === this.previousSecret);
-  }
-
-  /** A token is good for one resume: each welcome carries a new one. */
-  rotateSecret(): void {
-    this.previousSecret = this.secret;
-    this.secret = createSecret();
-  }
-
-  confirmSecret(): void {
-    this.previousSecret = undefined;
+    return `${this.id}.${this.secret.value}`;
   }
 
   /** Whether the socket has more waiting to be sent than `slowBufferedBytes`, or frames wait in its outbox: a slow reader. */

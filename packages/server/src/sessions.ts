@@ -62,7 +62,7 @@ export class Sessions {
   /** Gives an accepted socket its connection: the one it resumes, or a new one. */
   open(ws: WebSocket, request: IncomingMessage, user: GhostUser | undefined, resume: { id: string; secret: string } | undefined, clientId?: string): void {
     const previous = resume ? this.connections.get(resume.id) : undefined;
-    const resumed = !!previous && previous.acceptsResume(resume!.secret) && previous.user?.id === user?.id && !previous.ended;
+    const resumed = !!previous && previous.secret.accepts(resume!.secret) && previous.user?.id === user?.id && !previous.ended;
     const refusal = resumed ? undefined : this.overLimit(request);
     if (refusal) {
       // Half to all of the configured wait: refused clients spread out instead of returning together.
@@ -74,13 +74,13 @@ export class Sessions {
     if (resumed) {
       this.stopGrace(connection);
       connection.detach()?.close(CloseCode.REPLACED, 'resumed by a newer socket');
-      connection.rotateSecret();
+      connection.secret.rotate();
       this.hooks.resumed(connection);
     }
     connection.attach(ws, clientId);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (connection.socket !== ws) return;
-      connection.confirmSecret(); // this client has the welcome, so its new resume token
+      connection.secret.confirm(); // this client has the welcome, so its new resume token
       this.hooks.frame(connection, isBinary ? null : data.toString());
     });
     ws.on('close', (code: number) => this.onSocketClose(connection, ws, code));
