@@ -321,7 +321,7 @@ export class Connection {
     });
   }
 
-  /** Counts `queue` as waiting for this connection, and drops it with the outbox. */
+  /** Counts `queue` as waiting for this connection, and drops it when it is shed or loses its socket. */
   queueBeside(queue: SideQueue): void {
     this.beside = queue;
   }
