@@ -3,26 +3,32 @@ import { CloseCode, withRetryAfter, type LeaveReason } from '@ghost/protocol';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
 import type { HubMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
-import { createId, createSecret, nextColor } from './ids.js';
+import { createId, nextColor } from './ids.js';
 import type { SendBudget } from './send-budget.js';
+import { GraceBacklog } from './grace-backlog.js';
+import { RememberedResults } from './remembered-results.js';
+import { ResumeSecret } from './resume-secret.js';
+import { StepQueue } from './step-queue.js';
 
-/** Requests per session whose outcome is remembered by ref, so a resend is answered again and not redone. */
-export const REMEMBERED_REFS = 256;
 // What a CSS colour can look like (#hex, rgb(), hsl(), names): no quotes or backslashes, since the
 // colour is written into frames as it is.
 const CSS_COLOR = /^[#a-zA-Z0-9(),.%/ -]{1,64}$/;
-/** What a connection in its grace period may have waiting for it (characters of frames); past this the oldest is dropped. */
-export const MAX_BACKLOG_BYTES = 1024 * 1024;
 /**
  * How long a shed reader's socket may take to read its close frame (behind at most `slowBufferedBytes`)
  * before it is cut: a client that still reads learns why; one that never reads frees its buffers.
  */
 export const SHED_LINGER_MS = 2000;
 
-/** A topic frame waiting for its reader, with its place in the topic's history (recoverable topics). */
-type TopicFrame = { frame: string; seq: number | undefined };
-/** A slow reader's frames of one topic, or (`since`) where its replay from history starts once it caught up. */
-type SlowQueue = { frames: TopicFrame[]; since?: number };
+/**
+ * Frames a feature queues for a connection beside its outbox (a slow reader's per-topic queues): the
+ * connection counts them as waiting for it, and drops them when it is shed or loses its socket.
+ */
+export interface SideQueue {
+  /** Characters queued. */
+  readonly bytes: number;
+  /** Drops every queued frame, handing those a client away in its grace period should still get to `keep`. */
+  drop(keep?: (frame: string) => void): void;
+}
 
 const TEXT = { binary: false };
 /**
@@ -68,15 +74,12 @@ export class Connection {
   readonly color: string;
   /** `JSON.stringify(user)`, made once because it is sent in every presence join. */
   readonly userJson: string | undefined;
-  private secret = createSecret();
-  // The token the client resumed with stays good until it proves it got the new one (its first frame
-  // on the new socket): a socket that dies before the welcome arrives must not strand the session.
-  private previousSecret: string | undefined;
+  /** The secret half of {@link resumeToken}, new in each welcome. */
+  readonly secret = new ResumeSecret();
+  /** The client's socket while it has one; set and cleared by the connection's own methods ({@link attach}, {@link detach}, {@link close}). */
   socket: WebSocket | null = null;
-  lastSeen = Date.now();
-  /** Why the socket went away, for the leave reason if the grace period runs out. */
-  dropReason: LeaveReason = 'disconnected';
-  graceTimer: NodeJS.Timeout | undefined;
+  private _lastSeen = Date.now();
+  private _dropReason: LeaveReason = 'disconnected';
   readonly topics = new Set<string>();
   readonly rooms = new Set<string>();
   /** Answers of the app's `authorize`, by target and action, for this connection's life. */
@@ -86,32 +89,13 @@ export class Connection {
   readonly bucket: TokenBucket;
   /** Cursor moves have their own budget, so they never starve the connection's other messages. */
   readonly presenceBucket: TokenBucket;
-  // Results of recent requests by ref: a request resent after a reconnect is answered again, not redone.
-  private readonly results = new Map<number, unknown>();
-  private queue: Promise<unknown> = Promise.resolve();
-  /**
-   * Per topic being replayed: live frames held back until every replay under way is out, the last seq
-   * they sent, and how many holds are on it (replays overlap when a client reconnects during one).
-   */
-  private _held?: Map<string, { frames: TopicFrame[]; lastSeq: number; holders: number }>;
-  /** The hold a resume put on each recoverable topic until the client asks again, by a token its timer checks. */
-  private _resumeHolds?: Map<string, object>;
-  /**
-   * Per topic, what waits for this reader while it is slow: frames in order, or, once a recoverable
-   * topic's queue overflowed, only where the replay from history must start when it caught up.
-   */
-  private _slowQueues?: Map<string, SlowQueue>;
-  // The maps above are made on first use: most connections never need them, and an empty Map is
-  // ~200 bytes of every idle connection.
-  private get held() { return (this._held ??= new Map()); }
-  private get resumeHolds() { return (this._resumeHolds ??= new Map()); }
-  private get slowQueues() { return (this._slowQueues ??= new Map()); }
-  /** The client instance's id (`client` query parameter), stable across its reconnects and nodes. */
-  clientId: string | undefined;
-  /** Frames kept for a client away in its grace period, from `backlogHead` on (dropping the oldest is O(1)). */
-  private backlog: string[] = [];
-  private backlogHead = 0;
-  private backlogBytes = 0;
+  /** Outcomes of recent requests by ref: a request resent after a reconnect is answered again, not redone. */
+  readonly results = new RememberedResults();
+  /** This connection's steps that must run one after another, in the order they arrived (chat's). */
+  readonly steps = new StepQueue();
+  private _clientId: string | undefined;
+  /** Frames kept for a client away in its grace period, made when the first is kept. */
+  private backlog: GraceBacklog | undefined;
   /**
    * Frames waiting for a slow reader, in order, from `outboxHead` on. Once its socket holds more than
    * `slowBufferedBytes` nothing more is written to it (a write buffered in a socket costs its own
@@ -121,8 +105,8 @@ export class Connection {
   private outboxHead = 0;
   /** Characters in the outbox. */
   private outboxBytes = 0;
-  /** Characters in the per-topic slow queues. */
-  private topicQueuedBytes = 0;
+  /** What is queued for this connection beside its outbox, once a feature queues anything (`Topics`). */
+  private beside: SideQueue | undefined;
   /**
    * Characters of frames written to the current socket, and how many of them the client has proven it
    * read (each WebSocket pong answers a ping that carried the count written before it). The kernel takes
@@ -143,8 +127,7 @@ export class Connection {
   private readonly pending = new Set<Promise<unknown>>();
   /** Set once the rate limit decided to close: later frames are not handled. */
   flooded = false;
-  /** Set once the connection is over for good (left, or its grace period ran out). */
-  ended = false;
+  private _ended = false;
 
   constructor(
     readonly user: GhostUser | undefined,
@@ -160,22 +143,69 @@ export class Connection {
     this.presenceBucket = new TokenBucket(options.limits.presencePerSecond, options.limits.presenceBurst);
   }
 
+  /** The client instance's id (`client` query parameter), stable across its reconnects and nodes. */
+  get clientId(): string | undefined {
+    return this._clientId;
+  }
+
+  /** When the client was last heard from (ms since epoch). */
+  get lastSeen(): number {
+    return this._lastSeen;
+  }
+
+  /** Why the socket went away, for the leave reason if the grace period runs out. */
+  get dropReason(): LeaveReason {
+    return this._dropReason;
+  }
+
+  /** Whether the connection is over for good (left, or its grace period ran out). */
+  get ended(): boolean {
+    return this._ended;
+  }
+
+  /** Marks the connection over for good; false when it already was. */
+  end(): boolean {
+    if (this._ended) return false;
+    this._ended = true;
+    return true;
+  }
+
+  /** Takes the client's socket: a new connection's first, or a resume's (after {@link detach}). */
+  attach(socket: WebSocket, clientId: string | undefined): void {
+    this.socket = socket;
+    this._clientId = clientId;
+    this._lastSeen = Date.now();
+    this._dropReason = 'disconnected';
+    // Nothing is written to the new socket yet, nothing proven read.
+    this.writtenChars = this.readChars = this.pingedChars = 0;
+    this.unanswered = [];
+    socket.on('pong', (payload: Buffer) => this.onPong(socket, payload));
+  }
+
+  /** A frame arrived from the client. */
+  heard(now: number): void {
+    this._lastSeen = now;
+  }
+
+  /** Closes the socket and lets go of it at once: its close event is then not taken for a drop to wait out. */
+  close(code: number, reason: string): void {
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(code, reason);
+  }
+
+  /**
+   * Cuts a socket that stayed silent too long without a close frame (a dead link cannot carry one);
+   * if the grace period runs out, the client leaves with `timeout`.
+   */
+  timeOut(): void {
+    this._dropReason = 'timeout';
+    this.socket?.terminate();
+  }
+
+  /** What the client resumes with (`?resume=`): the connection's id and its secret. */
   get resumeToken(): string {
-    return `${this.id}.${this.secret}`;
-  }
-
-  acceptsResume(secret: string): boolean {
-    return secret === this.secret || (this.previousSecret !== undefined && secret === this.previousSecret);
-  }
-
-  /** A token is good for one resume: each welcome carries a new one. */
-  rotateSecret(): void {
-    this.previousSecret = this.secret;
-    this.secret = createSecret();
-  }
-
-  confirmSecret(): void {
-    this.previousSecret = undefined;
+    return `${this.id}.${this.secret.value}`;
   }
 
   /**
@@ -208,14 +238,6 @@ export class Connection {
     return this.unanswered[0]?.at ?? Date.now();
   }
 
-  /** Gives the connection its (new) socket: nothing is written to it yet, nothing proven read. */
-  useSocket(socket: WebSocket): void {
-    this.socket = socket;
-    this.writtenChars = this.readChars = this.pingedChars = 0;
-    this.unanswered = [];
-    socket.on('pong', (payload: Buffer) => this.onPong(socket, payload));
-  }
-
   /** The client answered a ping: it read everything written before it, so frames waiting may go. */
   private onPong(socket: WebSocket, payload: Buffer): void {
     if (socket !== this.socket) return;
@@ -228,7 +250,12 @@ export class Connection {
 
   /** Bytes waiting to be sent to this connection: in its socket, its outbox and its topic queues. */
   get waitingBytes(): number {
-    return (this.socket?.bufferedAmount ?? 0) + this.outboxBytes + this.topicQueuedBytes;
+    return (this.socket?.bufferedAmount ?? 0) + this.outboxBytes + (this.beside?.bytes ?? 0);
+  }
+
+  /** Whether the hub closed this connection for holding too much unsent: nothing more is queued for it. */
+  get isShed(): boolean {
+    return this.shedding;
   }
 
   get isOpen(): boolean {
@@ -321,8 +348,7 @@ export class Connection {
     if (this.shedding || !socket) return;
     this.shedding = true;
     this.dropOutbox();
-    this._slowQueues?.clear();
-    this.topicQueuedBytes = 0;
+    this.beside?.drop();
     const { retryAfterMs } = this.options.limits;
     socket.close(CloseCode.POLICY_VIOLATION, withRetryAfter(reason, retryAfterMs * (0.5 + Math.random() / 2)));
     setTimeout(() => cut(socket), SHED_LINGER_MS).unref();
@@ -352,202 +378,43 @@ export class Connection {
     });
   }
 
-  /**
-   * Sends a topic frame, holds it back while that topic's history is being replayed to this
-   * connection, or queues it while the reader is slow. True when it was queued: the caller must call
-   * {@link drainTopics} once the reader may have caught up.
-   */
-  sendTopic(topic: string, frame: string, seq: number | undefined): boolean {
-    const held = this._held?.get(topic);
-    if (held) {
-      held.frames.push({ frame, seq });
-      return false;
-    }
-    const queue = this._slowQueues?.get(topic);
-    if (queue || this.isSlow) {
-      this.enqueue(topic, queue, frame, seq);
-      return true;
-    }
-    // A numbered frame is not kept for a client away in its grace period: it comes back asking for
-    // what it missed by sequence, which keeps the order; kept frames would arrive before that replay.
-    this.send(frame, { buffer: seq === undefined });
-    return false;
+  /** Counts `queue` as waiting for this connection, and drops it when it is shed or loses its socket. */
+  queueBeside(queue: SideQueue): void {
+    this.beside = queue;
   }
 
-  /** Whether topic frames wait for this slow reader. */
-  get hasQueuedTopics(): boolean {
-    return (this._slowQueues?.size ?? 0) > 0;
+  /** What waits beside the outbox changed: tells the hub's send budget. */
+  noteWaiting(): void {
+    this.budget?.note(this);
   }
 
   /**
-   * Sends what queued while the reader was slow, in order, until it falls behind again. Returns the
-   * recoverable topics whose queue overflowed, with the sequence their replay from history starts after.
+   * Lets go of the socket: it went away or is being replaced (returned, for the caller to close).
+   * What was queued for it no longer applies: a resumed client asks for what it missed on recoverable
+   * topics; the rest waits for it in the grace period's backlog.
    */
-  drainTopics(): { topic: string; since: number }[] {
-    const catchUp: { topic: string; since: number }[] = [];
-    for (const [topic, queue] of this.slowQueues) {
-      if (this.isSlow) break;
-      if (queue.since !== undefined) {
-        catchUp.push({ topic, since: queue.since });
-        this.slowQueues.delete(topic);
-        continue;
-      }
-      let sent = 0;
-      while (sent < queue.frames.length && !this.isSlow) {
-        const { frame } = queue.frames[sent++]!;
-        this.topicQueuedBytes -= frame.length;
-        this.send(frame);
-      }
-      queue.frames.splice(0, sent);
-      if (queue.frames.length === 0) this.slowQueues.delete(topic);
-    }
-    return catchUp;
-  }
-
-  /**
-   * The socket went away: what queued for it no longer applies. A resumed client asks for what it
-   * missed on recoverable topics; other topics' frames wait for it in the grace period's backlog.
-   */
-  dropQueuedTopics(): void {
+  detach(): WebSocket | null {
+    const socket = this.socket;
+    this.socket = null;
     // What waited in the outbox was never written to the dead socket: it waits for the resume too.
     const outbox = this.outbox.slice(this.outboxHead);
     this.dropOutbox();
     if (!this.shedding && !this.ended) for (const frame of outbox) this.keep(frame);
     this.shedding = false;
     this.flooded = false;
-    this.topicQueuedBytes = 0;
+    this.beside?.drop((frame) => this.keep(frame));
     this.budget?.note(this);
-    if (!this._slowQueues) return;
-    for (const queue of this.slowQueues.values()) for (const { frame, seq } of queue.frames) if (seq === undefined) this.keep(frame);
-    this.slowQueues.clear();
-  }
-
-  private enqueue(topic: string, existing: SlowQueue | undefined, frame: string, seq: number | undefined): void {
-    const queue = existing ?? { frames: [] };
-    if (!existing) this.slowQueues.set(topic, queue);
-    if (queue.since !== undefined || this.shedding) return; // the replay from history will bring it
-    queue.frames.push({ frame, seq });
-    this.topicQueuedBytes += frame.length;
-    this.overflow(topic, queue);
-    this.budget?.note(this);
-  }
-
-  private overflow(topic: string, queue: SlowQueue): void {
-    const { maxQueued, policy } = this.options.slowTopics;
-    if (queue.frames.length <= maxQueued && this.waitingBytes <= this.options.limits.maxBufferedBytes) return;
-    if (policy(topic) === 'disconnect') {
-      if (this.metrics) this.metrics.slowDisconnects += 1;
-      this.shed('too slow: topic queue full');
-      return;
-    }
-    const oldest = queue.frames[0]!.seq;
-    if (oldest === undefined) {
-      this.topicQueuedBytes -= queue.frames.shift()!.frame.length;
-      return;
-    }
-    // Numbered, so kept in the history: hold nothing here and replay from there once caught up. Frames
-    // of a topic queue in order from the first one not sent, so the client has everything before it.
-    queue.since = oldest - 1;
-    for (const queued of queue.frames) this.topicQueuedBytes -= queued.frame.length;
-    queue.frames = [];
-  }
-
-  /** Holds a topic's live frames back until a matching {@link releaseTopic}; holds nest. */
-  holdTopic(topic: string): void {
-    const held = this.held.get(topic);
-    if (held) held.holders += 1;
-    else this.held.set(topic, { frames: [], lastSeq: 0, holders: 1 });
-  }
-
-  /**
-   * A resumed connection holds its recoverable topic until its client re-subscribes asking for what it
-   * missed ({@link endResumeHold}), or `timeoutMs` passed. A second resume renews the wait, not the hold.
-   */
-  holdForResume(topic: string, timeoutMs: number): void {
-    if (!this.resumeHolds.has(topic)) this.holdTopic(topic);
-    const token = {};
-    this.resumeHolds.set(topic, token);
-    // A client that does not re-subscribe (not ours, or gone again) must not pile frames up here.
-    setTimeout(() => {
-      if (this.resumeHolds.get(topic) === token) this.endResumeHold(topic);
-    }, timeoutMs).unref();
-  }
-
-  /** The client re-subscribed (or never will): the resume's hold on the topic ends. */
-  endResumeHold(topic: string): void {
-    if (!this._resumeHolds?.delete(topic)) return;
-    this.releaseTopic(topic);
-  }
-
-  replayed(topic: string, seq: number): void {
-    const held = this.held.get(topic);
-    if (held) held.lastSeq = Math.max(held.lastSeq, seq);
-  }
-
-  /**
-   * Ends a hold; when it was the last, sends the live frames held meanwhile, but not those a replay
-   * already carried. With `deliver` false (the client no longer wants the topic) every hold ends and
-   * nothing is sent.
-   */
-  releaseTopic(topic: string, deliver = true): void {
-    if (!deliver) {
-      for (const queued of this._slowQueues?.get(topic)?.frames ?? []) this.topicQueuedBytes -= queued.frame.length;
-      this._slowQueues?.delete(topic);
-      this._resumeHolds?.delete(topic);
-      this._held?.delete(topic);
-      return;
-    }
-    const held = this.held.get(topic);
-    if (!held) return;
-    held.holders -= 1;
-    if (held.holders > 0) return;
-    this.held.delete(topic);
-    for (const { frame, seq } of held.frames) if (seq === undefined || seq > held.lastSeq) this.send(frame, { buffer: true });
-  }
-
-  /** Runs `step` after every step queued before it has settled. */
-  inOrder<T>(step: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(step, step);
-    this.queue = result.catch(() => undefined);
-    return result;
+    return socket;
   }
 
   /** Sends what waited during the grace period, in order. */
   flushBacklog(): void {
-    const frames = this.backlog.slice(this.backlogHead);
-    this.backlog = [];
-    this.backlogHead = 0;
-    this.backlogBytes = 0;
+    const frames = this.backlog?.kept() ?? [];
+    this.backlog = undefined;
     for (const frame of frames) this.send(frame);
   }
 
   private keep(frame: string): void {
-    this.backlog.push(frame);
-    this.backlogBytes += frame.length;
-    while (this.backlogBytes > MAX_BACKLOG_BYTES && this.backlogHead < this.backlog.length) {
-      this.backlogBytes -= this.backlog[this.backlogHead]!.length;
-      this.backlog[this.backlogHead++] = '';
-    }
-    if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlog.length) {
-      this.backlog = this.backlog.slice(this.backlogHead);
-      this.backlogHead = 0;
-    }
-  }
-
-  rememberResult(ref: number, result: unknown): void {
-    this.results.set(ref, result);
-    if (this.results.size > REMEMBERED_REFS) this.results.delete(this.results.keys().next().value!);
-  }
-
-  forgetResult(ref: number): void {
-    this.results.delete(ref);
-  }
-
-  hasResult(ref: number): boolean {
-    return this.results.has(ref);
-  }
-
-  resultOf(ref: number): unknown {
-    return this.results.get(ref);
+    (this.backlog ??= new GraceBacklog()).keep(frame);
   }
 }

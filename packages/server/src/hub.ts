@@ -90,7 +90,8 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
     this.cluster = new Cluster(adapter, this.nodeId, 'ghost', reportError, this.metrics);
     this.opsBus = new OpsBus(this.cluster, () => this.internals(), reportError);
     registerInternals(this, () => this.internals());
-    this.topics = new Topics(this.cluster, adapter, options.limits.maxTopics, options.recovery, options.tickMs, this.metrics);
+    const slowTopics = { ...options.slowTopics, maxBufferedBytes: options.limits.maxBufferedBytes };
+    this.topics = new Topics(this.cluster, adapter, options.limits.maxTopics, options.recovery, slowTopics, options.tickMs, this.metrics);
     this.presence = new Presence(
       {
         tickMs: options.tickMs, maxRooms: options.limits.maxRooms, maxStateBytes: options.limits.maxStateBytes, keyBy: options.presenceKey,

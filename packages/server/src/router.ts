@@ -36,7 +36,7 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
   // The rate limit decided to close this socket: what follows is neither handled nor answered.
   if (connection.flooded) return;
   const now = Date.now();
-  connection.lastSeen = now;
+  connection.heard(now);
   // Cheap on purpose: the reference client writes `type` first, so a cursor move is known without
   // parsing. A frame written otherwise just counts against the general budget.
   const bucket = text?.startsWith(TRACK_PREFIX) ? connection.presenceBucket : connection.bucket;
@@ -62,9 +62,9 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
   const message = decoded.message;
   if (message.type === 'pong') return;
   const ref = 'ref' in message ? message.ref : undefined;
-  if (ref !== undefined && connection.hasResult(ref)) {
+  if (ref !== undefined && connection.results.has(ref)) {
     // A resend (after a reconnect, or a client retrying): answer as the first time, do nothing twice.
-    void Promise.resolve(connection.resultOf(ref)).then((result) => sendAck(connection, ref, result), () => undefined);
+    void Promise.resolve(connection.results.get(ref)).then((result) => sendAck(connection, ref, result), () => undefined);
     return;
   }
   let outcome: unknown;
@@ -80,7 +80,7 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
     return;
   }
   // Remembered before it settles, so a resend arriving meanwhile waits for this outcome instead of redoing it.
-  connection.rememberResult(ref, outcome);
+  connection.results.remember(ref, outcome);
   if (!(outcome instanceof Promise)) {
     sendAck(connection, ref, outcome);
     return;
@@ -88,7 +88,7 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
   outcome.then(
     (result) => sendAck(connection, ref, result),
     (error) => {
-      connection.forgetResult(ref); // a failure may be retried for real
+      connection.results.forget(ref); // a failure may be retried for real
       fail(context, connection, error, ref);
     },
   );
@@ -125,18 +125,18 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
     // Chat steps wait on the store, and each depends on the one before (join, identify, send): run
     // them one after another per connection, in the order they arrived.
     case 'chat.join':
-      return connection.inOrder(async () =>
+      return connection.steps.run(async () =>
         authorizer.guard(connection, room('chat', message.room), 'join', () => chat.join(connection, message.room)));
     case 'chat.identify':
       // Identifying joins the room when needed, so it needs both.
-      return connection.inOrder(async () =>
+      return connection.steps.run(async () =>
         authorizer.guard(connection, room('chat', message.room), 'join', () =>
           authorizer.guard(connection, room('chat', message.room), 'send', () => chat.identify(connection, message.room, message.name))));
     case 'chat.send':
-      return connection.inOrder(async () =>
+      return connection.steps.run(async () =>
         authorizer.guard(connection, room('chat', message.room), 'send', () => chat.send(connection, message.room, message.text)));
     case 'chat.leave':
-      return connection.inOrder(() => chat.leave(connection, message.room));
+      return connection.steps.run(() => chat.leave(connection, message.room));
     default:
       return undefined;
   }

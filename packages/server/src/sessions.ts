@@ -30,6 +30,8 @@ export class Sessions {
   private readonly connections = new Map<string, Connection>();
   private readonly byUser = new Map<string, Set<Connection>>();
   private readonly perAddress = new Map<string, number>();
+  /** Connections waiting out their grace period, and the timer that ends them. */
+  private readonly graceTimers = new Map<Connection, NodeJS.Timeout>();
   private readonly heartbeat: NodeJS.Timeout;
   /** When the heartbeat last ran, to tell how late the next one is. */
   private lastBeat = Date.now();
@@ -60,7 +62,7 @@ export class Sessions {
   /** Gives an accepted socket its connection: the one it resumes, or a new one. */
   open(ws: WebSocket, request: IncomingMessage, user: GhostUser | undefined, resume: { id: string; secret: string } | undefined, clientId?: string): void {
     const previous = resume ? this.connections.get(resume.id) : undefined;
-    const resumed = !!previous && previous.acceptsResume(resume!.secret) && previous.user?.id === user?.id && !previous.ended;
+    const resumed = !!previous && previous.secret.accepts(resume!.secret) && previous.user?.id === user?.id && !previous.ended;
     const refusal = resumed ? undefined : this.overLimit(request);
     if (refusal) {
       // Half to all of the configured wait: refused clients spread out instead of returning together.
@@ -70,22 +72,15 @@ export class Sessions {
     }
     const connection = resumed ? previous! : this.create(user, request);
     if (resumed) {
-      clearTimeout(connection.graceTimer);
-      connection.graceTimer = undefined;
-      const old = connection.socket;
-      connection.socket = null;
-      connection.dropQueuedTopics();
-      old?.close(CloseCode.REPLACED, 'resumed by a newer socket');
-      connection.rotateSecret();
+      this.stopGrace(connection);
+      connection.detach()?.close(CloseCode.REPLACED, 'resumed by a newer socket');
+      connection.secret.rotate();
       this.hooks.resumed(connection);
     }
-    connection.useSocket(ws);
-    connection.clientId = clientId;
-    connection.lastSeen = Date.now();
-    connection.dropReason = 'disconnected';
+    connection.attach(ws, clientId);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (connection.socket !== ws) return;
-      connection.confirmSecret(); // this client has the welcome, so its new resume token
+      connection.secret.confirm(); // this client has the welcome, so its new resume token
       this.hooks.frame(connection, isBinary ? null : data.toString());
     });
     ws.on('close', (code: number) => this.onSocketClose(connection, ws, code));
@@ -126,9 +121,7 @@ export class Sessions {
   disconnect(target: string, code: number, reason: string): number {
     const found = this.connections.has(target) ? [this.connections.get(target)!] : [...(this.byUser.get(target) ?? [])];
     for (const connection of found) {
-      const socket = connection.socket;
-      connection.socket = null; // its close event is then not taken for a drop to wait out
-      socket?.close(code, reason);
+      connection.close(code, reason);
       this.end(connection, code, 'disconnected');
     }
     return found.length;
@@ -174,8 +167,7 @@ export class Sessions {
 
   private onSocketClose(connection: Connection, ws: WebSocket, code: number): void {
     if (connection.socket !== ws) return; // replaced by a resume
-    connection.socket = null;
-    connection.dropQueuedTopics();
+    connection.detach();
     if (this.closing || connection.ended) return;
     // 1000 (client.close()) and 1001 (a browser closing the tab or navigating away) mean the client
     // left on purpose: no grace period to wait out, or its cursor would linger on every screen.
@@ -187,14 +179,17 @@ export class Sessions {
       this.end(connection, code, connection.dropReason);
       return;
     }
-    connection.graceTimer = setTimeout(() => this.end(connection, code, connection.dropReason), this.options.graceMs);
-    connection.graceTimer.unref();
+    this.graceTimers.set(connection, setTimeout(() => this.end(connection, code, connection.dropReason), this.options.graceMs).unref());
+  }
+
+  private stopGrace(connection: Connection): void {
+    clearTimeout(this.graceTimers.get(connection));
+    this.graceTimers.delete(connection);
   }
 
   private end(connection: Connection, code: number, reason: LeaveReason): void {
-    if (connection.ended) return;
-    connection.ended = true;
-    clearTimeout(connection.graceTimer);
+    if (!connection.end()) return;
+    this.stopGrace(connection);
     this.connections.delete(connection.id);
     this.budget.forget(connection);
     const left = (this.perAddress.get(connection.address) ?? 1) - 1;
@@ -217,12 +212,9 @@ export class Sessions {
     this.lastBeat = now;
     const deadline = now - 2 * this.options.heartbeatMs - late;
     for (const connection of this.connections.values()) {
-      const socket = connection.socket;
-      if (!socket) continue;
+      if (!connection.socket) continue;
       if (connection.lastSeen < deadline) {
-        connection.dropReason = 'timeout';
-        // A dead link cannot carry a close handshake: cut it, and let the grace period decide.
-        socket.terminate();
+        connection.timeOut(); // and the grace period decides
         continue;
       }
       connection.send(PING_FRAME);

@@ -4,6 +4,7 @@ import type { Connection } from '../connection.js';
 import { channels, type Cluster } from '../cluster.js';
 import { createId } from '../ids.js';
 import type { HubMetrics } from '../metrics.js';
+import { sendTopicFrame, TopicDelivery, type SlowTopicLimits } from './topic-delivery.js';
 
 /** Which topics are recoverable, and how much of each is kept. */
 export interface TopicRecovery {
@@ -27,8 +28,13 @@ export const RESEND_WINDOW_MS = 10 * 60_000;
 /** Topic subscriptions of this node's connections, delivery to them, and recovery on recoverable topics. */
 export class Topics {
   private readonly subscribers = new Map<string, Set<Connection>>();
+  /**
+   * Delivery state of the connections that needed one (a hold, or a slow reader's queue), made then:
+   * most connections never need it. Forgotten when the connection ends.
+   */
+  private readonly deliveries = new Map<Connection, TopicDelivery>();
   /** Slow readers with topic frames queued for them, and the timer that checks whether they caught up. */
-  private readonly slow = new Set<Connection>();
+  private readonly slow = new Set<TopicDelivery>();
   private pumpTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -36,6 +42,7 @@ export class Topics {
     private readonly store: Adapter,
     private readonly maxTopics: number,
     private readonly recovery: TopicRecovery,
+    private readonly slowLimits: SlowTopicLimits,
     /** How often slow readers are checked for having caught up (the presence tick). */
     private readonly pumpMs: number,
     private readonly metrics?: HubMetrics,
@@ -76,21 +83,21 @@ export class Topics {
     // Read before it is added: what is published meanwhile is after it, and arrives or is asked for.
     if (!replay) {
       const start = recoverable ? (await this.history(topic))!.lastSeq : undefined;
-      connection.endResumeHold(topic); // the client asked again: see `holdForResume`
+      this.deliveries.get(connection)?.endResumeHold(topic); // the client asked again: see `holdForResume`
       await this.add(connection, topic);
       return start === undefined ? undefined : { seq: start };
     }
     // The resume's hold gives way to this replay's own, which keeps live frames back until it is out.
-    await this.replayHolding(connection, topic, async () => {
-      connection.endResumeHold(topic);
+    await this.replayHolding(connection, topic, async (delivery) => {
+      delivery.endResumeHold(topic);
       await this.add(connection, topic);
-      await this.replay(connection, topic, since);
+      await this.replay(delivery, topic, since);
     });
     return undefined;
   }
 
   async unsubscribe(connection: Connection, topic: string): Promise<void> {
-    connection.releaseTopic(topic, false);
+    this.deliveries.get(connection)?.forget(topic);
     if (this.remove(connection, topic)) await this.syncBus(topic);
   }
 
@@ -99,7 +106,7 @@ export class Topics {
    * recoverable topics' live frames, or they would overtake that replay.
    */
   holdForResume(connection: Connection): void {
-    for (const topic of connection.topics) if (this.recovery.recoverable(topic)) connection.holdForResume(topic, RESUME_HOLD_MS);
+    for (const topic of connection.topics) if (this.recovery.recoverable(topic)) this.deliveryOf(connection).holdForResume(topic, RESUME_HOLD_MS);
   }
 
   /**
@@ -135,7 +142,20 @@ export class Topics {
 
   /** Forgets every subscription of a connection that ended. */
   async drop(connection: Connection): Promise<void> {
-    await Promise.all([...connection.topics].map((topic) => this.unsubscribe(connection, topic)));
+    const unsubscribed = Promise.all([...connection.topics].map((topic) => this.unsubscribe(connection, topic)));
+    this.deliveries.delete(connection);
+    await unsubscribed;
+  }
+
+  /** The connection's delivery state, made on first need. */
+  private deliveryOf(connection: Connection): TopicDelivery {
+    let delivery = this.deliveries.get(connection);
+    if (!delivery) {
+      delivery = new TopicDelivery(connection, this.slowLimits, this.metrics);
+      // Not kept for a connection that ended: `drop`, which forgets it, has already run.
+      if (!connection.ended) this.deliveries.set(connection, delivery);
+    }
+    return delivery;
   }
 
   private async add(connection: Connection, topic: string): Promise<void> {
@@ -162,40 +182,42 @@ export class Topics {
    */
   private async catchUp(connection: Connection, topic: string, since: number): Promise<void> {
     if (!connection.topics.has(topic)) return;
-    await this.replayHolding(connection, topic, () => this.replay(connection, topic, since)).catch(() => {
+    await this.replayHolding(connection, topic, (delivery) => this.replay(delivery, topic, since)).catch(() => {
       // The store failed: tell the client it missed messages rather than let it believe it has them all.
       connection.send(encode({ type: 'topic.reset', topic }));
     });
   }
 
   /** Runs `replaying` with the topic's live frames held back for this connection, then lets them go. */
-  private async replayHolding(connection: Connection, topic: string, replaying: () => Promise<void>): Promise<void> {
-    connection.holdTopic(topic);
+  private async replayHolding(connection: Connection, topic: string, replaying: (delivery: TopicDelivery) => Promise<void>): Promise<void> {
+    const delivery = this.deliveryOf(connection);
+    delivery.hold(topic);
     try {
-      await replaying();
+      await replaying(delivery);
     } finally {
-      connection.releaseTopic(topic);
+      delivery.release(topic);
     }
   }
 
   private pump(): void {
-    for (const connection of this.slow) {
-      if (!connection.isOpen || !connection.hasQueuedTopics) {
-        this.slow.delete(connection);
+    for (const delivery of this.slow) {
+      if (!delivery.connection.isOpen || !delivery.hasQueued) {
+        this.slow.delete(delivery);
         continue;
       }
-      for (const { topic, since } of connection.drainTopics()) void this.catchUp(connection, topic, since);
-      if (!connection.hasQueuedTopics) this.slow.delete(connection);
+      for (const { topic, since } of delivery.drain()) void this.catchUp(delivery.connection, topic, since);
+      if (!delivery.hasQueued) this.slow.delete(delivery);
     }
     if (this.slow.size === 0) this.stopPump();
   }
 
-  private watchSlow(connection: Connection): void {
-    this.slow.add(connection);
+  private watchSlow(delivery: TopicDelivery): void {
+    this.slow.add(delivery);
     this.pumpTimer ??= setInterval(() => this.pump(), this.pumpMs).unref();
   }
 
-  private async replay(connection: Connection, topic: string, since: number): Promise<void> {
+  private async replay(delivery: TopicDelivery, topic: string, since: number): Promise<void> {
+    const { connection } = delivery;
     const { entries, oldestSeq, lastSeq } = await this.store.range(stream(topic), since, this.recovery.historySize);
     // Older than what is kept, or from before the history started anew (a store that lost it): gone.
     // `since` 0 is a subscriber that started on an empty history: all of it is news to it, unless the
@@ -209,7 +231,7 @@ export class Topics {
     for (const [seq, entry] of entries) {
       const { data, from, ts } = JSON.parse(entry) as { data: unknown; from: string | null; ts: number };
       connection.send(encode({ type: 'topic.message', topic, data, from, ts, seq }));
-      connection.replayed(topic, seq);
+      delivery.replayed(topic, seq);
     }
   }
 
@@ -235,7 +257,11 @@ export class Topics {
     const set = this.subscribers.get(topic);
     if (!set) return;
     this.delivered.set(topic, (this.delivered.get(topic) ?? 0) + 1);
-    for (const connection of set) if (connection.sendTopic(topic, frame, seq)) this.watchSlow(connection);
+    for (const connection of set) {
+      const delivery = this.deliveries.get(connection) ?? (connection.isSlow ? this.deliveryOf(connection) : undefined);
+      if (!delivery) sendTopicFrame(connection, frame, seq);
+      else if (delivery.send(topic, frame, seq)) this.watchSlow(delivery);
+    }
   }
 }
 
