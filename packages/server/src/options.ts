@@ -104,15 +104,17 @@ export interface HubLimits {
    */
   maxBufferedBytes: number;
   /**
-   * Bytes all connections together may have waiting to be sent. Past it, the hub closes the readers
-   * holding the most first (1008 `too slow: hub send budget exceeded`, with a retry-after hint) until a
-   * quarter of it is free; a reader that keeps up (less than `slowBufferedBytes` waiting) is never
-   * closed. @default a quarter of the V8 heap limit (`v8.getHeapStatistics().heap_size_limit / 4`)
+   * Bytes all connections together may have waiting to be sent. Past it, the hub closes readers, the
+   * longest silent (oldest unanswered ping) and then the biggest first (1008 `too slow: hub send budget
+   * exceeded`, with a retry-after hint) until a quarter of it is free; a reader that keeps up (less
+   * than `slowBufferedBytes` waiting) is never closed. @default a quarter of the V8 heap limit (`v8.getHeapStatistics().heap_size_limit / 4`)
    */
   maxHubBufferedBytes: number;
   /**
-   * Bytes waiting past which a socket counts as slow: it gets no presence diffs (they would be stale by
-   * the time they arrive) and, once it has caught up, one snapshot of the newest state instead.
+   * Bytes waiting past which a socket counts as slow, beyond the most the hub writes ahead of what the
+   * client proved it read (256 KiB; the client proves it with its pongs to the hub's WebSocket pings):
+   * it gets no presence diffs (they would be stale by the time they arrive) and, once it has caught up,
+   * one snapshot of the newest state instead; its topic messages queue per topic (`slowTopics`).
    * @default 262144
    */
   slowBufferedBytes: number;
