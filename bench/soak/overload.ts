@@ -13,6 +13,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { collectLines } from '../../test/helpers/lines.js';
@@ -67,6 +68,20 @@ function reader(url: string): Promise<WebSocket> {
   });
 }
 
+/** Starts the readers' process; resolves once all of them joined and stopped reading. */
+async function startReaders(url: string, count: number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SOAK_READERS_URL: url, SOAK_READERS_COUNT: String(count) },
+  });
+  const lines: string[] = [];
+  collectLines(child.stdout!, lines);
+  while (lines[0] !== 'ready') {
+    if (child.exitCode !== null) throw new Error('the readers process failed');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return child;
+}
+
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -81,12 +96,9 @@ async function soak(readers: number): Promise<void> {
   const url = `ws://127.0.0.1:${(JSON.parse(lines[0]) as { port: number }).port}/ghost`;
   const samples = () => lines.slice(1).map((line) => JSON.parse(line) as Sample);
 
-  const sockets: WebSocket[] = [];
   tinyReceiveBuffers(true);
   const connectStarted = Date.now();
-  for (let i = 0; i < readers; i += CONNECT_BATCH) {
-    sockets.push(...(await Promise.all(Array.from({ length: Math.min(CONNECT_BATCH, readers - i) }, () => reader(url)))));
-  }
+  const readerProcess = await startReaders(url, readers);
   const connectMs = Date.now() - connectStarted;
   tinyReceiveBuffers(false);
   // Where the overload starts in the hub's samples (by position: each samples() call parses anew).
@@ -107,6 +119,9 @@ async function soak(readers: number): Promise<void> {
     }).then((socket) => socket.on('close', (code, reason) => senderCloses.push(`${code} ${reason.toString()}`)), reject);
   })));
   const loadAtStart = loadavg()[0]!.toFixed(1);
+  // This process's own delays: a late sender or a late clock here is not the hub's doing.
+  const ownLoop = monitorEventLoopDelay({ resolution: 10 });
+  ownLoop.enable();
   // The kernel's TCP buffers are memory the hub holds too, and they are shared by every socket of the
   // machine: past tcp_mem's limit every connection stalls, the bystander's included.
   let tcpPagesPeak = 0;
@@ -175,15 +190,32 @@ async function soak(readers: number): Promise<void> {
     readersShed: readers + SENDERS + 1 - minOpen,
     loopDelayMaxMs: Math.round(peak((s) => s.loopMaxMs)),
     kernelTcpPeak: mib(tcpPagesPeak * 4096),
+    clientsLoopDelayMaxMs: Math.round(ownLoop.max / 1e6),
     bystander: {
       acks: latencies.length, p99Ms: Math.round(percentile(latencies, 99)), maxMs: Math.round(Math.max(...latencies)),
       closed: bystanderClose ?? null, errors: bystanderErrors.length,
     },
     senders: { sent: ref - 1, errors: senderErrors, closes: senderCloses },
   }));
-  for (const socket of [...sockets, ...senders, bystander]) socket.terminate();
+  for (const socket of [...senders, bystander]) socket.terminate();
+  readerProcess.kill();
   hub.kill();
   await new Promise((r) => hub.once('exit', r));
 }
 
-for (const readers of readerCounts) await soak(readers);
+// The readers live in a process of their own: the honest clients' process must not be the one busy
+// with thousands of sockets, or their answers to the hub's pings (and the bystander's clock) would lag
+// for the generator's sake, not the hub's.
+if (process.env.SOAK_READERS_URL) {
+  const url = process.env.SOAK_READERS_URL;
+  const count = Number(process.env.SOAK_READERS_COUNT);
+  const held: WebSocket[] = [];
+  for (let i = 0; i < count; i += CONNECT_BATCH) {
+    held.push(...(await Promise.all(Array.from({ length: Math.min(CONNECT_BATCH, count - i) }, () => reader(url)))));
+  }
+  console.log('ready');
+  process.on('SIGTERM', () => process.exit(0));
+  setInterval(() => undefined, 60_000);
+} else {
+  for (const readers of readerCounts) await soak(readers);
+}

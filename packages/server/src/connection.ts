@@ -231,11 +231,13 @@ export class Connection {
   }
 
   /**
-   * Since when this reader has not proven it read what was written to it (its oldest unanswered ping
-   * went out then); now for one that is not behind. A reader that reads, however slowly, keeps it recent.
+   * Since when this reader has been silent while behind: since its oldest unanswered ping went out, or
+   * since its last frame if that came later (a busy hub reads a sender's pongs behind its own requests:
+   * a client that speaks is not the one that stopped reading); now for one that is not behind.
    */
   get progressAt(): number {
-    return this.unanswered[0]?.at ?? Date.now();
+    const oldest = this.unanswered[0];
+    return oldest ? Math.max(oldest.at, this._lastSeen) : Date.now();
   }
 
   /** The client answered a ping: it read everything written before it, so frames waiting may go. */

@@ -106,8 +106,8 @@ export interface HubLimits {
   /**
    * Bytes all connections together may have waiting to be sent. Past it, the hub closes readers, the
    * longest silent (oldest unanswered ping) and then the biggest first (1008 `too slow: hub send budget
-   * exceeded`, with a retry-after hint) until a quarter of it is free; a reader that keeps up (less
-   * than `slowBufferedBytes` waiting) is never closed. @default a quarter of the V8 heap limit (`v8.getHeapStatistics().heap_size_limit / 4`)
+   * exceeded`, with a retry-after hint) until a quarter of it is free; a reader that keeps up
+   * (answers the hub's pings in time, less than `slowBufferedBytes` waiting) is never closed. @default a quarter of the V8 heap limit (`v8.getHeapStatistics().heap_size_limit / 4`)
    */
   maxHubBufferedBytes: number;
   /**

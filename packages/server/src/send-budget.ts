@@ -118,8 +118,10 @@ export class SendBudget<Reader extends BudgetedReader = BudgetedReader> {
     if (now - this.stuckAt < RECHECK_MS) return;
     this.stuckAt = now; // also keeps the notes of the sheds below from recounting
     if (this.recount() > this.limit) {
-      const slow = [...this.connections()].filter((c) => c.accounted > this.slowBytes && c.isOpen);
       const silence = (c: Reader) => Math.floor((now - c.progressAt) / SILENCE_STEP_MS);
+      // A reader that keeps up (answers in time, less than `slowBytes` waiting) is never shed; a silent
+      // one is, however little waits for it: thousands of small ones fill the budget as well as one big.
+      const slow = [...this.connections()].filter((c) => c.accounted > 0 && c.isOpen && (c.accounted > this.slowBytes || silence(c) > 0));
       slow.sort((a, b) => silence(b) - silence(a) || b.accounted - a.accounted);
       const target = this.limit * LOW_WATER;
       for (const connection of slow) {
