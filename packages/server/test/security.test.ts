@@ -126,7 +126,8 @@ describe('authorize, ordering and implied actions', () => {
     c.send({ type: 'presence.track', room: 'lobby', state: 1 });
     c.send({ type: 'presence.untrack', room: 'lobby', ref: 1 });
     await c.next('ack');
-    await sleep(20);
+    // Long enough for both answers (watch, then track) had the untrack not waited for them.
+    await sleep(100);
     expect(running.hub.stats().members).toBe(0);
   });
 
