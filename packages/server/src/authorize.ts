@@ -4,6 +4,13 @@ import type { Authorize, AuthorizeAction, AuthorizeTarget, GhostUser } from './o
 import { toError } from './to-error.js';
 
 /**
+ * Actions that include another: tracking a room watches it too. Such an action's remembered decision
+ * is both answers (the one it includes asked first, and only if allowed), so a step needing both
+ * looks up one decision.
+ */
+const INCLUDES: Partial<Record<AuthorizeAction, AuthorizeAction>> = { track: 'watch' };
+
+/**
  * Runs the app's `authorize` once per connection, target and action, and remembers the answer, so a
  * cursor tracked 60 times a second asks once. A throwing or rejecting `authorize` denies.
  */
@@ -13,15 +20,9 @@ export class Authorizer {
   /** Runs `step` if allowed: at once when the answer is known, after it otherwise; denied → FORBIDDEN. */
   guard<T>(connection: Connection, target: AuthorizeTarget, action: AuthorizeAction, step: () => T): T | Promise<Awaited<T>> {
     if (!this.authorize) return step();
-    const key = `${target.kind}\u0000${target.name}\u0000${action}`;
-    let decision = connection.decisions.get(key);
-    if (decision === undefined) {
-      decision = this.ask(connection.user, target, action);
-      connection.decisions.set(key, decision);
-      if (decision instanceof Promise) void decision.then((allowed) => connection.decisions.set(key, allowed));
-    }
-    if (decision instanceof Promise) return decision.then((allowed) => Promise.resolve(allowedOrThrow(allowed, target, action, step)));
-    return allowedOrThrow(decision, target, action, step);
+    const decision = this.decision(connection, target, action);
+    if (decision instanceof Promise) return decision.then((allowed) => Promise.resolve(this.run(allowed, connection, target, action, step)));
+    return this.run(decision, connection, target, action, step);
   }
 
   /**
@@ -30,9 +31,35 @@ export class Authorizer {
    */
   after<T>(connection: Connection, target: AuthorizeTarget, after: AuthorizeAction[], step: () => T): T | Promise<T> {
     const pending = after
-      .map((action) => connection.decisions.get(`${target.kind}\u0000${target.name}\u0000${action}`))
+      .map((action) => connection.decisions.get(keyOf(target, action)))
       .filter((decision): decision is Promise<boolean> => decision instanceof Promise);
     return pending.length === 0 ? step() : Promise.all(pending).then(step, step);
+  }
+
+  /** The remembered decision, made on first use. */
+  private decision(connection: Connection, target: AuthorizeTarget, action: AuthorizeAction): boolean | Promise<boolean> {
+    const key = keyOf(target, action);
+    let decision = connection.decisions.get(key);
+    if (decision === undefined) {
+      const included = INCLUDES[action];
+      const ask = (allowed: boolean) => (allowed ? this.ask(connection.user, target, action) : false);
+      if (included === undefined) decision = ask(true);
+      else {
+        const first = this.decision(connection, target, included);
+        decision = first instanceof Promise ? first.then(ask) : ask(first);
+      }
+      connection.decisions.set(key, decision);
+      if (decision instanceof Promise) void decision.then((allowed) => connection.decisions.set(key, allowed));
+    }
+    return decision;
+  }
+
+  /** Runs `step` if allowed; denied, names the action refused: the included one if that was, else the action itself. */
+  private run<T>(allowed: boolean, connection: Connection, target: AuthorizeTarget, action: AuthorizeAction, step: () => T): T {
+    if (allowed) return step();
+    const included = INCLUDES[action];
+    const refused = included !== undefined && connection.decisions.get(keyOf(target, included)) === false ? included : action;
+    throw new GhostError(ErrorCode.FORBIDDEN, `Not allowed to ${refused} ${target.kind} ${JSON.stringify(target.name)}`);
   }
 
   private ask(user: GhostUser | undefined, target: AuthorizeTarget, action: AuthorizeAction): boolean | Promise<boolean> {
@@ -49,7 +76,6 @@ export class Authorizer {
   }
 }
 
-function allowedOrThrow<T>(allowed: boolean, target: AuthorizeTarget, action: AuthorizeAction, step: () => T): T {
-  if (!allowed) throw new GhostError(ErrorCode.FORBIDDEN, `Not allowed to ${action} ${target.kind} ${JSON.stringify(target.name)}`);
-  return step();
+function keyOf(target: AuthorizeTarget, action: AuthorizeAction): string {
+  return `${target.kind}\u0000${target.name}\u0000${action}`;
 }

@@ -112,11 +112,9 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
     case 'presence.join':
       return authorizer.guard(connection, room('presence', message.room), 'watch', () => presence.join(connection, message.room));
     case 'presence.track': {
-      // Tracking watches too, so it needs both.
+      // Tracking watches too: the decision to track includes the one to watch.
       const state = validate.presenceState(message.state);
-      const target = room('presence', message.room);
-      return authorizer.guard(connection, target, 'watch', () =>
-        authorizer.guard(connection, target, 'track', () => presence.track(connection, message.room, state)));
+      return authorizer.guard(connection, room('presence', message.room), 'track', () => presence.track(connection, message.room, state));
     }
     case 'presence.untrack':
       return authorizer.after(connection, room('presence', message.room), ['track'], () => presence.untrack(connection, message.room));

@@ -126,7 +126,8 @@ describe('authorize, ordering and implied actions', () => {
     c.send({ type: 'presence.track', room: 'lobby', state: 1 });
     c.send({ type: 'presence.untrack', room: 'lobby', ref: 1 });
     await c.next('ack');
-    await sleep(20);
+    // Long enough for both answers (watch, then track) had the untrack not waited for them.
+    await sleep(100);
     expect(running.hub.stats().members).toBe(0);
   });
 
@@ -140,6 +141,25 @@ describe('authorize, ordering and implied actions', () => {
     expect(await c.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 2 });
     expect(c.ofType('presence.snapshot')).toEqual([]);
     expect(c.ofType('chat.history')).toEqual([]);
+  });
+
+  it('a track is one decision of both answers: the refusal names the action denied, and each is asked once', async () => {
+    const asked: AuthorizeAction[] = [];
+    const refusal = async (denied: AuthorizeAction) => {
+      const running = await startHub({ authorize: (_user, _target, action) => (asked.push(action), action !== denied) });
+      const c = await RawClient.connect(running.url);
+      await c.next('welcome');
+      c.send({ type: 'presence.track', room: 'lobby', state: 1, ref: 1 });
+      const error = await c.next('error');
+      c.send({ type: 'presence.track', room: 'lobby', state: 2, ref: 2 });
+      expect(await c.next('error')).toMatchObject({ code: 'FORBIDDEN', ref: 2 });
+      expect(running.hub.stats().members).toBe(0);
+      return error;
+    };
+    expect(await refusal('track')).toEqual({ type: 'error', code: 'FORBIDDEN', ref: 1, message: 'Not allowed to track presence "lobby"' });
+    expect(asked.splice(0)).toEqual(['watch', 'track']);
+    expect(await refusal('watch')).toEqual({ type: 'error', code: 'FORBIDDEN', ref: 1, message: 'Not allowed to watch presence "lobby"' });
+    expect(asked).toEqual(['watch']);
   });
 });
 

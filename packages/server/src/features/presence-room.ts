@@ -1,7 +1,15 @@
 import type { LeaveReason } from '@ghost/protocol';
-import type { Connection } from '../connection.js';
 import type { HubMetrics } from '../metrics.js';
 import type { PresenceKey } from '../options.js';
+
+/** A connection as a room sees it: plain values, so a room needs no socket. */
+export interface Participant {
+  readonly id: string;
+  readonly color: string;
+  readonly user?: { readonly id: string } | undefined;
+  /** `JSON.stringify(user)`, made once because it is sent in every presence join. */
+  readonly userJson: string | undefined;
+}
 
 /** A member as it travels between nodes: JSON fragments made once by its own node. */
 export interface MemberFragments {
@@ -43,8 +51,8 @@ interface MemberEntry {
   headJson: string;
   /** The newest share's `JSON.stringify(state)`, made once when tracked and reused by every frame. */
   stateJson: string;
-  /** The local connections whose `track` made this node's share; it ends when the last one untracks. */
-  trackers: Set<Connection>;
+  /** Ids of the local connections whose `track` made this node's share; it ends when the last one untracks. */
+  trackers: Set<string>;
   /** This node's share, while one of its connections tracks. */
   local: LocalShare | undefined;
   /** Other nodes' shares, by node id. */
@@ -54,21 +62,48 @@ interface MemberEntry {
 }
 
 /** A connection's id as a presence member. Connections without a user are keyed by themselves. */
-export function memberIdOf(connection: Connection, keyBy: PresenceKey): string {
+export function memberIdOf(connection: Participant, keyBy: PresenceKey): string {
   return keyBy === 'user' && connection.user ? connection.user.id : connection.id;
 }
 
-type Fragment = { id: string; list: 'joins' | 'updates' | 'leaves'; json: string };
+/** One entry of a diff for watchers: the member it is about, the list it goes in, and its JSON. */
+export interface DiffEntry {
+  id: string;
+  list: 'joins' | 'updates' | 'leaves';
+  json: string;
+}
+
+/** What one tick takes out of a room: the entries for its watchers, and the changes to this node's shares. */
+export interface RoomTick {
+  entries: DiffEntry[];
+  /** For the other nodes; undefined when this node's shares did not change. */
+  own: RoomChanges | undefined;
+}
+
+/** How a room is set up. */
+export interface PresenceRoomOptions<W extends Participant> {
+  /** @default 'connection' */
+  keyBy?: PresenceKey;
+  /**
+   * This node's id: when two shares were tracked in the same millisecond, the greater node id wins on
+   * every node alike.
+   */
+  node?: string;
+  metrics?: HubMetrics;
+  /** Called whenever the room changed in a way the next tick must see (its changes, a watcher gone). */
+  changed?(room: PresenceRoom<W>): void;
+}
 
 /**
  * One presence room as this node sees it: its local watchers, every member with each node's share of
- * it, and the changes not yet sent. Watchers see a member while any node holds a share, with the
+ * it, and the changes not yet taken. Watchers see a member while any node holds a share, with the
  * newest share's state; other nodes hear of this node's shares only. Changes are coalesced until
- * `flush` (once per tick): a member's newest state wins, a join and a leave within one tick cancel
- * out, and each frame is assembled from JSON made once per change, by the node that tracked it.
+ * `take` (once per tick): a member's newest state wins, a join and a leave within one tick cancel out,
+ * and each entry is JSON made once per change, by the node that tracked it. State only: it sends
+ * nothing (the batcher does), so it runs on plain values.
  */
-export class PresenceRoom {
-  readonly watchers = new Map<string, Connection>();
+export class PresenceRoom<W extends Participant = Participant> {
+  readonly watchers = new Map<string, W>();
   // Insertion order is join order, which is the order `others` shows.
   private readonly members = new Map<string, MemberEntry>();
   private readonly joins = new Set<string>();
@@ -78,21 +113,15 @@ export class PresenceRoom {
   private readonly ownJoins = new Set<string>();
   private readonly ownUpdates = new Set<string>();
   private readonly ownLeaves = new Map<string, LeaveReason>();
-  /** Watchers skipped because they read too slowly: they get a snapshot once they caught up. */
-  private readonly lagging = new Set<string>();
 
-  /**
-   * `node` is this node's id: when two shares were tracked in the same millisecond, the greater node id
-   * wins on every node alike.
-   */
-  constructor(readonly name: string, private readonly keyBy: PresenceKey = 'connection', private readonly metrics?: HubMetrics, private readonly node = '') {}
+  constructor(readonly name: string, private readonly options: PresenceRoomOptions<W> = {}) {}
 
   /**
    * Every member as watchers see it (`{"id","color","user","state"}` JSON), with the node whose share
    * shows (undefined: this one).
    */
   list(): { json: string; owner: string | undefined }[] {
-    return [...this.members.values()].map((entry) => ({ json: memberJson(entry), owner: newest(entry, this.node)?.[0] }));
+    return [...this.members.values()].map((entry) => ({ json: memberJson(entry), owner: newest(entry, this.options.node)?.[0] }));
   }
 
   get memberCount(): number {
@@ -103,11 +132,6 @@ export class PresenceRoom {
     return this.joins.size + this.updates.size + this.leaves.size + this.ownJoins.size + this.ownUpdates.size + this.ownLeaves.size > 0;
   }
 
-  /** Whether some watcher is waiting to catch up: the room needs ticks even without changes. */
-  get hasLagging(): boolean {
-    return this.lagging.size > 0;
-  }
-
   /** Nothing here needs this room any more: no local watcher, no local member, nothing left to send. */
   get isIdle(): boolean {
     if (this.watchers.size > 0 || this.isDirty) return false;
@@ -115,32 +139,34 @@ export class PresenceRoom {
   }
 
   /** The member id of a connection in this room. */
-  memberId(connection: Connection): string {
-    return memberIdOf(connection, this.keyBy);
+  memberId(connection: Participant): string {
+    return memberIdOf(connection, this.options.keyBy ?? 'connection');
   }
 
-  /** Adds a watcher and sends it every announced member but itself; later diffs follow in order. */
-  watch(connection: Connection): void {
-    this.watchers.set(connection.id, connection);
-    this.sendSnapshot(connection);
+  /**
+   * Adds a watcher. It needs the room's `snapshot` next, before any later diff: the snapshot holds the
+   * announced members, the pending changes reach it with the next tick.
+   */
+  watch(watcher: W): void {
+    this.watchers.set(watcher.id, watcher);
   }
 
-  private sendSnapshot(connection: Connection): void {
-    const own = this.memberId(connection);
+  /** Every announced member but `except` (a member id), as watchers see them: what a snapshot lists. */
+  snapshot(except: string): string[] {
     const members: string[] = [];
     for (const [id, entry] of this.members) {
-      if (entry.announced && id !== own) members.push(memberJson(entry));
+      if (entry.announced && id !== except) members.push(memberJson(entry));
     }
-    connection.send(`{"type":"presence.snapshot","room":${JSON.stringify(this.name)},"members":[${members.join(',')}]}`);
+    return members;
   }
 
-  unwatch(connection: Connection): void {
-    this.watchers.delete(connection.id);
-    this.lagging.delete(connection.id);
+  unwatch(watcher: Participant): void {
+    this.watchers.delete(watcher.id);
+    this.options.changed?.(this); // it may go idle, and the other nodes may need telling
   }
 
   /** Sets the state of the connection's member; with per-user keys, the last tab to track wins. */
-  track(connection: Connection, stateJson: string): void {
+  track(connection: Participant, stateJson: string): void {
     const id = this.memberId(connection);
     let entry = this.members.get(id);
     if (entry?.local) {
@@ -157,20 +183,23 @@ export class PresenceRoom {
       entry.local = { head, state: stateJson, at: Date.now(), published: this.ownLeaves.delete(id) };
       this.ownJoins.add(id);
     }
-    entry.trackers.add(connection);
+    entry.trackers.add(connection.id);
     this.showNewest(entry);
+    this.options.changed?.(this);
   }
 
   /** Takes the connection's tracking back; this node's share ends when no connection of it tracks any more. */
-  untrack(connection: Connection, reason: LeaveReason): void {
+  untrack(connection: Participant, reason: LeaveReason): void {
     const entry = this.members.get(this.memberId(connection));
-    if (!entry || !entry.trackers.delete(connection) || entry.trackers.size > 0 || !entry.local) return;
-    const { published } = entry.local;
-    entry.local = undefined;
-    this.ownUpdates.delete(entry.id);
-    this.ownJoins.delete(entry.id);
-    if (published) this.ownLeaves.set(entry.id, reason); // else the others never heard of it
-    this.endShare(entry, reason);
+    if (entry && entry.trackers.delete(connection.id) && entry.trackers.size === 0 && entry.local) {
+      const { published } = entry.local;
+      entry.local = undefined;
+      this.ownUpdates.delete(entry.id);
+      this.ownJoins.delete(entry.id);
+      if (published) this.ownLeaves.set(entry.id, reason); // else the others never heard of it
+      this.endShare(entry, reason);
+    }
+    this.options.changed?.(this);
   }
 
   /**
@@ -198,6 +227,7 @@ export class PresenceRoom {
       const entry = this.members.get(id);
       if (entry?.remote.delete(owner)) this.endShare(entry, reason);
     }
+    this.options.changed?.(this);
   }
 
   /** Makes `members` the whole of what node `owner` holds here: its other shares end. */
@@ -243,6 +273,7 @@ export class PresenceRoom {
   /** Ends every share a node holds, as when that node stopped answering. */
   dropOwner(owner: string, reason: LeaveReason): void {
     for (const entry of [...this.members.values()]) if (entry.remote.delete(owner)) this.endShare(entry, reason);
+    this.options.changed?.(this);
   }
 
   /** This node's own shares, those the others may know, for a node that asks to sync. */
@@ -256,54 +287,30 @@ export class PresenceRoom {
   }
 
   /**
-   * Sends the coalesced changes of this tick to local watchers: one frame for every watcher that
-   * changed nothing, and for each one that did, the same frame without its own entries. Returns the
-   * changes to this node's own shares, for the other nodes.
+   * Takes the coalesced changes of this tick: the entries for local watchers (joins, then updates,
+   * then leaves; a member is in one list at most), and the changes to this node's own shares, for the
+   * other nodes. From now on the joined members count as announced.
    */
-  flush(): RoomChanges | undefined {
-    if (!this.isDirty) {
-      this.catchUp();
-      return undefined;
-    }
+  take(): RoomTick {
+    if (!this.isDirty) return { entries: [], own: undefined };
     const own = this.takeOwn();
-    const fragments: Fragment[] = [];
+    const entries: DiffEntry[] = [];
     for (const id of this.joins) {
       const entry = this.members.get(id)!;
       entry.announced = true;
-      fragments.push({ id, list: 'joins', json: memberJson(entry) });
+      entries.push({ id, list: 'joins', json: memberJson(entry) });
     }
     for (const id of this.updates) {
       const entry = this.members.get(id)!;
-      fragments.push({ id, list: 'updates', json: `{"id":${JSON.stringify(id)},"state":${entry.stateJson}}` });
+      entries.push({ id, list: 'updates', json: `{"id":${JSON.stringify(id)},"state":${entry.stateJson}}` });
     }
     for (const [id, reason] of this.leaves) {
-      fragments.push({ id, list: 'leaves', json: `{"id":${JSON.stringify(id)},"reason":"${reason}"}` });
+      entries.push({ id, list: 'leaves', json: `{"id":${JSON.stringify(id)},"reason":"${reason}"}` });
     }
     this.joins.clear();
     this.updates.clear();
     this.leaves.clear();
-    if (fragments.length === 0) {
-      this.catchUp();
-      return own;
-    }
-
-    const head = `{"type":"presence.diff","room":${JSON.stringify(this.name)}`;
-    const { frame: shared, cuts } = assemble(head, fragments);
-    for (const watcher of this.watchers.values()) {
-      // Latest wins for a slow reader: no diff now, the newest state in one snapshot when it caught up.
-      if (this.lagging.has(watcher.id) || watcher.isSlow) {
-        this.lagging.add(watcher.id);
-        if (this.metrics) this.metrics.presenceDropped += 1;
-        continue;
-      }
-      // A watcher whose own member changed gets the shared frame with its entry cut out (an id is in
-      // one list at most): no re-encoding, nothing at all when its entry was the only one.
-      const cut = cuts.get(this.memberId(watcher));
-      if (!cut) watcher.send(shared);
-      else if (fragments.length > 1) watcher.send(shared.slice(0, cut[0]) + shared.slice(cut[1]));
-    }
-    this.catchUp();
-    return own;
+    return { entries, own };
   }
 
   /** The changes to this node's shares since the last tick, which from now on the others may know. */
@@ -326,16 +333,6 @@ export class PresenceRoom {
     return own;
   }
 
-  /** Sends a snapshot to each lagging watcher that has caught up. */
-  private catchUp(): void {
-    for (const id of this.lagging) {
-      const watcher = this.watchers.get(id);
-      if (!watcher || watcher.isSlow) continue;
-      this.lagging.delete(id);
-      this.sendSnapshot(watcher);
-    }
-  }
-
   /** A new member, with no share yet: the caller adds the one that made it. */
   private add(member: MemberFragments): MemberEntry {
     // Left and came back within one tick: the leave is never sent, so older watchers see no flicker
@@ -350,7 +347,7 @@ export class PresenceRoom {
 
   /** Shows the newest share's state to watchers, if it is not what they see already. */
   private showNewest(entry: MemberEntry): void {
-    const share = newest(entry, this.node)?.[1];
+    const share = newest(entry, this.options.node)?.[1];
     if (share && share.state !== entry.stateJson) this.setState(entry, share.state);
   }
 
@@ -361,7 +358,8 @@ export class PresenceRoom {
   }
 
   private setState(entry: MemberEntry, stateJson: string): void {
-    if (this.metrics && (this.updates.has(entry.id) || this.joins.has(entry.id))) this.metrics.presenceCoalesced += 1;
+    const { metrics } = this.options;
+    if (metrics && (this.updates.has(entry.id) || this.joins.has(entry.id))) metrics.presenceCoalesced += 1;
     entry.stateJson = stateJson;
     if (entry.announced && !this.joins.has(entry.id)) this.updates.add(entry.id);
   }
@@ -382,7 +380,7 @@ function memberJson(entry: MemberEntry): string {
  * The share whose state the member shows, with its node (undefined: this one): the latest tracked,
  * the greater node id on a tie, so every node picks the same.
  */
-function newest(entry: MemberEntry, self: string): [string | undefined, Share] | undefined {
+function newest(entry: MemberEntry, self = ''): [string | undefined, Share] | undefined {
   let best: [string | undefined, Share] | undefined = entry.local && [undefined, entry.local];
   let bestNode = self;
   for (const [node, share] of entry.remote) {
@@ -392,33 +390,4 @@ function newest(entry: MemberEntry, self: string): [string | undefined, Share] |
     }
   }
   return best;
-}
-
-/**
- * The frame of one tick, and for each member id where its entry sits in it: the span to cut out for
- * that member's own watchers (its entry and one comma, or the whole list when it is the only entry).
- * Empty lists are left out: most ticks of a busy room are updates only, and every byte goes to every
- * watcher.
- */
-function assemble(head: string, fragments: Fragment[]): { frame: string; cuts: Map<string, [number, number]> } {
-  const lists = { joins: [] as Fragment[], updates: [] as Fragment[], leaves: [] as Fragment[] };
-  for (const f of fragments) lists[f.list].push(f);
-  const cuts = new Map<string, [number, number]>();
-  let frame = head;
-  for (const name of ['joins', 'updates', 'leaves'] as const) {
-    const list = lists[name];
-    if (list.length === 0) continue;
-    const listStart = frame.length;
-    frame += `,"${name}":[`;
-    list.forEach((f, i) => {
-      if (i > 0) frame += ',';
-      const start = frame.length;
-      frame += f.json;
-      if (list.length === 1) cuts.set(f.id, [listStart, frame.length + 1]); // the whole `,"name":[…]`
-      else if (i === 0) cuts.set(f.id, [start, frame.length + 1]); // the entry and the comma after it
-      else cuts.set(f.id, [start - 1, frame.length]); // the comma before it and the entry
-    });
-    frame += ']';
-  }
-  return { frame: `${frame}}`, cuts };
 }

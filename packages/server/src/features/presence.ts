@@ -3,7 +3,8 @@ import { channels, type Cluster, type Envelope } from '../cluster.js';
 import type { Connection } from '../connection.js';
 import { Farewells, MissedRooms, RoomInterest } from './presence-interest.js';
 import type { PresenceKey } from '../options.js';
-import { PresenceRoom, type MemberFragments } from './presence-room.js';
+import { PresenceBatcher } from './presence-batcher.js';
+import { PresenceRoom, type MemberFragments, type RoomChanges } from './presence-room.js';
 import type { HubMetrics } from '../metrics.js';
 
 /** What presence needs to know of the hub's options. */
@@ -20,23 +21,22 @@ export interface PresenceOptions {
 type Body = Parameters<Cluster['publish']>[1];
 
 /**
- * Every presence room of this node, the tick that sends their coalesced changes, and the room's
- * part in the cluster: each node owns its own connections' shares of members (keyed by user, one
- * member can have a share on several nodes) and sends one envelope of their changes per room per
- * tick, but only while another node has watchers in the room. Nodes announce on the room's channel
- * when they gain their first watcher there and lose their last; a node that hears of a new watching
- * node sends it its full list first, then changes. The shares of a node gone silent are dropped
- * (members held by no other node leave), and so is its interest.
+ * Every presence room of this node, what its clients do there, and each room's part in the cluster
+ * (the batcher sends the rooms' coalesced changes to their watchers, once per tick): each node owns
+ * its own connections' shares of members (keyed by user, one member can have a share on several
+ * nodes) and sends one envelope of their changes per room per tick, but only while another node has
+ * watchers in the room. Nodes announce on the room's channel when they gain their first watcher
+ * there and lose their last; a node that hears of a new watching node sends it its full list first,
+ * then changes. The shares of a node gone silent are dropped (members held by no other node leave),
+ * and so is its interest.
  */
 export class Presence {
-  private readonly rooms = new Map<string, PresenceRoom>();
+  private readonly rooms = new Map<string, PresenceRoom<Connection>>();
   /** Who watches each room of this node across the cluster, by room name (same keys as `rooms`). */
   private readonly interest = new Map<string, RoomInterest>();
   private readonly missed = new MissedRooms();
   private readonly farewells: Farewells;
-  private readonly dirty = new Set<PresenceRoom>();
-  private timer: NodeJS.Timeout | undefined;
-  private lastFlush = 0;
+  private readonly batcher: PresenceBatcher<Connection>;
   /** This node's presence envelopes sent, per room. */
   private readonly sent = new Map<string, number>();
 
@@ -47,6 +47,7 @@ export class Presence {
   ) {
     // Twice the timeout: the others check silence once per heartbeat, so they may drop us a little late.
     this.farewells = new Farewells(2 * options.nodeTimeoutMs);
+    this.batcher = new PresenceBatcher(options, (room, own) => this.ticked(room, own));
   }
 
   get roomCount(): number {
@@ -70,8 +71,7 @@ export class Presence {
   }
 
   join(connection: Connection, name: string): void {
-    const room = this.room(connection, name);
-    room.watch(connection);
+    this.watch(this.room(connection, name), connection);
     // No tick needed to tell the others: a room exists here only while it has watchers (members watch
     // too), so its hello, sent once its channel is subscribed, already says we watch.
   }
@@ -84,16 +84,13 @@ export class Presence {
       throw new GhostError(ErrorCode.TOO_LARGE, `Presence state is ${bytes} bytes; the limit is ${this.options.maxStateBytes}`);
     }
     const room = this.room(connection, name);
-    if (!room.watchers.has(connection.id)) room.watch(connection);
-    room.track(connection, stateJson);
-    this.markDirty(room);
+    if (!room.watchers.has(connection.id)) this.watch(room, connection);
+    room.track(connection, stateJson); // the room tells the batcher it has changes
   }
 
   untrack(connection: Connection, name: string, reason: LeaveReason = 'left'): void {
     const room = this.rooms.get(name);
-    if (!room) return;
-    room.untrack(connection, reason);
-    this.markDirty(room);
+    room?.untrack(connection, reason);
   }
 
   leave(connection: Connection, name: string, reason: LeaveReason = 'left'): void {
@@ -102,7 +99,6 @@ export class Presence {
     if (!room) return;
     room.untrack(connection, reason);
     room.unwatch(connection);
-    this.markDirty(room);
   }
 
   /** Removes a connection that ended from every room, with the reason others will see. */
@@ -125,7 +121,6 @@ export class Presence {
       if (!interest.watching) return;
       interest.seen.set(from, envelope.seq);
       room.replaceOwner(from, envelope.members);
-      this.markDirty(room);
     } else if (envelope.kind === 'presence.interest') {
       if (envelope.hello) {
         interest.seen.delete(from); // it starts over in this room
@@ -184,46 +179,49 @@ export class Presence {
       interest?.seen.delete(node);
       if (interest?.peers.delete(node) || room.hasOwner(node)) shared.push(room.name);
       room.dropOwner(node, 'node-down');
-      this.markDirty(room);
     }
     this.missed.down(node, shared);
   }
 
   /** Sends every pending change now (the tick does this by itself). */
   flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.lastFlush = Date.now();
-    const rooms = [...this.dirty];
-    this.dirty.clear();
-    for (const room of rooms) {
-      const interest = this.interest.get(room.name);
-      if (interest) this.announce(room, interest);
-      const own = room.flush();
-      if (room.hasLagging) this.markDirty(room); // check again next tick whether they caught up
-      // Nobody else watches: nothing goes out, and `seq` stays, so whoever watches next sees no gap
-      // (it gets our full list first, numbered with the last `seq` we sent).
-      if (own && interest && interest.peers.size > 0) {
-        const seq = (this.sent.get(room.name) ?? 0) + 1;
-        this.sent.set(room.name, seq);
-        this.send(room.name, { kind: 'presence', room: room.name, seq, ...own });
-      }
-      if (room.isIdle && this.rooms.get(room.name) === room) {
-        this.rooms.delete(room.name);
-        this.interest.delete(room.name);
-        this.sent.delete(room.name);
-        this.missed.forget(room.name);
-        this.syncChannel(room.name);
-      }
-    }
+    this.batcher.flush();
   }
 
   close(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.batcher.close();
   }
 
-  private room(connection: Connection, name: string): PresenceRoom {
+  /**
+   * A room's tick, once its watchers have their frames: tells the other nodes whether we still watch
+   * and the changes to our own shares, and lets the room go when nothing here needs it any more.
+   */
+  private ticked(room: PresenceRoom, own: RoomChanges | undefined): void {
+    const interest = this.interest.get(room.name);
+    if (interest) this.announce(room, interest);
+    // Nobody else watches: nothing goes out, and `seq` stays, so whoever watches next sees no gap
+    // (it gets our full list first, numbered with the last `seq` we sent).
+    if (own && interest && interest.peers.size > 0) {
+      const seq = (this.sent.get(room.name) ?? 0) + 1;
+      this.sent.set(room.name, seq);
+      this.send(room.name, { kind: 'presence', room: room.name, seq, ...own });
+    }
+    if (room.isIdle && this.rooms.get(room.name) === room) {
+      this.rooms.delete(room.name);
+      this.interest.delete(room.name);
+      this.sent.delete(room.name);
+      this.missed.forget(room.name);
+      this.syncChannel(room.name);
+    }
+  }
+
+  /** Adds a watcher to a room, with the snapshot every later diff builds on. */
+  private watch(room: PresenceRoom<Connection>, connection: Connection): void {
+    room.watch(connection);
+    this.batcher.snapshot(room, connection);
+  }
+
+  private room(connection: Connection, name: string): PresenceRoom<Connection> {
     if (!connection.rooms.has(name)) {
       if (connection.rooms.size >= this.options.maxRooms) {
         throw new GhostError(ErrorCode.FORBIDDEN, `A connection may be in at most ${this.options.maxRooms} presence rooms`);
@@ -232,7 +230,8 @@ export class Presence {
     }
     let room = this.rooms.get(name);
     if (!room) {
-      this.rooms.set(name, (room = new PresenceRoom(name, this.options.keyBy, this.options.metrics, this.cluster.nodeId)));
+      const { keyBy, metrics } = this.options;
+      this.rooms.set(name, (room = new PresenceRoom(name, { keyBy, metrics, node: this.cluster.nodeId, changed: this.batcher.mark })));
       const created = room;
       const interest = new RoomInterest();
       this.interest.set(name, interest);
@@ -317,7 +316,6 @@ export class Presence {
     if (unknown && Date.now() - interest.askedAt < this.options.nodeTimeoutMs) return;
     interest.seen.set(envelope.node, envelope.seq);
     room.applyRemote(envelope.node, envelope);
-    this.markDirty(room);
     // Missed something from that node (a partition, a lost frame): its full list repairs it.
     if (unknown || (last !== undefined && envelope.seq !== last + 1)) this.requestSync(room, envelope.node);
   }
@@ -343,15 +341,5 @@ export class Presence {
 
   private channel(room: string): string {
     return channels.presence(this.cluster.prefix, room);
-  }
-
-  private markDirty(room: PresenceRoom): void {
-    this.dirty.add(room);
-    // A timer only while something is pending: an idle hub wakes up for nothing. While changes keep
-    // coming it is due one tick after the last flush (not after this change, or a steady mover would
-    // get fewer than one frame per tick); after a quiet spell, one tick from now, to gather a burst.
-    if (this.timer) return;
-    const due = this.lastFlush + this.options.tickMs - Date.now();
-    this.timer = setTimeout(() => this.flush(), due > 0 ? due : this.options.tickMs);
   }
 }

@@ -1,0 +1,143 @@
+import type { HubMetrics } from '../metrics.js';
+import type { DiffEntry, Participant, PresenceRoom, RoomChanges } from './presence-room.js';
+
+/** A watcher as the batcher sends to it: a hub connection, or anything shaped like one. */
+export interface Recipient extends Participant {
+  /** Whether it reads too slowly: it then gets no diff, and one snapshot once it has caught up. */
+  readonly isSlow: boolean;
+  send(frame: string): boolean;
+}
+
+/** What the batcher needs of the hub's options. */
+export interface BatcherOptions {
+  tickMs: number;
+  metrics?: HubMetrics;
+}
+
+/**
+ * The presence tick, and everything that goes from rooms to their local watchers: which rooms changed
+ * since the last tick, the timer that flushes them, the frames, and the slow readers. Each tick takes
+ * every changed room's coalesced changes, assembles one diff frame from their JSON fragments and sends
+ * it to each watcher (without the watcher's own entries), skips a slow reader until it has caught up
+ * and then sends it a snapshot instead; then hands the room and the changes to this node's own shares
+ * to `ticked`, for the other nodes.
+ */
+export class PresenceBatcher<W extends Recipient = Recipient> {
+  private readonly dirty = new Set<PresenceRoom<W>>();
+  /** Per room, the watchers skipped because they read too slowly: each gets a snapshot once it has caught up. */
+  private readonly lagging = new Map<PresenceRoom<W>, Set<string>>();
+  private timer: NodeJS.Timeout | undefined;
+  private lastFlush = 0;
+
+  constructor(
+    private readonly options: BatcherOptions,
+    private readonly ticked: (room: PresenceRoom<W>, own: RoomChanges | undefined) => void,
+  ) {}
+
+  /** The room changed: it is flushed with the next tick. A room's `changed` hook. */
+  readonly mark = (room: PresenceRoom<W>): void => {
+    this.dirty.add(room);
+    // A timer only while something is pending: an idle hub wakes up for nothing. While changes keep
+    // coming it is due one tick after the last flush (not after this change, or a steady mover would
+    // get fewer than one frame per tick); after a quiet spell, one tick from now, to gather a burst.
+    if (this.timer) return;
+    const due = this.lastFlush + this.options.tickMs - Date.now();
+    this.timer = setTimeout(() => this.flush(), due > 0 ? due : this.options.tickMs);
+  };
+
+  /**
+   * Sends a watcher every announced member of the room but itself. Sent when it starts watching, so
+   * that every later diff follows it in order; the changes still pending reach it with the next tick.
+   */
+  snapshot(room: PresenceRoom<W>, watcher: W): void {
+    this.lagging.get(room)?.delete(watcher.id); // this is the snapshot it waited for
+    const members = room.snapshot(room.memberId(watcher)).join(',');
+    watcher.send(`{"type":"presence.snapshot","room":${JSON.stringify(room.name)},"members":[${members}]}`);
+  }
+
+  /** Sends every pending change now (the tick does this by itself). */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.lastFlush = Date.now();
+    const rooms = [...this.dirty];
+    this.dirty.clear();
+    for (const room of rooms) {
+      const { entries, own } = room.take();
+      if (entries.length > 0) this.deliver(room, entries);
+      this.catchUp(room);
+      this.ticked(room, own);
+    }
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * One frame for every watcher that changed nothing, and for each one that did, the same frame
+   * without its own entry (a member never receives its own state back).
+   */
+  private deliver(room: PresenceRoom<W>, entries: DiffEntry[]): void {
+    const { frame: shared, cuts } = assemble(`{"type":"presence.diff","room":${JSON.stringify(room.name)}`, entries);
+    let lagging = this.lagging.get(room);
+    for (const watcher of room.watchers.values()) {
+      // Latest wins for a slow reader: no diff now, the newest state in one snapshot when it caught up.
+      if (lagging?.has(watcher.id) || watcher.isSlow) {
+        if (!lagging) this.lagging.set(room, (lagging = new Set()));
+        lagging.add(watcher.id);
+        if (this.options.metrics) this.options.metrics.presenceDropped += 1;
+        continue;
+      }
+      // Cut out of the shared frame rather than re-encoded (an id is in one list at most); nothing at
+      // all when the watcher's own entry was the only one.
+      const cut = cuts.get(room.memberId(watcher));
+      if (!cut) watcher.send(shared);
+      else if (entries.length > 1) watcher.send(shared.slice(0, cut[0]) + shared.slice(cut[1]));
+    }
+  }
+
+  /** Sends a snapshot to each lagging watcher that has caught up; the others are checked again next tick. */
+  private catchUp(room: PresenceRoom<W>): void {
+    const lagging = this.lagging.get(room);
+    if (!lagging) return;
+    for (const id of lagging) {
+      const watcher = room.watchers.get(id);
+      if (watcher?.isSlow) continue;
+      lagging.delete(id); // caught up, or no longer watching
+      if (watcher) this.snapshot(room, watcher);
+    }
+    if (lagging.size === 0) this.lagging.delete(room);
+    else this.mark(room);
+  }
+}
+
+/**
+ * The frame of one tick, and for each member id where its entry sits in it: the span to cut out for
+ * that member's own watchers (its entry and one comma, or the whole list when it is the only entry).
+ * Empty lists are left out: most ticks of a busy room are updates only, and every byte goes to every
+ * watcher.
+ */
+function assemble(head: string, entries: DiffEntry[]): { frame: string; cuts: Map<string, [number, number]> } {
+  const lists = { joins: [] as DiffEntry[], updates: [] as DiffEntry[], leaves: [] as DiffEntry[] };
+  for (const e of entries) lists[e.list].push(e);
+  const cuts = new Map<string, [number, number]>();
+  let frame = head;
+  for (const name of ['joins', 'updates', 'leaves'] as const) {
+    const list = lists[name];
+    if (list.length === 0) continue;
+    const listStart = frame.length;
+    frame += `,"${name}":[`;
+    list.forEach((e, i) => {
+      if (i > 0) frame += ',';
+      const start = frame.length;
+      frame += e.json;
+      if (list.length === 1) cuts.set(e.id, [listStart, frame.length + 1]); // the whole `,"name":[…]`
+      else if (i === 0) cuts.set(e.id, [start, frame.length + 1]); // the entry and the comma after it
+      else cuts.set(e.id, [start - 1, frame.length]); // the comma before it and the entry
+    });
+    frame += ']';
+  }
+  return { frame: `${frame}}`, cuts };
+}
