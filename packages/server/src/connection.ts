@@ -3,6 +3,7 @@ import { CloseCode, withRetryAfter, type LeaveReason } from '@ghost/protocol';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
 import type { HubMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
+import { writeWithinTurn } from './turn-writes.js';
 import { createId, nextColor } from './ids.js';
 import type { SendBudget } from './send-budget.js';
 import { GraceBacklog } from './grace-backlog.js';
@@ -293,6 +294,7 @@ export class Connection {
 
   private write(socket: WebSocket, frame: string): void {
     this.metrics?.sentFrame(frame);
+    writeWithinTurn(socket);
     socket.send(utf8Of(frame), TEXT);
     this.writtenChars += frame.length;
     // A ping every quarter of the window, so a reader that keeps up proves it before the window is full.
