@@ -132,6 +132,7 @@ async function soak(readers: number): Promise<void> {
     if (process.env.SOAK_DEBUG) tcpTimeline.push(`${Date.now() - started}:${pages}`);
   }, 100);
   const started = Date.now();
+  if (process.env.SOAK_DEBUG) console.error(`senders ready, pacing starts t=${started % 100000}`);
   const until = started + seconds * 1000;
   let ref = 1;
   const pacing = setInterval(() => {

@@ -66,7 +66,7 @@ describe('a slow reader in a busy room', () => {
       await running.hub.publish('feed', { n, chunk });
       if (n % 10 === 0) await waitFor(() => reader.ofType('topic.message').length === n, 5000, `the reader to read ${n}`);
     }
-    // The hub wrote a first window (16 KiB) ahead of the stopped reader, no more: the rest waits in
+    // The hub wrote a first window (4 KiB) ahead of the stopped reader, no more: the rest waits in
     // the hub, where its budget sees it.
     expect(running.hub.stats().bufferedBytes).toBeGreaterThan(900_000);
     expect(running.hub.stats().slow).toBe(1);
