@@ -2,7 +2,6 @@ import { getHeapStatistics } from 'node:v8';
 import type { IncomingMessage } from 'node:http';
 import type { SchemaDefinition } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
-import type { ChatNameRule } from './features/chat-names.js';
 
 /**
  * Who is on the other end of a connection, as `authenticate` returns it. `id` identifies the person
@@ -36,6 +35,15 @@ export type Authorize = (user: GhostUser | undefined, target: AuthorizeTarget, a
 
 /** Who a member is: each connection (`'connection'`), or each authenticated user across tabs (`'user'`). */
 export type PresenceKey = 'connection' | 'user';
+
+/**
+ * Which chat names the hub accepts, besides the rules every name follows:
+ * - `'any'`: letters of any scripts, mixed.
+ * - `'single-script'`: the letters of one name come from one script, so `pаypal` with a Cyrillic `а`
+ *   is refused. Latin may go with Han, Hiragana, Katakana, Hangul and Bopomofo, as Japanese, Chinese
+ *   and Korean names are written.
+ */
+export type ChatNameRule = 'any' | 'single-script';
 
 /** Chat settings of a hub. */
 export interface ChatOptions {
