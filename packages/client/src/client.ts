@@ -28,7 +28,8 @@ export interface ClientEvents<S> {
   /**
    * Something went wrong that no promise reports: the hub refused the connection (then `status` is
    * `closed`); the hub cannot be reached (`UNREACHABLE`, once per outage, on its first failed attempt:
-   * the client keeps retrying, and `status` says `open` once it is back); the hub refused a message
+   * the client keeps retrying, and `status` says `open` once it is back); `params()` threw (`INTERNAL`,
+   * once per outage too, with the thrown value as `cause`; retried likewise); the hub refused a message
    * sent without a promise; or a listener threw. With no `error` listener it is logged with
    * `console.warn`.
    */

@@ -77,9 +77,10 @@ export class Connection {
   // Until then the hub asked us to stay away (a retry-after hint): coming online or visible does not
   // cut that wait short, or every client of a draining node would be back at once.
   private quietUntil = 0;
-  // An attempt failed since the last welcome: the failure is reported once per outage, not on every
-  // retry (a dead address would otherwise warn every few seconds for ever).
-  private failing = false;
+  // The kinds of failure (UNREACHABLE, a params() that threw) reported since the last welcome: each is
+  // reported once per outage, not on every retry (a dead address would otherwise warn every few
+  // seconds for ever), but a new kind is news: a token service going down while the hub is away.
+  private readonly reported = new Set<ErrorCode>();
   /** This client instance's id: the hub uses it to deliver a publish resent after a reconnect once. */
   private readonly clientId = randomId();
 
@@ -218,7 +219,7 @@ export class Connection {
     // The retry count resets only once the link has stayed up a while: a hub that accepts and drops
     // at once still gets backoff.
     this.timers.stable = setTimeout(() => (this.attempt = 0), this.options.stableAfterMs);
-    this.failing = false;
+    this.reported.clear();
     this.timers.watchdog = setInterval(() => {
       if (Date.now() - this.lastReceived > 2 * this.heartbeatMs) this.drop('heartbeat missed');
     }, this.heartbeatMs);
@@ -264,13 +265,13 @@ export class Connection {
 
   /**
    * Schedules the next attempt; a hub's retry-after hint comes first, the usual jittered backoff on top.
-   * The first `failure` of an outage goes with the status and on the `error` event.
+   * The first `failure` of each kind in an outage goes with the status and on the `error` event.
    */
   private retryLater(retryAfterMs = 0, failure?: Failure): void {
     this.quietUntil = Date.now() + retryAfterMs;
     const delay = retryAfterMs + backoffDelay(this.attempt, this.options.backoff);
-    const report = failure && !this.failing ? this.describe(failure, delay) : undefined;
-    if (failure) this.failing = true;
+    const report = failure && !this.reported.has(failure.code) ? this.describe(failure, delay) : undefined;
+    if (failure) this.reported.add(failure.code);
     this.setStatus('reconnecting', report);
     if (report) this.hooks.failed(report);
     this.attempt += 1;
