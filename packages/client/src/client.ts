@@ -1,4 +1,3 @@
-import { EventEmitter } from 'eventemitter3';
 import {
   ErrorCode, GhostError, describeInvalidName, isErrorCode, isValidName, type BroadcastDataOf, type DirectDataOf,
   type ChatMessage, type Member, type PresenceStateOf, type SchemaDefinition, type TopicDataOf, type TopicNameOf,
@@ -10,6 +9,7 @@ import { ChatHandle } from './handles/chat.js';
 import { PresenceHandle, type PresenceOptions } from './handles/presence.js';
 import { TopicHandle } from './handles/topic.js';
 import { Outbox } from './outbox.js';
+import { SafeEmitter } from './safe-emitter.js';
 
 /** Events of a client; `on` returns the function that stops listening. */
 export interface ClientEvents<S> {
@@ -41,7 +41,8 @@ export interface ClientEvents<S> {
  * {@link createClient}.
  */
 export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
-  private readonly events = new EventEmitter<ClientEvents<S>>();
+  // A throwing `error` listener is not reported: that would call it again.
+  private readonly events = new SafeEmitter<ClientEvents<S>>((thrown, event) => event !== 'error' && this.reportError(thrown));
   private readonly topics = new Map<string, TopicHandle<any>>();
   private readonly rooms = new Map<string, PresenceHandle<any>>();
   private readonly chats = new Map<string, ChatHandle>();
@@ -182,10 +183,10 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
         return;
       }
       case 'broadcast':
-        this.emit('broadcast', message.data as never);
+        this.events.emit('broadcast', message.data as never);
         return;
       case 'direct':
-        this.emit('direct', message.data as never);
+        this.events.emit('direct', message.data as never);
         return;
       default:
         return; // newer hub, newer message: ignored rather than fatal
@@ -200,7 +201,7 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
 
   /** @internal */
   onStatus(status: ClientStatus, reason: GhostError | undefined): void {
-    this.emit('status', status, reason);
+    this.events.emit('status', status, reason);
   }
 
   /** @internal */
@@ -249,16 +250,8 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
   }
 
   private emitError(error: GhostError): void {
-    if (this.events.listenerCount('error') > 0) this.emit('error', error);
+    if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
     else if (error.code !== ErrorCode.NOT_SENT) console.warn(`[ghost] ${error.code}: ${error.message}`);
-  }
-
-  private emit<E extends keyof ClientEvents<S>>(event: E, ...args: Parameters<ClientEvents<S>[E]>): void {
-    try {
-      (this.events.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
-    } catch (error) {
-      if (event !== 'error') this.reportError(error);
-    }
   }
 
   /**
