@@ -1,6 +1,6 @@
 import {
   ErrorCode, GhostError, describeInvalidName, isErrorCode, isValidName, type BroadcastDataOf, type DirectDataOf,
-  type ChatMessage, type Member, type PresenceStateOf, type SchemaDefinition, type TopicDataOf, type TopicNameOf,
+  type PresenceStateOf, type SchemaDefinition, type ServerMessage, type TopicDataOf, type TopicNameOf,
 } from '@ghost/protocol';
 import { Connection, type ClientStatus, type Welcome } from './connection.js';
 import type { ClientCore, Outgoing, Self } from './core.js';
@@ -149,47 +149,48 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
   }
 
   /** @internal */
-  onMessage(message: Record<string, unknown> & { type: string }): void {
+  onMessage(message: ServerMessage): void {
     switch (message.type) {
       case 'topic.message': {
-        const topic = this.topics.get(message.topic as string);
-        const meta = { topic: message.topic as string, from: message.from as string | null, ts: message.ts as number };
-        topic?.deliver(message.data, typeof message.seq === 'number' ? { ...meta, seq: message.seq } : meta);
+        const meta = { topic: message.topic, from: message.from, ts: message.ts };
+        this.topics.get(message.topic)?.deliver(message.data, message.seq === undefined ? meta : { ...meta, seq: message.seq });
         return;
       }
       case 'topic.reset':
-        this.topics.get(message.topic as string)?.applyReset();
+        this.topics.get(message.topic)?.applyReset();
         return;
       case 'presence.snapshot':
-        this.rooms.get(message.room as string)?.applySnapshot(message.members as Member[]);
+        this.rooms.get(message.room)?.applySnapshot(message.members);
         return;
       case 'presence.diff':
-        this.rooms.get(message.room as string)?.applyDiff(message as never);
+        this.rooms.get(message.room)?.applyDiff(message);
         return;
       case 'chat.history':
-        this.chats.get(message.room as string)?.applyHistory(message.messages as ChatMessage[]);
+        this.chats.get(message.room)?.applyHistory(message.messages);
         return;
       case 'chat.message':
-        this.chats.get(message.room as string)?.applyMessage(message.message as ChatMessage);
+        this.chats.get(message.room)?.applyMessage(message.message);
         return;
       case 'ack':
-        this.outbox.settle(message.ref as number, { result: message.result });
+        this.outbox.settle(message.ref, { result: message.result });
         return;
       case 'error': {
+        // Checked all the same: a newer hub may send a code this client does not know.
         const code = isErrorCode(message.code) ? message.code : ErrorCode.INTERNAL;
-        const error = new GhostError(code, String(message.message));
-        if (typeof message.ref === 'number' && this.outbox.settle(message.ref, { error })) return;
+        const error = new GhostError(code, message.message);
+        if (message.ref !== undefined && this.outbox.settle(message.ref, { error })) return;
         this.emitError(error);
         return;
       }
+      // The hub checked the data against the app's schema, which the client shares.
       case 'broadcast':
-        this.events.emit('broadcast', message.data as never);
+        this.events.emit('broadcast', message.data as BroadcastDataOf<S>);
         return;
       case 'direct':
-        this.events.emit('direct', message.data as never);
+        this.events.emit('direct', message.data as DirectDataOf<S>);
         return;
       default:
-        return; // newer hub, newer message: ignored rather than fatal
+        return; // welcome and ping are the connection's; a newer hub's newer message is ignored rather than fatal
     }
   }
 
