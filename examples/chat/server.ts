@@ -2,7 +2,7 @@
 // room "fishing"; / sends you to /lobby. Names, history and delivery are the hub's chat rooms.
 import { fileURLToPath } from 'node:url';
 import type { HubOptions } from '@ghost/server';
-import { isMain, loadAssets, runDemo, send, sendText, serveAsset, startServer, type Demo, type Handler } from '../shared/server.js';
+import { isMain, loadAssets, runDemo, send, sendText, serveAsset, startServer, type Demo, type Handler } from '@ghost-examples/shared/server';
 
 /** What a channel may be called: safe in a URL as it is, and a valid Ghost room name. */
 export const CHANNEL = /^[A-Za-z0-9_-]{1,64}$/;

@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { redisAdapter } from '@ghost/server/redis';
-import { startChatDemo } from '../chat/server.js';
-import { bundlePage, isMain, send, sendText, type Demo } from '../shared/server.js';
+import { startChatDemo } from '@ghost-examples/chat/server';
+import { bundlePage, isMain, send, sendText, type Demo } from '@ghost-examples/shared/server';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 

@@ -1,16 +1,17 @@
 // The cursor demo as a Vite + React app: one Node process runs Vite (in middleware mode: the page,
 // React and hot reload), the Ghost hub on /ghost and the active-users list (GET /api/active-users,
-// and the `active-users` topic), reusing examples/cursors' server side. `npm run
+// and the `active-users` topic), on the same server side as examples/cursors (in
+// @ghost-examples/shared/cursors). `npm run
 // example:cursors-react` at the repository root starts it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createServer as createVite } from 'vite';
 import { createHub, type Hub } from '@ghost/server';
-import { ActiveUsers, visitorFrom, type ActiveUsersOptions } from '../cursors/active-users.js';
-import { openDb, type DbOptions } from '../cursors/db.js';
+import { ActiveUsers, visitorFrom, type ActiveUsersOptions } from '@ghost-examples/shared/cursors/active-users';
+import { openDb, type DbOptions } from '@ghost-examples/shared/cursors/db';
 import { schema } from './shared/schema.js';
-import { isMain, runDemo } from '../shared/server.js';
+import { isMain, runDemo } from '@ghost-examples/shared/server';
 
 /** A running demo. */
 export interface CursorsReactDemo {

@@ -4,12 +4,13 @@
 // No CDN, no build step. The page is served as soon as it is bundled; the database comes up behind it.
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bundlePage } from '../shared/server.js';
+import { bundlePage } from '@ghost-examples/shared/server';
 import { createHub, type Hub } from '@ghost/server';
-import { ActiveUsers, visitorFrom, type ActiveUsersOptions } from './active-users.js';
-import { openDb, type Db, type DbOptions } from './db.js';
+import { ActiveUsers, visitorFrom, type ActiveUsersOptions } from '@ghost-examples/shared/cursors/active-users';
+import { openDb, type Db, type DbOptions } from '@ghost-examples/shared/cursors/db';
 
 /** A running demo. */
 export interface CursorDemo {
@@ -50,6 +51,8 @@ export interface CursorDemoOptions extends ActiveUsersOptions {
 export type VisitorPer = 'window' | 'browser';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+// The board's stylesheet, the React demo's too.
+const stylesheet = createRequire(import.meta.url).resolve('@ghost-examples/shared/cursors/style.css');
 
 
 /** Starts the demo on `port` (0 for any free port). A database that fails does not stop it. */
@@ -57,7 +60,7 @@ export async function startCursorDemo({ port = 0, database, visitorPer = 'window
   if (visitorPer !== 'window' && visitorPer !== 'browser') throw new TypeError(`startCursorDemo: visitorPer must be 'window' or 'browser', got ${JSON.stringify(visitorPer)}`);
   const [page, css, icon, script] = await Promise.all([
     readFile(here('./public/index.html'), 'utf8'),
-    readFile(here('./public/style.css'), 'utf8'),
+    readFile(stylesheet, 'utf8'),
     readFile(here('./public/favicon.svg'), 'utf8'),
     bundlePage(here('./src/page.ts')),
   ]);

@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { describeInvalidName, isValidName } from '@ghost/protocol';
-import { loadAssets, sendText, serveAsset, startServer, type Demo } from '../shared/server.js';
+import { loadAssets, sendText, serveAsset, startServer, type Demo } from '@ghost-examples/shared/server';
 
 /** Largest body `POST /publish/:topic` accepts, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;

@@ -42,7 +42,7 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * Every file of `examples/shared/public` (base.css, favicon.svg) and of `dir/public`, by URL path
+ * Every file of this package's `public/` (base.css, favicon.svg) and of `dir/public`, by URL path
  * (`/style.css`), plus `dir/src/page.ts` bundled as `/page.js`.
  */
 export async function loadAssets(dir: string): Promise<Map<string, Asset>> {

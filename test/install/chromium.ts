@@ -3,7 +3,7 @@
 // open sockets to 127.0.0.1: Chromium's local network access checks refuse).
 import type { RequestListener } from 'node:http';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM, hasChromium, inCI, launchChromium, MISSING } from '../../examples/shared/browser.js';
+import { CHROMIUM, hasChromium, inCI, launchChromium, MISSING } from '@ghost-examples/shared/browser';
 
 export { hasChromium, inCI, MISSING, CHROMIUM };
 

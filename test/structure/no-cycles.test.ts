@@ -96,3 +96,24 @@ describe('import graph of packages/*/src', () => {
     expect(cycles, `import cycles in packages/${name}/src:\n${cycles.join('\n')}`).toEqual([]);
   });
 });
+
+// Cycles aside, a few files are the top of @ghost/server and must stay there: the public entry, the
+// factory and the Hub class are what everything else is built for, so nothing below may reach up to
+// them (ops/ reads a hub through HubInternals), and options are plain data that features read.
+describe('layers of packages/server/src', () => {
+  const srcDir = join(packagesDir, 'server', 'src');
+  const graph = importGraph(srcDir);
+  const importersOf = (file: string) =>
+    [...graph].filter(([, targets]) => targets.includes(join(srcDir, file))).map(([from]) => relative(srcDir, from)).sort();
+
+  it('only index.ts and create-hub.ts import hub.ts, only index.ts imports create-hub.ts, none imports index.ts', () => {
+    expect(importersOf('hub.ts')).toEqual(['create-hub.ts', 'index.ts']);
+    expect(importersOf('create-hub.ts')).toEqual(['index.ts']);
+    expect(importersOf('index.ts')).toEqual([]);
+  });
+
+  it('options.ts imports nothing from features/', () => {
+    const fromFeatures = graph.get(join(srcDir, 'options.ts'))!.filter((target) => relative(srcDir, target).startsWith('features/'));
+    expect(fromFeatures.map((target) => relative(srcDir, target))).toEqual([]);
+  });
+});

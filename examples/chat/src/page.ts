@@ -1,7 +1,7 @@
 // The page: the channel is the path (/fishing → chat room "fishing"). Read the history, pick a name
 // the room does not have yet, then talk. All text goes in with textContent: a message is never HTML.
 import { createClient, ErrorCode, type ChatMessage } from '@ghost/client';
-import { byId, el, statusBadge, timeOf } from '../../shared/page.js';
+import { byId, el, statusBadge, timeOf } from '@ghost-examples/shared/page';
 
 const room = location.pathname.slice(1);
 const identifyForm = byId<HTMLFormElement>('identify');

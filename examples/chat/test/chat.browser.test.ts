@@ -2,8 +2,8 @@
 // server restart on the same port that the pages ride out, delivering what was typed meanwhile once.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, needsChromium, openPage, screenshot } from '../../shared/browser.js';
-import type { Demo } from '../../shared/server.js';
+import { hasChromium, launchChromium, needsChromium, openPage, screenshot } from '@ghost-examples/shared/browser';
+import type { Demo } from '@ghost-examples/shared/server';
 import { startChatDemo } from '../server.js';
 
 needsChromium('chat demo');

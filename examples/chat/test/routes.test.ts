@@ -1,6 +1,6 @@
 // The chat demo's routes, without a browser.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Demo } from '../../shared/server.js';
+import type { Demo } from '@ghost-examples/shared/server';
 import { startChatDemo } from '../server.js';
 
 let demo: Demo;

@@ -1,7 +1,7 @@
 // The cursors page of the cluster example: open it on port 9000 and on 9001, and each window shows
 // the other's pointer, though the two sockets are on different hub nodes.
 import { createClient } from '@ghost/client';
-import { statusBadge } from '../../shared/page.js';
+import { statusBadge } from '@ghost-examples/shared/page';
 
 const board = document.getElementById('board')!;
 document.getElementById('node')!.textContent = `node :${location.port}`;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { hasChromium, launchChromium, needsChromium, openPage, screenshot } from '../../shared/browser.js';
+import { hasChromium, launchChromium, needsChromium, openPage, screenshot } from '@ghost-examples/shared/browser';
 import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
 import { startClusterDemo, type ClusterDemo } from '../server.js';
 

@@ -15,6 +15,6 @@ const user = z.object({
 export const schema = defineSchema({
   // A cursor: fractions (0..1) of the board, as `client.cursors` tracks it.
   presence: z.object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1) }),
-  // What examples/cursors' ActiveUsers publishes (its ActiveUsersFeed).
+  // What ActiveUsers publishes (ActiveUsersFeed, in @ghost-examples/shared/cursors/feed).
   topics: { 'active-users': z.object({ rev: z.number(), available: z.boolean(), users: z.array(user) }) },
 });

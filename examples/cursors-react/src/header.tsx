@@ -1,7 +1,7 @@
 // Your colour, how many others are here, and the connection status. Each part re-renders only when
 // what it shows changes: a cursor moving elsewhere re-renders none of them.
 import { useClient, useStatus } from '@ghost/react';
-import { statusLabel } from '../../shared/page.js';
+import { statusLabel } from '@ghost-examples/shared/page';
 import { useOthers } from './ghost.js';
 import { useRenderCount } from './render-count.js';
 import { colorOf, visitorId } from './visitor.js';

@@ -7,7 +7,7 @@ import { GhostProvider } from '@ghost/react';
 import type { schema } from '../shared/schema.js';
 import { App } from './app.js';
 import { visitorSecret } from './visitor.js';
-import '../../cursors/public/style.css';
+import '@ghost-examples/shared/cursors/style.css';
 import './layout.css';
 
 // You are the same visitor after a reload: a random id kept in localStorage, sent on every connection.

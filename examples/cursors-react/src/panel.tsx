@@ -4,7 +4,7 @@
 // a name is whatever a visitor typed, never markup.
 import { useEffect, useState } from 'react';
 import { useClient, useStatus } from '@ghost/react';
-import type { ActiveUser, ActiveUsersFeed } from '../../cursors/src/feed.js';
+import type { ActiveUser, ActiveUsersFeed } from '@ghost-examples/shared/cursors/feed';
 import { useTopic } from './ghost.js';
 import { useRenderCount } from './render-count.js';
 import { visitorId } from './visitor.js';

@@ -5,8 +5,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type GhostClient } from '@ghost/client';
-import { hasChromium, launchChromium, needsChromium, screenshot } from '../../shared/browser.js';
-import { expectGhostAt, ghostIds, moveTo, tips } from '../../cursors/test/browser.js';
+import { hasChromium, launchChromium, needsChromium, screenshot } from '@ghost-examples/shared/browser';
+import { expectGhostAt, ghostIds, moveTo, tips } from '@ghost-examples/shared/cursors/board';
 import { startCursorsReact, type CursorsReactDemo } from '../server.js';
 
 /** The panel's rows, in order. */

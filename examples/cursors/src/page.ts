@@ -3,8 +3,8 @@
 // `online` says who is here (the header's count); the active-users panel (panel.ts) is fed by the
 // `active-users` topic, and by GET /api/active-users at each (re)connection. Bundled by server.ts.
 import { createClient, type ClientStatus, type Cursor, type GhostClient } from '@ghost/client';
-import { byId, statusBadge } from '../../shared/page.js';
-import type { ActiveUsersFeed } from './feed.js';
+import { byId, statusBadge } from '@ghost-examples/shared/page';
+import type { ActiveUsersFeed } from '@ghost-examples/shared/cursors/feed';
 import { cleanName, displayName } from './names.js';
 import { ActiveUsersPanel } from './panel.js';
 import { CursorLayer } from './render.js';

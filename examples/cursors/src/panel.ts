@@ -1,7 +1,7 @@
 // The active-users panel: drawing only. It keeps the newest list it was given (by `rev`, whether it
 // came from the topic or from GET /api/active-users) and draws it with textContent and attributes:
 // a name is whatever a visitor typed, never markup.
-import type { ActiveUser, ActiveUsersFeed } from './feed.js';
+import type { ActiveUser, ActiveUsersFeed } from '@ghost-examples/shared/cursors/feed';
 import { displayName } from './names.js';
 
 export class ActiveUsersPanel {

@@ -4,9 +4,9 @@
 import type { IncomingMessage } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { createClient, type GhostClient } from '@ghost/client';
-import { visitorFrom } from '../active-users.js';
+import { visitorFrom } from '@ghost-examples/shared/cursors/active-users';
 import { startCursorDemo, type CursorDemo } from '../server.js';
-import type { ActiveUser, ActiveUsersFeed } from '../src/feed.js';
+import type { ActiveUser, ActiveUsersFeed } from '@ghost-examples/shared/cursors/feed';
 import { backends, CLOSED_URL, needsBackend } from './databases.js';
 
 const all = await backends();

@@ -2,7 +2,7 @@
 // PostgreSQL through `pg`. Each PostgreSQL run gets a table of its own, dropped afterwards.
 import { randomBytes } from 'node:crypto';
 import { it } from 'vitest';
-import { openDb, type DbOptions } from '../db.js';
+import { openDb, type DbOptions } from '@ghost-examples/shared/cursors/db';
 
 export const POSTGRES_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 /** A port nothing listens on: the database is "down". */

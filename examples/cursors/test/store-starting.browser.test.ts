@@ -3,7 +3,7 @@
 // held shut until the test lets it answer.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../db.js';
+import { openDb, type Db } from '@ghost-examples/shared/cursors/db';
 import { startCursorDemo, type CursorDemo } from '../server.js';
 import { expectGhostAt, ghostIds, hasChromium, launchChromium, moveTo, needsChromium, openDemo } from './browser.js';
 

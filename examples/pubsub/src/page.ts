@@ -1,7 +1,7 @@
 // The page: subscribe to topics, publish to them, and log what arrives (from other pages, the CLI,
 // or the server's HTTP routes). All text goes in with textContent: a message is never HTML.
 import { createClient, type TopicMeta } from '@ghost/client';
-import { byId, el, statusBadge, timeOf } from '../../shared/page.js';
+import { byId, el, statusBadge, timeOf } from '@ghost-examples/shared/page';
 
 const topicInput = byId<HTMLInputElement>('topic');
 const messageInput = byId<HTMLInputElement>('message');

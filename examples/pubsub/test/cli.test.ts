@@ -1,7 +1,7 @@
 // The command-line client as a person runs it: a child process printing lines.
 import { expect, it } from 'vitest';
 import { closeAfterTest } from '../../../test/helpers/cleanup.js';
-import type { Demo } from '../../shared/server.js';
+import type { Demo } from '@ghost-examples/shared/server';
 import { startPubsubDemo } from '../server.js';
 import { runCli, startCli } from './cli-process.js';
 

@@ -2,8 +2,8 @@
 // sends and what GET /ping broadcasts, and nothing more from a topic once it unsubscribed.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, needsChromium, openPage, screenshot } from '../../shared/browser.js';
-import type { Demo } from '../../shared/server.js';
+import { hasChromium, launchChromium, needsChromium, openPage, screenshot } from '@ghost-examples/shared/browser';
+import type { Demo } from '@ghost-examples/shared/server';
 import { startPubsubDemo } from '../server.js';
 import { runCli } from './cli-process.js';
 

@@ -4,7 +4,7 @@ import http from 'node:http';
 import { createClient } from '@ghost/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAfterTest } from '../../../test/helpers/cleanup.js';
-import type { Demo } from '../../shared/server.js';
+import type { Demo } from '@ghost-examples/shared/server';
 import { MAX_BODY_BYTES, startPubsubDemo } from '../server.js';
 
 describe('pubsub HTTP routes', () => {

@@ -1,7 +1,6 @@
-import { EventEmitter } from 'eventemitter3';
 import {
   ErrorCode, GhostError, describeInvalidName, isErrorCode, isValidName, type BroadcastDataOf, type DirectDataOf,
-  type ChatMessage, type Member, type PresenceStateOf, type SchemaDefinition, type TopicDataOf, type TopicNameOf,
+  type PresenceStateOf, type SchemaDefinition, type ServerMessage, type TopicDataOf, type TopicNameOf,
 } from '@ghost/protocol';
 import { Connection, type ClientStatus, type Welcome } from './connection.js';
 import type { ClientCore, Outgoing, Self } from './core.js';
@@ -10,6 +9,7 @@ import { ChatHandle } from './handles/chat.js';
 import { PresenceHandle, type PresenceOptions } from './handles/presence.js';
 import { TopicHandle } from './handles/topic.js';
 import { Outbox } from './outbox.js';
+import { SafeEmitter } from './safe-emitter.js';
 
 /** Events of a client; `on` returns the function that stops listening. */
 export interface ClientEvents<S> {
@@ -28,7 +28,8 @@ export interface ClientEvents<S> {
   /**
    * Something went wrong that no promise reports: the hub refused the connection (then `status` is
    * `closed`); the hub cannot be reached (`UNREACHABLE`, once per outage, on its first failed attempt:
-   * the client keeps retrying, and `status` says `open` once it is back); the hub refused a message
+   * the client keeps retrying, and `status` says `open` once it is back); `params()` threw (`INTERNAL`,
+   * once per outage too, with the thrown value as `cause`; retried likewise); the hub refused a message
    * sent without a promise; or a listener threw. With no `error` listener it is logged with
    * `console.warn`.
    */
@@ -40,7 +41,8 @@ export interface ClientEvents<S> {
  * {@link createClient}.
  */
 export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
-  private readonly events = new EventEmitter<ClientEvents<S>>();
+  // A throwing `error` listener is not reported: that would call it again.
+  private readonly events = new SafeEmitter<ClientEvents<S>>((thrown, event) => event !== 'error' && this.reportError(thrown));
   private readonly topics = new Map<string, TopicHandle<any>>();
   private readonly rooms = new Map<string, PresenceHandle<any>>();
   private readonly chats = new Map<string, ChatHandle>();
@@ -147,47 +149,48 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
   }
 
   /** @internal */
-  onMessage(message: Record<string, unknown> & { type: string }): void {
+  onMessage(message: ServerMessage): void {
     switch (message.type) {
       case 'topic.message': {
-        const topic = this.topics.get(message.topic as string);
-        const meta = { topic: message.topic as string, from: message.from as string | null, ts: message.ts as number };
-        topic?.deliver(message.data, typeof message.seq === 'number' ? { ...meta, seq: message.seq } : meta);
+        const meta = { topic: message.topic, from: message.from, ts: message.ts };
+        this.topics.get(message.topic)?.deliver(message.data, message.seq === undefined ? meta : { ...meta, seq: message.seq });
         return;
       }
       case 'topic.reset':
-        this.topics.get(message.topic as string)?.applyReset();
+        this.topics.get(message.topic)?.applyReset();
         return;
       case 'presence.snapshot':
-        this.rooms.get(message.room as string)?.applySnapshot(message.members as Member[]);
+        this.rooms.get(message.room)?.applySnapshot(message.members);
         return;
       case 'presence.diff':
-        this.rooms.get(message.room as string)?.applyDiff(message as never);
+        this.rooms.get(message.room)?.applyDiff(message);
         return;
       case 'chat.history':
-        this.chats.get(message.room as string)?.applyHistory(message.messages as ChatMessage[]);
+        this.chats.get(message.room)?.applyHistory(message.messages);
         return;
       case 'chat.message':
-        this.chats.get(message.room as string)?.applyMessage(message.message as ChatMessage);
+        this.chats.get(message.room)?.applyMessage(message.message);
         return;
       case 'ack':
-        this.outbox.settle(message.ref as number, { result: message.result });
+        this.outbox.settle(message.ref, { result: message.result });
         return;
       case 'error': {
+        // Checked all the same: a newer hub may send a code this client does not know.
         const code = isErrorCode(message.code) ? message.code : ErrorCode.INTERNAL;
-        const error = new GhostError(code, String(message.message));
-        if (typeof message.ref === 'number' && this.outbox.settle(message.ref, { error })) return;
+        const error = new GhostError(code, message.message);
+        if (message.ref !== undefined && this.outbox.settle(message.ref, { error })) return;
         this.emitError(error);
         return;
       }
+      // The hub checked the data against the app's schema, which the client shares.
       case 'broadcast':
-        this.emit('broadcast', message.data as never);
+        this.events.emit('broadcast', message.data as BroadcastDataOf<S>);
         return;
       case 'direct':
-        this.emit('direct', message.data as never);
+        this.events.emit('direct', message.data as DirectDataOf<S>);
         return;
       default:
-        return; // newer hub, newer message: ignored rather than fatal
+        return; // welcome and ping are the connection's; a newer hub's newer message is ignored rather than fatal
     }
   }
 
@@ -199,7 +202,7 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
 
   /** @internal */
   onStatus(status: ClientStatus, reason: GhostError | undefined): void {
-    this.emit('status', status, reason);
+    this.events.emit('status', status, reason);
   }
 
   /** @internal */
@@ -248,16 +251,8 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
   }
 
   private emitError(error: GhostError): void {
-    if (this.events.listenerCount('error') > 0) this.emit('error', error);
+    if (this.events.listenerCount('error') > 0) this.events.emit('error', error);
     else if (error.code !== ErrorCode.NOT_SENT) console.warn(`[ghost] ${error.code}: ${error.message}`);
-  }
-
-  private emit<E extends keyof ClientEvents<S>>(event: E, ...args: Parameters<ClientEvents<S>[E]>): void {
-    try {
-      (this.events.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
-    } catch (error) {
-      if (event !== 'error') this.reportError(error);
-    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import WebSocketImpl from 'isomorphic-ws';
-import { CloseCode, ErrorCode, GhostError, PROTOCOL_VERSION, closeReaction, parseFrame, retryAfterOf } from '@ghost/protocol';
+import { CloseCode, ErrorCode, GhostError, PROTOCOL_VERSION, closeReaction, parseFrame, retryAfterOf, type ServerMessage } from '@ghost/protocol';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { OPEN, type SocketConstructor, type SocketLike } from './websocket.js';
 
@@ -39,7 +39,8 @@ export interface ConnectionOptions {
 
 export interface ConnectionHooks {
   welcome(welcome: Welcome): void;
-  message(message: Record<string, unknown> & { type: string }): void;
+  /** Any message but `welcome` and `ping`, which the connection answers itself. */
+  message(message: ServerMessage): void;
   /** `reason`: why, when the status changed because something failed (an attempt, or a refusal). */
   status(status: ClientStatus, reason: GhostError | undefined): void;
   /** The first attempt of an outage failed (`UNREACHABLE`); the retries go on. */
@@ -77,9 +78,10 @@ export class Connection {
   // Until then the hub asked us to stay away (a retry-after hint): coming online or visible does not
   // cut that wait short, or every client of a draining node would be back at once.
   private quietUntil = 0;
-  // An attempt failed since the last welcome: the failure is reported once per outage, not on every
-  // retry (a dead address would otherwise warn every few seconds for ever).
-  private failing = false;
+  // The kinds of failure (UNREACHABLE, a params() that threw) reported since the last welcome: each is
+  // reported once per outage, not on every retry (a dead address would otherwise warn every few
+  // seconds for ever), but a new kind is news: a token service going down while the hub is away.
+  private readonly reported = new Set<ErrorCode>();
   /** This client instance's id: the hub uses it to deliver a publish resent after a reconnect once. */
   private readonly clientId = randomId();
 
@@ -195,7 +197,10 @@ export class Connection {
     if (typeof data !== 'string') return; // the hub only sends text
     const parsed = parseFrame(data);
     if (!parsed.ok) return;
-    const message = parsed.value;
+    // The one place a frame is taken for a ServerMessage: the client trusts its hub and leaves zod out
+    // of the browser (the tests check the hub's frames against the schemas instead). A type from a
+    // newer hub matches no case of any switch and is ignored.
+    const message = parsed.value as ServerMessage;
     if (message.type === 'ping') {
       this.send('{"type":"pong"}');
       return;
@@ -205,7 +210,7 @@ export class Connection {
         this.stop(new GhostError(ErrorCode.VERSION_MISMATCH, `The hub speaks protocol ${String(message.v)}; this client speaks ${PROTOCOL_VERSION}`));
         return;
       }
-      this.onWelcome(message as unknown as Welcome);
+      this.onWelcome(message);
       return;
     }
     this.hooks.message(message);
@@ -218,7 +223,7 @@ export class Connection {
     // The retry count resets only once the link has stayed up a while: a hub that accepts and drops
     // at once still gets backoff.
     this.timers.stable = setTimeout(() => (this.attempt = 0), this.options.stableAfterMs);
-    this.failing = false;
+    this.reported.clear();
     this.timers.watchdog = setInterval(() => {
       if (Date.now() - this.lastReceived > 2 * this.heartbeatMs) this.drop('heartbeat missed');
     }, this.heartbeatMs);
@@ -264,13 +269,13 @@ export class Connection {
 
   /**
    * Schedules the next attempt; a hub's retry-after hint comes first, the usual jittered backoff on top.
-   * The first `failure` of an outage goes with the status and on the `error` event.
+   * The first `failure` of each kind in an outage goes with the status and on the `error` event.
    */
   private retryLater(retryAfterMs = 0, failure?: Failure): void {
     this.quietUntil = Date.now() + retryAfterMs;
     const delay = retryAfterMs + backoffDelay(this.attempt, this.options.backoff);
-    const report = failure && !this.failing ? this.describe(failure, delay) : undefined;
-    if (failure) this.failing = true;
+    const report = failure && !this.reported.has(failure.code) ? this.describe(failure, delay) : undefined;
+    if (failure) this.reported.add(failure.code);
     this.setStatus('reconnecting', report);
     if (report) this.hooks.failed(report);
     this.attempt += 1;

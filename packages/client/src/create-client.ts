@@ -26,7 +26,8 @@ export interface ClientOptions<S extends SchemaDefinition = SchemaDefinition> {
   WebSocket?: SocketConstructor;
 }
 
-function option(name: string, value: unknown, fallback: number, min: number): number {
+// The rule and the words of @ghost/server's numberOption: the two packages share no code but the protocol's.
+function numberOption(name: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
     throw new TypeError(`createClient: ${name} must be a number ≥ ${min}, got ${String(value)}`);
@@ -48,9 +49,9 @@ function option(name: string, value: unknown, fallback: number, min: number): nu
  */
 export function createClient<const S extends SchemaDefinition = SchemaDefinition>(url: string, options: ClientOptions<S> = {}): GhostClient<S> {
   const backoff: BackoffOptions = {
-    minDelayMs: option('backoff.minDelayMs', options.backoff?.minDelayMs, DEFAULT_BACKOFF.minDelayMs, 0),
-    maxDelayMs: option('backoff.maxDelayMs', options.backoff?.maxDelayMs, DEFAULT_BACKOFF.maxDelayMs, 0),
-    factor: option('backoff.factor', options.backoff?.factor, DEFAULT_BACKOFF.factor, 1),
+    minDelayMs: numberOption('backoff.minDelayMs', options.backoff?.minDelayMs, DEFAULT_BACKOFF.minDelayMs, 0),
+    maxDelayMs: numberOption('backoff.maxDelayMs', options.backoff?.maxDelayMs, DEFAULT_BACKOFF.maxDelayMs, 0),
+    factor: numberOption('backoff.factor', options.backoff?.factor, DEFAULT_BACKOFF.factor, 1),
   };
   if (options.params !== undefined && typeof options.params !== 'function' && typeof options.params !== 'object') {
     throw new TypeError('createClient: params must be an object of strings or a function returning one');
@@ -61,8 +62,8 @@ export function createClient<const S extends SchemaDefinition = SchemaDefinition
       url: resolveUrl(url),
       WebSocket: options.WebSocket,
       backoff,
-      connectTimeoutMs: option('connectTimeoutMs', options.connectTimeoutMs, 10_000, 1),
-      stableAfterMs: option('stableAfterMs', options.stableAfterMs, 5_000, 0),
+      connectTimeoutMs: numberOption('connectTimeoutMs', options.connectTimeoutMs, 10_000, 1),
+      stableAfterMs: numberOption('stableAfterMs', options.stableAfterMs, 5_000, 0),
       params: options.params,
     },
     {
@@ -73,9 +74,9 @@ export function createClient<const S extends SchemaDefinition = SchemaDefinition
       stopped: (error) => client!.onStopped(error),
     },
   );
-  client = new GhostClient<S>(connection, option('maxQueued', options.maxQueued, 1000, 1), {
-    trackIntervalMs: option('trackIntervalMs', options.trackIntervalMs, 16, 0),
-  }, option('chatHistoryLimit', options.chatHistoryLimit, 100, 1));
+  client = new GhostClient<S>(connection, numberOption('maxQueued', options.maxQueued, 1000, 1), {
+    trackIntervalMs: numberOption('trackIntervalMs', options.trackIntervalMs, 16, 0),
+  }, numberOption('chatHistoryLimit', options.chatHistoryLimit, 100, 1));
   connection.start();
   return client;
 }

@@ -25,7 +25,7 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   /** Hub (as a close code): client and hub speak different protocol versions. Retry: no, upgrade. */
   VERSION_MISMATCH: 'VERSION_MISMATCH',
-  /** Hub: something failed on the hub's side (an adapter, a hook). Retry: yes. */
+  /** Hub: something failed on the hub's side (an adapter, a hook). Client: a listener or `params()` threw. Retry: yes. */
   INTERNAL: 'INTERNAL',
   /** Client: the client was closed, or its outbox was full, before the message could be sent. Retry: yes, once open. */
   NOT_SENT: 'NOT_SENT',

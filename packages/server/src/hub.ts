@@ -16,6 +16,7 @@ import { LoopLag } from './rate-limit.js';
 import { Topics } from './features/topics.js';
 import { handshake } from './handshake.js';
 import { createId } from './ids.js';
+import { numberOption } from './number-option.js';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
 import { routeFrame, type RouterContext } from './router.js';
 import { Sessions } from './sessions.js';
@@ -260,10 +261,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
    * process.on('SIGTERM', () => void hub.close({ retryAfterMs: 5000 }).then(() => server.close()));
    */
   close(options: CloseOptions = {}): Promise<void> {
-    const retryAfterMs = options.retryAfterMs ?? 0;
-    if (typeof retryAfterMs !== 'number' || !Number.isFinite(retryAfterMs) || retryAfterMs < 0) {
-      throw new TypeError(`hub.close: retryAfterMs must be a number ≥ 0, got ${String(retryAfterMs)}`);
-    }
+    const retryAfterMs = numberOption('hub.close', 'retryAfterMs', options.retryAfterMs ?? 0, 0, 0);
     this.closing ??= this.shutdown(retryAfterMs);
     return this.closing;
   }

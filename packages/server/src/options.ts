@@ -2,7 +2,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { IncomingMessage } from 'node:http';
 import type { SchemaDefinition } from '@ghost/protocol';
 import type { Adapter } from './adapters/adapter.js';
-import type { ChatNameRule } from './features/chat-names.js';
+import { isNumberAtLeast, numberOption } from './number-option.js';
 
 /**
  * Who is on the other end of a connection, as `authenticate` returns it. `id` identifies the person
@@ -36,6 +36,15 @@ export type Authorize = (user: GhostUser | undefined, target: AuthorizeTarget, a
 
 /** Who a member is: each connection (`'connection'`), or each authenticated user across tabs (`'user'`). */
 export type PresenceKey = 'connection' | 'user';
+
+/**
+ * Which chat names the hub accepts, besides the rules every name follows:
+ * - `'any'`: letters of any scripts, mixed.
+ * - `'single-script'`: the letters of one name come from one script, so `pаypal` with a Cyrillic `а`
+ *   is refused. Latin may go with Han, Hiragana, Katakana, Hangul and Bopomofo, as Japanese, Chinese
+ *   and Korean names are written.
+ */
+export type ChatNameRule = 'any' | 'single-script';
 
 /** Chat settings of a hub. */
 export interface ChatOptions {
@@ -285,19 +294,11 @@ export interface ResolvedHubOptions {
   slowTopics: { policy(topic: string): SlowTopicPolicy; maxQueued: number };
 }
 
-function positive(name: string, value: unknown, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new TypeError(`createHub: ${name} must be a number ≥ ${min}, got ${String(value)}`);
-  }
-  return value;
-}
-
 /** An idle lifetime in ms: `0` or `Infinity` mean never (resolved to `Infinity`). */
 function lifetime(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (value === 0 || value === Infinity) return Infinity;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
+  if (!isNumberAtLeast(value, 1)) {
     throw new TypeError(`createHub: ${name} must be a number of ms ≥ 1, or 0 / Infinity to keep for ever, got ${String(value)}`);
   }
   return value;
@@ -318,7 +319,7 @@ function origins(value: HubOptions['origins']): ((origin: string) => boolean) | 
 }
 
 function recovery(value: HubOptions['recovery']): ResolvedHubOptions['recovery'] {
-  const historySize = positive('recovery.historySize', value?.historySize, DEFAULT_RECOVERY_HISTORY);
+  const historySize = numberOption('createHub', 'recovery.historySize', value?.historySize, DEFAULT_RECOVERY_HISTORY);
   const ttlMs = lifetime('recovery.ttlMs', value?.ttlMs, DEFAULT_RECOVERY_TTL_MS);
   const topics = value?.topics;
   if (topics === undefined) return { recoverable: () => false, historySize, ttlMs };
@@ -330,7 +331,7 @@ function recovery(value: HubOptions['recovery']): ResolvedHubOptions['recovery']
 }
 
 function slowTopics(value: HubOptions['slowTopics'], recoverable: (topic: string) => boolean): ResolvedHubOptions['slowTopics'] {
-  const maxQueued = positive('slowTopics.maxQueued', value?.maxQueued, DEFAULT_SLOW_QUEUE);
+  const maxQueued = numberOption('createHub', 'slowTopics.maxQueued', value?.maxQueued, DEFAULT_SLOW_QUEUE);
   const policy = value?.policy;
   if (policy === undefined) return { policy: (topic) => (recoverable(topic) ? 'drop-oldest' : 'disconnect'), maxQueued };
   if (typeof policy === 'function') return { policy, maxQueued };
@@ -342,7 +343,7 @@ function slowTopics(value: HubOptions['slowTopics'], recoverable: (topic: string
 
 function nodeTimeout(options: HubOptions): number {
   const heartbeat = options.nodeHeartbeatMs ?? DEFAULTS.nodeHeartbeatMs;
-  const timeout = positive('nodeTimeoutMs', options.nodeTimeoutMs, DEFAULTS.nodeTimeoutMs, 20);
+  const timeout = numberOption('createHub', 'nodeTimeoutMs', options.nodeTimeoutMs, DEFAULTS.nodeTimeoutMs, 20);
   if (timeout <= heartbeat) {
     throw new TypeError(`createHub: nodeTimeoutMs (${timeout}) must be longer than nodeHeartbeatMs (${heartbeat}), or every node looks dead between heartbeats`);
   }
@@ -372,28 +373,28 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
       throw new TypeError(`createHub: unknown limit "${key}"; known limits: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
     }
     const min = key === 'maxConnectionsPerAddress' || key === 'maxConnections' || key === 'retryAfterMs' ? 0 : 1;
-    limits[key as keyof HubLimits] = positive(`limits.${key}`, value, DEFAULT_LIMITS[key as keyof HubLimits], min);
+    limits[key as keyof HubLimits] = numberOption('createHub', `limits.${key}`, value, DEFAULT_LIMITS[key as keyof HubLimits], min);
   }
   return {
     schema: options.schema,
     authenticate: options.authenticate,
     authorize: fn('authorize', options.authorize),
     origins: origins(options.origins),
-    trustProxy: options.trustProxy === true ? 1 : positive('trustProxy', options.trustProxy === false ? 0 : options.trustProxy, 0, 0),
+    trustProxy: options.trustProxy === true ? 1 : numberOption('createHub', 'trustProxy', options.trustProxy === false ? 0 : options.trustProxy, 0, 0),
     limits,
-    heartbeatMs: positive('heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs, 10),
-    graceMs: positive('graceMs', options.graceMs, DEFAULTS.graceMs, 0),
-    tickMs: positive('tickMs', options.tickMs, DEFAULTS.tickMs, 1),
+    heartbeatMs: numberOption('createHub', 'heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs, 10),
+    graceMs: numberOption('createHub', 'graceMs', options.graceMs, DEFAULTS.graceMs, 0),
+    tickMs: numberOption('createHub', 'tickMs', options.tickMs, DEFAULTS.tickMs, 1),
     presenceKey: presenceKey(options.presenceKey),
-    nodeHeartbeatMs: positive('nodeHeartbeatMs', options.nodeHeartbeatMs, DEFAULTS.nodeHeartbeatMs, 10),
+    nodeHeartbeatMs: numberOption('createHub', 'nodeHeartbeatMs', options.nodeHeartbeatMs, DEFAULTS.nodeHeartbeatMs, 10),
     recovery: resolvedRecovery,
     slowTopics: slowTopics(options.slowTopics, resolvedRecovery.recoverable),
     nodeTimeoutMs: nodeTimeout(options),
     chat: {
-      historySize: positive('chat.historySize', options.chat?.historySize, DEFAULT_CHAT.historySize, 0),
+      historySize: numberOption('createHub', 'chat.historySize', options.chat?.historySize, DEFAULT_CHAT.historySize, 0),
       historyTtlMs: lifetime('chat.historyTtlMs', options.chat?.historyTtlMs, DEFAULT_CHAT.historyTtlMs),
-      maxTextLength: positive('chat.maxTextLength', options.chat?.maxTextLength, DEFAULT_CHAT.maxTextLength),
-      claimTtlMs: positive('chat.claimTtlMs', options.chat?.claimTtlMs, DEFAULT_CHAT.claimTtlMs, 30),
+      maxTextLength: numberOption('createHub', 'chat.maxTextLength', options.chat?.maxTextLength, DEFAULT_CHAT.maxTextLength),
+      claimTtlMs: numberOption('createHub', 'chat.claimTtlMs', options.chat?.claimTtlMs, DEFAULT_CHAT.claimTtlMs, 30),
       names: chatNames(options.chat?.names),
     },
   };

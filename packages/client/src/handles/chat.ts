@@ -1,6 +1,6 @@
-import { EventEmitter } from 'eventemitter3';
 import type { ChatMessage } from '@ghost/protocol';
 import type { ClientCore } from '../core.js';
+import { SafeEmitter } from '../safe-emitter.js';
 
 /** Events of a chat room; `on` returns the function that stops listening. */
 export interface ChatEvents {
@@ -15,7 +15,7 @@ export interface ChatEvents {
  * `history` joins the room. Get one with `client.chat(room)`.
  */
 export class ChatHandle {
-  private readonly events = new EventEmitter<ChatEvents>();
+  private readonly events = new SafeEmitter<ChatEvents>((thrown) => this.core.reportError(thrown));
   private messages: readonly ChatMessage[] = Object.freeze([]);
   private joined = false;
   private claimed: string | undefined;
@@ -99,15 +99,15 @@ export class ChatHandle {
     const fresh = messages.filter((m) => !this.seen.has(m.id));
     // On the first join, a live message can arrive before the history it follows.
     this.keep(fresh, first);
-    if (!first) for (const message of fresh) this.emit('message', message);
-    this.emit('history', this.messages);
+    if (!first) for (const message of fresh) this.events.emit('message', message);
+    this.events.emit('history', this.messages);
   }
 
   /** @internal */
   applyMessage(message: ChatMessage): void {
     if (!this.joined || this.seen.has(message.id)) return; // already have it (resent history)
     this.keep([message]);
-    this.emit('message', message);
+    this.events.emit('message', message);
   }
 
   private join(): void {
@@ -125,14 +125,6 @@ export class ChatHandle {
     if (this.seen.size > this.historyLimit * 4) {
       const keep = new Set(this.messages.map((m) => m.id));
       for (const id of this.seen) if (!keep.has(id) && this.seen.size > this.historyLimit * 2) this.seen.delete(id);
-    }
-  }
-
-  private emit<E extends keyof ChatEvents>(event: E, ...args: Parameters<ChatEvents[E]>): void {
-    try {
-      (this.events.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
-    } catch (error) {
-      this.core.reportError(error);
     }
   }
 }

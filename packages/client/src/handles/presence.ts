@@ -1,6 +1,6 @@
-import { EventEmitter } from 'eventemitter3';
 import type { LeaveReason, Member } from '@ghost/protocol';
 import type { ClientCore, Self } from '../core.js';
+import { SafeEmitter } from '../safe-emitter.js';
 
 /** Another member of a presence room, as you see them. */
 export interface PresenceMember<T = unknown> {
@@ -41,7 +41,7 @@ const NO_MEMBERS: readonly PresenceMember<never>[] = Object.freeze([]);
  * watching the room. Get one with `client.presence(room)`.
  */
 export class PresenceHandle<T = unknown> {
-  private readonly events = new EventEmitter<PresenceEvents<T>>();
+  private readonly events = new SafeEmitter<PresenceEvents<T>>((thrown) => this.core.reportError(thrown));
   private readonly members = new Map<string, PresenceMember<T>>();
   private othersCache: readonly PresenceMember<T>[] = NO_MEMBERS;
   private watching = false;
@@ -93,7 +93,7 @@ export class PresenceHandle<T = unknown> {
   track(state: T): void {
     this.watch();
     this.tracked = { state };
-    this.emit('self', state);
+    this.events.emit('self', state);
     const wait = this.lastSentAt + this.options.trackIntervalMs - Date.now();
     if (wait <= 0) this.sendState();
     else this.trailing ??= setTimeout(() => this.sendState(), wait);
@@ -105,7 +105,7 @@ export class PresenceHandle<T = unknown> {
     this.tracked = undefined;
     this.cancelTrailing();
     this.core.notify({ type: 'presence.untrack', room: this.room });
-    this.emit('self', undefined);
+    this.events.emit('self', undefined);
   }
 
   /** Stops watching the room, and leaves the member list. */
@@ -117,7 +117,7 @@ export class PresenceHandle<T = unknown> {
     this.cancelTrailing();
     this.core.notify({ type: 'presence.leave', room: this.room });
     this.replace([]);
-    if (wasTracking) this.emit('self', undefined);
+    if (wasTracking) this.events.emit('self', undefined);
   }
 
   /** Listens to a room event; returns the function that stops listening. */
@@ -152,7 +152,7 @@ export class PresenceHandle<T = unknown> {
       if (member.id === this.core.self?.id) continue;
       const known = this.members.has(member.id);
       this.members.set(member.id, member);
-      this.emit(known ? 'update' : 'join', member);
+      this.events.emit(known ? 'update' : 'join', member);
       changed = true;
     }
     for (const { id, state } of diff.updates ?? []) {
@@ -160,14 +160,14 @@ export class PresenceHandle<T = unknown> {
       if (!member) continue; // not in our snapshot yet: its join is still on the way
       const next = { ...member, state: state as T };
       this.members.set(id, next);
-      this.emit('update', next);
+      this.events.emit('update', next);
       changed = true;
     }
     for (const { id, reason } of diff.leaves ?? []) {
       const member = this.members.get(id);
       if (!member) continue;
       this.members.delete(id);
-      this.emit('leave', member, reason);
+      this.events.emit('leave', member, reason);
       changed = true;
     }
     if (changed) this.publishOthers();
@@ -202,15 +202,15 @@ export class PresenceHandle<T = unknown> {
       const before = previous.get(member.id);
       previous.delete(member.id);
       if (!before) {
-        this.emit('join', member);
+        this.events.emit('join', member);
         changed = true;
       } else if (JSON.stringify(before.state) !== JSON.stringify(member.state)) {
-        this.emit('update', member);
+        this.events.emit('update', member);
         changed = true;
       }
     }
     for (const gone of previous.values()) {
-      this.emit('leave', gone, 'disconnected');
+      this.events.emit('leave', gone, 'disconnected');
       changed = true;
     }
     if (changed) this.publishOthers();
@@ -218,14 +218,6 @@ export class PresenceHandle<T = unknown> {
 
   private publishOthers(): void {
     this.othersCache = Object.freeze([...this.members.values()]);
-    this.emit('change', this.othersCache);
-  }
-
-  private emit<E extends keyof PresenceEvents<T>>(event: E, ...args: Parameters<PresenceEvents<T>[E]>): void {
-    try {
-      (this.events.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
-    } catch (error) {
-      this.core.reportError(error);
-    }
+    this.events.emit('change', this.othersCache);
   }
 }

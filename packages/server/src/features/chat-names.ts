@@ -1,13 +1,5 @@
 import { ErrorCode, GhostError } from '@ghost/protocol';
-
-/**
- * Which chat names the hub accepts, besides the rules every name follows:
- * - `'any'`: letters of any scripts, mixed.
- * - `'single-script'`: the letters of one name come from one script, so `pаypal` with a Cyrillic `а`
- *   is refused. Latin may go with Han, Hiragana, Katakana, Hangul and Bopomofo, as Japanese, Chinese
- *   and Korean names are written.
- */
-export type ChatNameRule = 'any' | 'single-script';
+import type { ChatNameRule } from '../options.js';
 
 /** Longest chat display name, in UTF-16 code units after trimming. */
 export const MAX_NAME_LENGTH = 32;

@@ -1,3 +1,4 @@
+import { numberOption } from '../number-option.js';
 import { bearerCheck, MIN_TOKEN_LENGTH, type OpsCheck } from './check.js';
 
 /** Options of `hub.attachOps` and {@link createOpsHandler}: where the endpoints live and who may use them. */
@@ -34,12 +35,6 @@ export interface ResolvedOpsOptions {
   inspectorIntervalMs: number;
 }
 
-function positive(who: string, name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) throw new TypeError(`${who}: ${name} must be a number ≥ 1, got ${String(value)}`);
-  return value;
-}
-
 /** Fills in defaults; throws a `TypeError` that names the fix for a bad option. */
 export function resolveOpsOptions(options: OpsOptions, who: string): ResolvedOpsOptions {
   if (typeof options !== 'object' || options === null) {
@@ -61,8 +56,8 @@ export function resolveOpsOptions(options: OpsOptions, who: string): ResolvedOps
   return {
     path,
     check: check ?? bearerCheck(token!),
-    clusterTimeoutMs: positive(who, 'clusterTimeoutMs', options.clusterTimeoutMs, DEFAULT_OPS.clusterTimeoutMs),
-    maxBodyBytes: positive(who, 'maxBodyBytes', options.maxBodyBytes, DEFAULT_OPS.maxBodyBytes),
-    inspectorIntervalMs: positive(who, 'inspectorIntervalMs', options.inspectorIntervalMs, DEFAULT_OPS.inspectorIntervalMs),
+    clusterTimeoutMs: numberOption(who, 'clusterTimeoutMs', options.clusterTimeoutMs, DEFAULT_OPS.clusterTimeoutMs),
+    maxBodyBytes: numberOption(who, 'maxBodyBytes', options.maxBodyBytes, DEFAULT_OPS.maxBodyBytes),
+    inspectorIntervalMs: numberOption(who, 'inspectorIntervalMs', options.inspectorIntervalMs, DEFAULT_OPS.inspectorIntervalMs),
   };
 }

@@ -132,6 +132,12 @@ describe('the operations HTTP API', () => {
     expect(() => createOpsHandler(hub, { token: TOKEN, clusterTimeoutMs: 0 })).toThrow(TypeError);
   });
 
+  it('refuses something shaped like a hub that createHub did not make', () => {
+    // OpsHub is a shape, so this type-checks: the run-time check is what stands between it and ops.
+    const lookalike = { attachOps: () => () => {} };
+    expect(() => createOpsHandler(lookalike, { token: TOKEN })).toThrow(/must be a hub made by createHub\(\)/);
+  });
+
   it('works as Express middleware through createOpsHandler: other paths fall through to the app', async () => {
     const hub = createHub();
     const ops: OpsHandler = createOpsHandler(hub, { token: TOKEN, path: '/ops' });

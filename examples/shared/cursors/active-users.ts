@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { GhostUser, Hub } from '@ghost/server';
 import type { Db } from './db.js';
-import type { ActiveUser, ActiveUsersFeed } from './src/feed.js';
+import type { ActiveUser, ActiveUsersFeed } from './feed.js';
 
 /** Who a connection is: the user `authenticate` returns, public (others see it in presence). */
 export interface Visitor extends GhostUser {
