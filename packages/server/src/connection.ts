@@ -243,6 +243,15 @@ export class Connection {
     return oldest ? Math.max(oldest.at, this._lastSeen) : Date.now();
   }
 
+  /**
+   * The share of what the hub has had for this client (written, or waiting in its outbox) that the
+   * client proved it read: near 0 for one that joined and stopped, near 1 for one that reads along.
+   */
+  get provenShare(): number {
+    const had = this.writtenChars + this.outboxBytes;
+    return had === 0 ? 1 : this.readChars / had;
+  }
+
   /** The client answered a ping: it read everything written before it, so frames waiting may go. */
   private onPong(socket: WebSocket, payload: Buffer): void {
     if (socket !== this.socket) return;

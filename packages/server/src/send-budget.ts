@@ -25,6 +25,8 @@ export interface BudgetedReader {
   accounted: number;
   /** Since when it has not proven it read what was sent to it (ms since epoch); now when it is not behind. */
   readonly progressAt: number;
+  /** The share of what was sent to it that it proved it read (0–1). */
+  readonly provenShare: number;
   readonly isOpen: boolean;
   /** Moves what the socket has room for out of the outbox; false once the outbox is empty. */
   flushOutbox(): boolean;
@@ -38,7 +40,8 @@ export interface BudgetedReader {
  * the difference to what it reported last), so the total is never below the truth by more than what
  * drained since. Over the budget, the count is redone from every connection, and readers are shed
  * until a quarter of the budget is free again: the longest silent first (no answer to the hub's
- * pings, in steps of {@link SILENCE_STEP_MS}), the biggest first within a step. A reader that keeps up
+ * pings, in steps of {@link SILENCE_STEP_MS}); within a step, the one that proved the least of what
+ * it was sent, then the biggest. A reader that keeps up
  * holds less than `slowBufferedBytes` and is never shed.
  */
 export class SendBudget<Reader extends BudgetedReader = BudgetedReader> {
@@ -122,7 +125,10 @@ export class SendBudget<Reader extends BudgetedReader = BudgetedReader> {
       // A reader that keeps up (answers in time, less than `slowBytes` waiting) is never shed; a silent
       // one is, however little waits for it: thousands of small ones fill the budget as well as one big.
       const slow = [...this.connections()].filter((c) => c.accounted > 0 && c.isOpen && (c.accounted > this.slowBytes || silence(c) > 0));
-      slow.sort((a, b) => silence(b) - silence(a) || b.accounted - a.accounted);
+      // Equally silent (a busy hub hears everyone late), the one that proved the least of what it was
+      // sent goes first: a reader that joined and stopped before one that reads along; then the biggest.
+      const share = (c: Reader) => Math.floor(c.provenShare * 10);
+      slow.sort((a, b) => silence(b) - silence(a) || share(a) - share(b) || b.accounted - a.accounted);
       const target = this.limit * LOW_WATER;
       for (const connection of slow) {
         if (this.total <= target) break;
