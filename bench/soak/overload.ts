@@ -1,5 +1,5 @@
 // `npm run soak`: the overload from the issue, at full size. Per run, a default hub in its own process;
-// N chat readers that join one room and never read; 8 senders each sending 2,000-character messages at
+// N chat readers (in a process of their own) that join one room and never read; 8 senders each sending 2,000-character messages at
 // 100/s (under the 120/s limit); a bystander publishing to its own topic, one request at a time. Prints
 // the hub's peak RSS, readers shed, the bystander's ack p99/max and the honest senders' errors.
 //
