@@ -27,6 +27,8 @@ export interface BudgetedReader {
   readonly progressAt: number;
   /** The share of what was sent to it that it proved it read (0–1). */
   readonly provenShare: number;
+  /** When its last frame arrived (ms since epoch). */
+  readonly lastSeen: number;
   readonly isOpen: boolean;
   /** Moves what the socket has room for out of the outbox; false once the outbox is empty. */
   flushOutbox(): boolean;
@@ -41,7 +43,7 @@ export interface BudgetedReader {
  * drained since. Over the budget, the count is redone from every connection, and readers are shed
  * until a quarter of the budget is free again: the longest silent first (no answer to the hub's
  * pings, in steps of {@link SILENCE_STEP_MS}); within a step, the one that proved the least of what
- * it was sent, then the biggest. A reader that keeps up
+ * it was sent, then the one that spoke longest ago, then the biggest. A reader that keeps up
  * holds less than `slowBufferedBytes` and is never shed.
  */
 export class SendBudget<Reader extends BudgetedReader = BudgetedReader> {
@@ -126,9 +128,12 @@ export class SendBudget<Reader extends BudgetedReader = BudgetedReader> {
       // one is, however little waits for it: thousands of small ones fill the budget as well as one big.
       const slow = [...this.connections()].filter((c) => c.accounted > 0 && c.isOpen && (c.accounted > this.slowBytes || silence(c) > 0));
       // Equally silent (a busy hub hears everyone late), the one that proved the least of what it was
-      // sent goes first: a reader that joined and stopped before one that reads along; then the biggest.
+      // sent goes first: a reader that joined and stopped before one that reads along. At a flood's
+      // start nobody has proven anything yet: then the one that spoke longest ago (a reader that only
+      // joined, before a sender whose latest frames wait unread in a stalled hub); then the biggest.
       const share = (c: Reader) => Math.floor(c.provenShare * 10);
-      slow.sort((a, b) => silence(b) - silence(a) || share(a) - share(b) || b.accounted - a.accounted);
+      const quiet = (c: Reader) => Math.floor((now - c.lastSeen) / SILENCE_STEP_MS);
+      slow.sort((a, b) => silence(b) - silence(a) || share(a) - share(b) || quiet(b) - quiet(a) || b.accounted - a.accounted);
       const target = this.limit * LOW_WATER;
       for (const connection of slow) {
         if (this.total <= target) break;
