@@ -4,7 +4,7 @@ import { SendBudget, SILENCE_STEP_MS, type BudgetedReader } from '../src/send-bu
 /** A reader as the budget sees it: what waits for it, since when it is silent, what it proved, when it spoke. */
 function reader(name: string, fields: { waiting: number; silentMs: number; provenShare: number; spokeMsAgo: number }, shed: string[]) {
   const now = Date.now();
-  const r: BudgetedReader & { name: string } = {
+  const r: { -readonly [K in keyof BudgetedReader]: BudgetedReader[K] } & { name: string } = {
     name,
     waitingBytes: fields.waiting,
     accounted: 0,
