@@ -17,7 +17,7 @@ export const refSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTE
 export const MAX_DEPTH = 64;
 
 /** Whether `value` nests at most `limit` arrays/objects deep; iterative, so it cannot overflow itself. */
-function withinDepth(value: unknown, limit: number): boolean {
+export function withinDepth(value: unknown, limit: number): boolean {
   if (typeof value !== 'object' || value === null) return true;
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
