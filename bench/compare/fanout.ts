@@ -1,5 +1,6 @@
 // Topic fan-out: one topic, N subscribers, one publisher at fixed rates (each rate one measured window,
-// after one warm-up). Payload {"n":seq,"t":stamp,"text":"hello"}. Cheap subscribers count deliveries
+// after one warm-up), evenly spaced or arriving in bursts (the same rate, `burst` publishes at a time:
+// what a server that writes each frame on its own pays for, and one that batches a turn's writes saves). Payload {"n":seq,"t":stamp,"text":"hello"}. Cheap subscribers count deliveries
 // (`{"n":` occurrences: a coalesced frame carries several) and bytes; probes decode n and t.
 import { clock, header, mergeProbes, pace, Probe, sleep, stamp, startWindow, until } from './load.js';
 import { profiled, round3, withServer, type CaseResult, type Scenario } from './scenario.js';
@@ -8,12 +9,20 @@ import { Conn, newTotals, openMany } from './wire.js';
 export interface FanoutConfig {
   subscribers: number;
   probes: number;
-  rates: number[];
+  /** Publishes per second, and how many arrive together (1: evenly spaced). */
+  cases: { rate: number; burst: number }[];
   warmupMs: number;
   windowMs: number;
 }
 
 const TOPIC = 'news';
+const CASES = [
+  { rate: 20, burst: 1 },
+  { rate: 100, burst: 1 },
+  { rate: 100, burst: 10 },
+];
+/** `100 msg/s`, or `100 msg/s in bursts of 10`: the name reports and targets know a case by. */
+export const caseName = ({ rate, burst }: { rate: number; burst: number }) => (burst > 1 ? `${rate} msg/s in bursts of ${burst}` : `${rate} msg/s`);
 const NEEDLE = Buffer.from('{"n":');
 const ITEM = /\{"n":(\d+),"t":([\d.]+)/g;
 
@@ -23,9 +32,9 @@ export const fanout: Scenario<FanoutConfig> = {
   contenders: ['ws', 'ws-coalesced', 'socketio', 'ghost'],
   config: (quick) =>
     quick
-      ? { subscribers: 1000, probes: 10, rates: [20, 100], warmupMs: 500, windowMs: 1500 }
-      : { subscribers: 1000, probes: 10, rates: [20, 100], warmupMs: 1000, windowMs: 2000 },
-  describe: (c) => `1 topic, ${c.subscribers} subscribers (${c.probes} probes), 1 publisher at ${c.rates.join(' and ')} msg/s, ${c.windowMs / 1000} s window each`,
+      ? { subscribers: 1000, probes: 10, cases: CASES, warmupMs: 500, windowMs: 1500 }
+      : { subscribers: 1000, probes: 10, cases: CASES, warmupMs: 1000, windowMs: 2000 },
+  describe: (c) => `1 topic, ${c.subscribers} subscribers (${c.probes} probes), 1 publisher at ${c.cases.map(caseName).join(', ')}, ${c.windowMs / 1000} s window each`,
   run: (label, config, ctx) =>
     withServer(label, async (server, conns) => {
       // Cheap subscribers count into `totals`; probes decode and count into `decoded`.
@@ -58,22 +67,25 @@ export const fanout: Scenario<FanoutConfig> = {
       conns.push(publisher);
       let seq = 0;
       const send = () => publisher.publish(TOPIC, `{"n":${seq++},"t":${stamp()},"text":"hello"}`);
-      const warm = pace(config.rates[0]!, send);
+      const warm = pace(config.cases[0]!.rate, send);
       await sleep(config.warmupMs);
       warm.stop();
       await sleep(300);
 
       const out: CaseResult[] = [];
-      for (const rate of config.rates) {
+      for (const { rate, burst } of config.cases) {
         Object.assign(totals, newTotals());
         decoded = probeBytes = probeFrames = 0;
         for (const p of probes) p.reset();
         const end = await startWindow([server]);
         const firstSeq = seq;
-        const cpu = await profiled(server, ctx, `fanout-${rate}-${label}`, async () => {
-          const run = pace(rate, send);
+        const cpu = await profiled(server, ctx, `fanout-${rate}${burst > 1 ? `x${burst}` : ''}-${label}`, async () => {
+          const run = pace(rate / burst, () => {
+            for (let k = 0; k < burst; k++) send();
+          });
           await sleep(config.windowMs);
-          const sent = run.stop();
+          run.stop();
+          const sent = seq - firstSeq;
           // Drain: every delivery of the window counts, and the server's CPU for it too.
           await until(() => delivered() >= sent * subs.length, 2000);
           return { ...(await end()), sent };
@@ -87,7 +99,7 @@ export const fanout: Scenario<FanoutConfig> = {
         const frames = totals.frames + probeFrames;
         // Deliveries still missing 2 s after the window: lost, or stuck behind an overloaded server or generator.
         out.push({
-          case: `${rate} msg/s`,
+          case: caseName({ rate, burst }),
           metrics: {
             deliveriesPerSec: round3(deliveries / cpu.seconds),
             serverUsPerDelivery: round3((s.cpu * 1e6) / Math.max(1, deliveries)),

@@ -101,6 +101,7 @@ const HEADLINE: HeadlineRow[] = [
   { name: 'Fan-out 1,000 subs @ 20 msg/s: server µs per delivery', scenario: 'fanout', case: '20 msg/s', metric: 'serverUsPerDelivery' },
   { name: 'Fan-out 1,000 subs @ 100 msg/s: server µs per delivery', scenario: 'fanout', case: '100 msg/s', metric: 'serverUsPerDelivery' },
   { name: 'Fan-out @ 100 msg/s: of it user time, µs', scenario: 'fanout', case: '100 msg/s', metric: 'serverUserUsPerDelivery' },
+  { name: 'Fan-out 1,000 subs @ 100 msg/s in bursts of 10: server µs per delivery', scenario: 'fanout', case: '100 msg/s in bursts of 10', metric: 'serverUsPerDelivery' },
   { name: 'Fan-out @ 20 msg/s: p99 latency, ms', scenario: 'fanout', case: '20 msg/s', sample: ['latency', 'p99'] },
   { name: 'Fan-out: wire bytes per delivery', scenario: 'fanout', case: '20 msg/s', metric: 'wireBytesPerDelivery' },
   { name: 'Cursors 40×25 @ 30 Hz: updates per server CPU-s', scenario: 'cursors', metric: 'updatesPerServerCpuSec' },

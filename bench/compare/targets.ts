@@ -31,7 +31,9 @@ export function targets(result: SuiteResult): Target[] {
     const ws = get('fanout', 'ws', c);
     const sio = get('fanout', 'socketio', c);
     ratioTarget(`Fan-out ${c}: CPU/delivery vs raw ws`, r(med(g, 'serverUsPerDelivery'), med(ws, 'serverUsPerDelivery')), '≤ 1.1×', (v) => v <= 1.1, `${f(med(g, 'serverUsPerDelivery'))} vs ${f(med(ws, 'serverUsPerDelivery'))} µs; user time only ${f(r(med(g, 'serverUserUsPerDelivery'), med(ws, 'serverUserUsPerDelivery')))}×`);
-    ratioTarget(`Fan-out ${c}: CPU/delivery vs Socket.IO`, r(med(g, 'serverUsPerDelivery'), med(sio, 'serverUsPerDelivery')), '≤ 0.75×', (v) => v <= 0.75, `${f(med(g, 'serverUsPerDelivery'))} vs ${f(med(sio, 'serverUsPerDelivery'))} µs`);
+    // In bursts, a turn's frames to one socket can leave in one write: the target is twice as strict.
+    const bursty = c.includes('bursts');
+    ratioTarget(`Fan-out ${c}: CPU/delivery vs Socket.IO`, r(med(g, 'serverUsPerDelivery'), med(sio, 'serverUsPerDelivery')), bursty ? '≤ 0.5×' : '≤ 0.75×', (v) => v <= (bursty ? 0.5 : 0.75), `${f(med(g, 'serverUsPerDelivery'))} vs ${f(med(sio, 'serverUsPerDelivery'))} µs`);
     ratioTarget(`Fan-out ${c}: p99 latency vs raw ws`, r(g?.samples.latency?.p99, ws?.samples.latency?.p99), '≤ 1.5× (reported, not a gate)', (v) => v <= 1.5, `${f(g?.samples.latency?.p99)} vs ${f(ws?.samples.latency?.p99)} ms`);
   }
   // Cursor rooms
