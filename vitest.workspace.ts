@@ -5,7 +5,7 @@ import type { TestProjectConfiguration } from 'vitest/config';
 export default [
   { extends: true, test: { name: 'protocol', include: ['packages/protocol/test/**/*.test.ts'] } },
   // One Redis Cluster for the run, shared by the suites that run against a cluster as well.
-  { extends: true, test: { name: 'server', include: ['packages/server/test/**/*.test.ts'], globalSetup: ['./test/helpers/redis-cluster-global.ts'] } },
+  { extends: true, test: { name: 'server', include: ['packages/server/test/**/*.test.ts'], globalSetup: ['./test/helpers/redis-cluster-global.ts'], typecheck: { enabled: true, include: ['packages/server/test/**/*.test-d.ts'] } } },
   { extends: true, test: { name: 'client', include: ['packages/client/test/**/*.test.ts'], typecheck: { enabled: true, include: ['packages/client/test/**/*.test-d.ts'] } } },
   // Hooks rendered by React Testing Library in happy-dom, against a real hub over real sockets.
   { extends: true, test: { name: 'react', include: ['packages/react/test/**/*.test.{ts,tsx}'], environment: 'happy-dom', typecheck: { enabled: true, include: ['packages/react/test/**/*.test-d.ts'] } } },

@@ -3,7 +3,7 @@ import { getHeapStatistics } from 'node:v8';
 import { createHub, DEFAULT_CHAT, DEFAULT_LIMITS } from '@ghost/server';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
 
@@ -27,9 +27,12 @@ describe('hub API', () => {
     await running.hub.sendTo('ada', 'for ada');
     expect(await ada1!.next('direct')).toMatchObject({ data: 'for ada' });
     expect(await ada2!.next('direct')).toMatchObject({ data: 'for ada' });
-    await sleep(30);
+    // A broadcast to all comes after anything else sent to them so far.
+    await running.hub.broadcast('later');
+    for (const c of [ada1!, ada2!, bob!]) await c.next('broadcast');
     expect(bob!.ofType('direct')).toHaveLength(1);
     expect(ada1!.ofType('direct')).toHaveLength(1);
+    expect(ada2!.ofType('direct')).toHaveLength(1);
   });
 
   it('stats counts connections, topics, rooms and members of this node', async () => {

@@ -67,7 +67,7 @@ describe('a room full of readers that never read', () => {
     const sending = senders.map(async (sender) => {
       for (let ref = 2; Date.now() < until; ref++) {
         sender.send({ type: 'chat.send', room: 'flood', text: TEXT, ref });
-        await sleep(40);
+        await sleep(40); // a rate is what is tested: a sender within its limit is never refused
       }
     });
     // The bystander publishes to its own topic, one request at a time, timing each ack.
@@ -78,7 +78,7 @@ describe('a room full of readers that never read', () => {
         bystander.send({ type: 'topic.publish', topic: 'mine', data: { ref }, ref });
         await waitFor(() => bystander.messages.some((m) => m.type === 'ack' && m.ref === ref), 10_000, `ack ${ref}`);
         latencies.push(performance.now() - sent);
-        await sleep(20);
+        await sleep(20); // a rate, as for the senders: acks alone would pace it past its limit on a quiet hub
       }
     })();
     await Promise.all([...sending, publishing]);

@@ -6,7 +6,7 @@ import type { ServerMessage } from '@ghost/protocol';
 import { RESUME_HOLD_MS } from '../src/features/topics.js';
 import { startHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 
 /** A message as its type and, for topic messages, its data: enough to read an order at a glance. */
 const brief = (m: ServerMessage) => (m.type === 'topic.message' ? `message ${String(m.data)}` : m.type === 'ack' ? `ack ${m.ref}` : m.type);
@@ -73,7 +73,9 @@ describe('recoverable topics on the wire', () => {
     expect((await back.next('welcome')).resumed).toBe(true);
     const resumedAt = Date.now();
     await running.hub.publish('orders', 'after');
-    await sleep(200);
+    // A broadcast is never held: had 'after' gone out, it came before this.
+    await running.hub.broadcast('later');
+    await back.next('broadcast');
     expect(back.ofType('topic.message')).toEqual([]); // held: the client is expected to ask with since
 
     const after = await back.next('topic.message', RESUME_HOLD_MS + 2000);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { startHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 
 describe('a slow reader in a busy room', () => {
   it('gets no stale diffs while behind, then one snapshot of the newest state; the others carry on', async () => {
@@ -21,19 +21,19 @@ describe('a slow reader in a busy room', () => {
 
     // The stalled client stops reading: its socket's buffers fill, then the hub's send buffer.
     (stalled.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
-    // Large states, one per tick, until the kernel's buffers are full and the hub's starts to grow.
+    // Large states, one per tick: each sent once the healthy watcher saw the one before, until the
+    // kernel's buffers are full and the hub's starts to grow.
     const big = 'x'.repeat(50_000);
+    const shown = (round: number) => healthy.ofType('presence.diff').some((diff) =>
+      [...(diff.joins ?? []), ...(diff.updates ?? [])].some((m) => (m.state as { round?: number }).round === round));
+    const move = async (round: number) => {
+      mover.send({ type: 'presence.track', room: 'lobby', state: { round, big } });
+      await waitFor(() => shown(round), 5000, `round ${round} at the healthy watcher`);
+    };
     let last = 0;
-    for (let round = 1; round <= 600 && running.hub.stats().slow === 0; round++) {
-      mover.send({ type: 'presence.track', room: 'lobby', state: { round, big } });
-      last = round;
-      await sleep(6);
-    }
+    for (let round = 1; round <= 600 && running.hub.stats().slow === 0; round++) await move((last = round));
     expect(running.hub.stats().slow).toBe(1);
-    for (let round = last + 1; round <= last + 20; round++) {
-      mover.send({ type: 'presence.track', room: 'lobby', state: { round, big } });
-      await sleep(6);
-    }
+    for (let round = last + 1; round <= last + 20; round++) await move(round);
     last += 20;
     await waitFor(() => {
       const diffs = healthy.ofType('presence.diff');

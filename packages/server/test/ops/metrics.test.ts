@@ -1,8 +1,8 @@
 // A Prometheus scrape of the metrics endpoint: the format, and the numbers moving when what they count happens.
 import { describe, expect, it } from 'vitest';
 import { RawClient } from '../../../../test/helpers/raw-client.js';
-import { describeIfRedis, startRedisServer } from '../../../../test/helpers/redis-server.js';
-import { sleep, waitFor } from '../../../../test/helpers/wait.js';
+import { describeIfRedis, useRedisServer } from '../../../../test/helpers/redis-server.js';
+import { waitFor, waitForAsync } from '../../../../test/helpers/wait.js';
 import { redisAdapter } from '@ghost/server/redis';
 import { call, startOpsHub, type OpsHub } from './ops-hub.js';
 
@@ -21,6 +21,26 @@ async function scrape(running: OpsHub): Promise<Map<string, number>> {
   return samples;
 }
 
+/** Scrapes until `check` holds of the samples; returns them. */
+function scrapeUntil(running: OpsHub, check: (samples: Map<string, number>) => boolean, what: string): Promise<Map<string, number>> {
+  return waitForAsync(async () => {
+    const samples = await scrape(running);
+    return check(samples) && samples;
+  }, 3000, what);
+}
+
+/** A connection watching the room `lobby`, past its snapshot. */
+async function watcher(running: OpsHub): Promise<RawClient> {
+  const { client } = await RawClient.welcomed(running.url);
+  client.send({ type: 'presence.join', room: 'lobby' });
+  await client.next('presence.snapshot');
+  return client;
+}
+
+/** Whether a watcher was shown the state `{ round }` (in a join or an update). */
+const shown = (client: RawClient, round: number) =>
+  client.ofType('presence.diff').some((diff) => [...(diff.joins ?? []), ...(diff.updates ?? [])].some((m) => (m.state as { round?: number }).round === round));
+
 describe('the metrics endpoint', () => {
   it('follows the Prometheus text format and conventions', async () => {
     const running = await startOpsHub();
@@ -38,13 +58,15 @@ describe('the metrics endpoint', () => {
 
   it('shows a stalled event loop in the delay summary', async () => {
     const running = await startOpsHub();
-    await sleep(50); // a few samples, one every 10 ms
+    const count = 'ghost_event_loop_delay_seconds_count';
+    const p99 = 'ghost_event_loop_delay_seconds{quantile="0.99"}';
+    await scrapeUntil(running, (samples) => samples.get(count)! > 0, 'the first samples (one every 10 ms)');
     const stallUntil = Date.now() + 200;
     while (Date.now() < stallUntil); // a handler that blocks the loop, as a CPU-bound request would
-    await sleep(30);
-    const samples = await scrape(running);
-    expect(samples.get('ghost_event_loop_delay_seconds_count')).toBeGreaterThan(0);
-    expect(samples.get('ghost_event_loop_delay_seconds{quantile="0.99"}')).toBeGreaterThanOrEqual(0.1);
+    // The stall is recorded when the sampling timer next runs, right after it.
+    const samples = await scrapeUntil(running, (s) => s.get(p99)! >= 0.1, 'the stall in the summary');
+    expect(samples.get(count)).toBeGreaterThan(0);
+    expect(samples.get(p99)).toBeGreaterThanOrEqual(0.1);
   });
 
   it('counts connections, messages in and out by type, rate-limit hits and coalesced presence', async () => {
@@ -70,8 +92,11 @@ describe('the metrics endpoint', () => {
     expect(samples.get('ghost_rate_limited_total{bucket="messages"}')).toBeGreaterThan(0);
     expect(samples.get('ghost_presence_updates_coalesced_total')).toBe(3);
 
+    // `connections` counts open sockets: it drops as the close frame arrives, before the session ends
+    // (and is counted closed) with the socket's close. The end is the hub's disconnect event.
+    const ended = new Promise<{ reason: string }>((resolve) => running.hub.on('disconnect', resolve));
     client.close();
-    await waitFor(() => running.hub.stats().connections === 0, 3000, 'the close');
+    expect(await ended).toMatchObject({ reason: 'left' });
     const closed = await scrape(running);
     expect(closed.get('ghost_connections')).toBe(0);
     expect(closed.get('ghost_connections_closed_total{reason="left"}')).toBe(1);
@@ -94,45 +119,41 @@ describe('the metrics endpoint', () => {
       tickMs: 5,
       limits: { slowBufferedBytes: 16 * 1024, maxBufferedBytes: 256 * 1024, maxStateBytes: 60_000, presencePerSecond: 10_000, presenceBurst: 10_000 },
     });
-    const stalled = (await RawClient.welcomed(running.url)).client;
-    stalled.send({ type: 'presence.join', room: 'lobby' });
-    await stalled.next('presence.snapshot');
+    // The healthy watcher reads: each state is sent on only once it saw the one before, one per tick.
+    const healthy = await watcher(running);
+    const stalled = await watcher(running);
     const mover = (await RawClient.welcomed(running.url)).client;
-    (stalled.socket as unknown as { _socket: { pause(): void } })._socket.pause();
     const big = 'x'.repeat(50_000);
-    for (let round = 1; round <= 600 && running.hub.stats().slow === 0; round++) {
+    const move = async (round: number) => {
       mover.send({ type: 'presence.track', room: 'lobby', state: { round, big } });
-      await sleep(6);
-    }
-    for (let round = 1; round <= 5; round++) {
-      mover.send({ type: 'presence.track', room: 'lobby', state: { round: -round, big } });
-      await sleep(10);
-    }
+      await waitFor(() => shown(healthy, round), 5000, `round ${round} at the healthy watcher`);
+    };
+    (stalled.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    for (let round = 1; round <= 600 && running.hub.stats().slow === 0; round++) await move(round);
+    // Ticks the healthy watcher got while the stalled one was slow: skipped for the stalled one.
+    for (let round = 1; round <= 5; round++) await move(-round);
     expect((await scrape(running)).get('ghost_presence_frames_dropped_total')).toBeGreaterThan(0);
 
     // Broadcasts are never held back: they fill the slow socket's buffer until the hub gives up on it.
-    for (let i = 0; i < 100 && running.hub.stats().connections === 2; i++) {
+    for (let i = 1; i <= 100 && running.hub.stats().connections === 3; i++) {
       await running.hub.broadcast(big);
-      await sleep(2);
+      await waitFor(() => healthy.ofType('broadcast').length === i, 5000, `broadcast ${i} at the healthy watcher`);
     }
-    await waitFor(() => running.hub.stats().connections === 1, 3000, 'the slow socket to be dropped');
+    await waitFor(() => running.hub.stats().connections === 2, 3000, 'the slow socket to be dropped');
     expect((await scrape(running)).get('ghost_slow_consumer_disconnects_total')).toBe(1);
   });
 });
 
 describeIfRedis('the metrics endpoint on Redis', () => {
+  const redis = useRedisServer();
+
   it('counts bus publish failures while Redis is down', async () => {
-    const redis = await startRedisServer();
-    try {
-      const running = await startOpsHub({ adapter: redisAdapter({ url: redis.url }) });
-      running.hub.on('error', () => undefined); // this test takes Redis down on purpose
-      await running.hub.broadcast('up');
-      expect((await scrape(running)).get('ghost_bus_publish_failures_total')).toBe(0);
-      await redis.kill();
-      await running.hub.broadcast('down');
-      expect((await scrape(running)).get('ghost_bus_publish_failures_total')).toBe(1);
-    } finally {
-      await redis.stop();
-    }
+    const running = await startOpsHub({ adapter: redisAdapter({ url: redis.url }) });
+    running.hub.on('error', () => undefined); // this test takes Redis down on purpose
+    await running.hub.broadcast('up');
+    expect((await scrape(running)).get('ghost_bus_publish_failures_total')).toBe(0);
+    await redis.kill();
+    await running.hub.broadcast('down');
+    expect((await scrape(running)).get('ghost_bus_publish_failures_total')).toBe(1);
   });
 });
