@@ -247,7 +247,9 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
   });
 
   it('a missed envelope is repaired: the next one shows the gap and a full list follows', async () => {
-    await cluster(2, fast);
+    // The cut must stay shorter than the node timeout, reconnect included, even on a loaded machine
+    // (at 250 ms node0 was once declared down); nothing here waits for the timeout.
+    await cluster(2, { ...fast, nodeTimeoutMs: 2000 });
     const watcher = await watcherOn(nodes[1]!);
     const a = await connect(nodes[0]!.url);
     const b = await connect(nodes[0]!.url);
