@@ -1,11 +1,11 @@
 // One contract, every adapter: what the hub relies on, checked the same way against the memory bus and
 // a real redis-server. A new adapter joins by adding one `adapterContract(...)` line at the bottom.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryBus, memoryAdapter, type Adapter } from '@ghost/server';
 import { redisAdapter } from '@ghost/server/redis';
 import { describeIfRedisCluster, sharedRedisCluster, uniquePrefix } from '../../../test/helpers/redis-cluster.js';
-import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
+import { sleep, waitFor, waitForAsync } from '../../../test/helpers/wait.js';
 
 /** Makes one cluster: each call of the returned function is another node on the same bus and store. */
 type ClusterFactory = () => () => Adapter;
@@ -56,9 +56,10 @@ function adapterContract(newCluster: ClusterFactory): void {
       const [a, b, c] = await start(3);
       for (const node of [a!, b!, c!]) await node.subscribe('ghost:topic:{news}');
       await a!.adapter.publish('ghost:topic:{news}', 'hello');
-      for (const node of [a!, b!, c!]) await waitFor(() => framesOf(node, 'ghost:topic:{news}').length === 1, 2000, 'the frame');
-      await sleep(30);
-      for (const node of [a!, b!, c!]) expect(framesOf(node, 'ghost:topic:{news}')).toEqual(['hello']);
+      // A later frame from the same publisher on the same channel comes after any copy of the first.
+      await a!.adapter.publish('ghost:topic:{news}', 'bye');
+      for (const node of [a!, b!, c!]) await waitFor(() => framesOf(node, 'ghost:topic:{news}').includes('bye'), 2000, 'the later frame');
+      for (const node of [a!, b!, c!]) expect(framesOf(node, 'ghost:topic:{news}')).toEqual(['hello', 'bye']);
     });
 
     it('stops delivering after unsubscribe, on that node only', async () => {
@@ -68,11 +69,14 @@ function adapterContract(newCluster: ClusterFactory): void {
       await b!.adapter.unsubscribe('ghost:topic:{t}');
       await a!.adapter.publish('ghost:topic:{t}', 'after');
       await waitFor(() => framesOf(a!, 'ghost:topic:{t}').length === 1, 2000, 'the frame on a');
-      await sleep(50);
-      expect(framesOf(b!, 'ghost:topic:{t}')).toEqual([]);
       // Unsubscribing twice, or from a channel never subscribed, is harmless.
       await b!.adapter.unsubscribe('ghost:topic:{t}');
       await b!.adapter.unsubscribe('ghost:topic:{never}');
+      // b subscribes again and gets a later frame: had 'after' reached it, it would have come first.
+      await b!.subscribe('ghost:topic:{t}');
+      await a!.adapter.publish('ghost:topic:{t}', 'again');
+      await waitFor(() => framesOf(b!, 'ghost:topic:{t}').length > 0, 2000, 'the frame after subscribing again');
+      expect(framesOf(b!, 'ghost:topic:{t}')).toEqual(['again']);
     });
 
     it('delivers on a channel without a hash tag too (the cluster-wide one)', async () => {
@@ -90,11 +94,13 @@ function adapterContract(newCluster: ClusterFactory): void {
       for (const [i, channel] of channels.entries()) await (i % 2 === 0 ? a! : b!).subscribe(channel);
       await Promise.all(channels.map((channel) => a!.adapter.publish(channel, `on ${channel}`)));
       const ofParity = (parity: number) => channels.filter((_, i) => i % 2 === parity);
-      await waitFor(() => [...a!.received.values(), ...b!.received.values()].flat().length === 20, 2000, '20 frames');
-      await sleep(30);
+      // A second frame on each channel comes after any stray copy of the first on it.
+      await Promise.all(channels.map((channel) => a!.adapter.publish(channel, `bye ${channel}`)));
+      const subscriberOf = (i: number) => (i % 2 === 0 ? a! : b!);
+      await waitFor(() => channels.every((channel, i) => framesOf(subscriberOf(i), channel).includes(`bye ${channel}`)), 2000, 'the second frames');
       expect([...a!.received.keys()].sort()).toEqual(ofParity(0).sort());
       expect([...b!.received.keys()].sort()).toEqual(ofParity(1).sort());
-      for (const [channel, frames] of [...a!.received, ...b!.received]) expect(frames).toEqual([`on ${channel}`]);
+      for (const [channel, frames] of [...a!.received, ...b!.received]) expect(frames).toEqual([`on ${channel}`, `bye ${channel}`]);
     });
 
     it('keeps the order of each publisher', async () => {
@@ -138,13 +144,13 @@ function adapterContract(newCluster: ClusterFactory): void {
       const began = Date.now();
       expect(await a!.adapter.claim('k:short', 'a', 150)).toBe(true);
       expect(await a!.adapter.claim('k:refreshed', 'a', 300)).toBe(true);
-      await sleep(150);
-      expect(await a!.adapter.claim('k:refreshed', 'a', 600)).toBe(true); // now held until ~750 ms
-      await pollUntil(() => b!.adapter.claim('k:short', 'b', 5000));
+      await waitForAsync(() => b!.adapter.claim('k:short', 'b', 5000), 3000, 'the short claim to lapse');
       expect(Date.now() - began).toBeGreaterThanOrEqual(140);
-      await sleep(Math.max(0, 450 - (Date.now() - began)));
-      expect(await b!.adapter.claim('k:refreshed', 'b', 5000)).toBe(false); // its first ttl is long over
-      await pollUntil(() => b!.adapter.claim('k:refreshed', 'b', 5000));
+      const refreshed = Date.now();
+      expect(await a!.adapter.claim('k:refreshed', 'a', 600)).toBe(true); // held 600 ms from now on
+      // b gets it only once the refreshed ttl is over, not at the first one's end (300 ms after `began`).
+      await waitForAsync(() => b!.adapter.claim('k:refreshed', 'b', 5000), 3000, 'the refreshed claim to lapse');
+      expect(Date.now() - refreshed).toBeGreaterThanOrEqual(590);
     });
 
     it('are released only by their owner', async () => {
@@ -244,12 +250,26 @@ function adapterContract(newCluster: ClusterFactory): void {
       await a!.adapter.append('kept', 'k1', 10); // no ttl: never lapses
       await a!.adapter.append('persisted', 'p1', 10, ttlMs);
       await a!.adapter.append('persisted', 'p2', 10, Infinity); // an append without ttl clears it
+      const firstAppended = Date.now();
+      // Time under test: renewing well inside the ttl, so lapsing at the first append's end and at the
+      // renewal's end are 400 ms apart.
       await sleep(400);
+      const renewed = Date.now();
       await b!.adapter.append('idle', 'e2', 10, ttlMs); // renews: the stream now lives until ~1000 ms
-      await sleep(400); // past the first append's ttl, inside the second's
-      expect(await b!.adapter.range('idle', 0, 10)).toEqual({ entries: [[first, 'e1'], [first + 1, 'e2']], oldestSeq: first, lastSeq: first + 1 });
-      // Reading does not renew: the stream lapses ttlMs after its last append, read or not.
-      await pollUntil(async () => (await a!.adapter.range('idle', 0, 10)).lastSeq === 0, 3000);
+      // Read until it lapses: reading does not renew, and every read before then, past the first
+      // append's ttl too, finds both entries.
+      const both = { entries: [[first, 'e1'], [first + 1, 'e2']], oldestSeq: first, lastSeq: first + 1 };
+      let readPastFirstTtl = false;
+      await waitForAsync(async () => {
+        const readAt = Date.now();
+        const range = await a!.adapter.range('idle', 0, 10);
+        if (range.lastSeq === 0) return true;
+        expect(range).toEqual(both);
+        if (readAt > firstAppended + ttlMs) readPastFirstTtl = true;
+        return false;
+      }, 3000, 'the stream to lapse');
+      expect(Date.now() - renewed).toBeGreaterThanOrEqual(ttlMs - 10);
+      expect(readPastFirstTtl).toBe(true);
       // Gone like a stream never used, so a reader's old position (first + 1) is past lastSeq: a gap.
       expect(await a!.adapter.range('idle', first + 1, 10)).toEqual({ entries: [], oldestSeq: 1, lastSeq: 0 });
       expect(await a!.adapter.append('idle', 'e3', 10, ttlMs)).toBeGreaterThan(first + 1);
@@ -266,15 +286,6 @@ function adapterContract(newCluster: ClusterFactory): void {
   });
 }
 
-/** Polls an async check every 20 ms until it resolves truthy; fails after `timeoutMs`. */
-async function pollUntil(check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
-
 describe('memoryAdapter contract', () => {
   adapterContract(() => {
     const bus = createMemoryBus();
@@ -283,13 +294,7 @@ describe('memoryAdapter contract', () => {
 });
 
 describeIfRedis('redisAdapter contract', () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = useRedisServer();
   // One redis-server for the whole suite; a prefix per test keeps their keys and channels apart.
   let cluster = 0;
   adapterContract(() => {

@@ -9,12 +9,17 @@ import { seenBy } from '../../../test/helpers/presence.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { describeIfRedisCluster, sharedRedisCluster } from '../../../test/helpers/redis-cluster.js';
 import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { quietFor, waitFor } from '../../../test/helpers/wait.js';
 
 const connect = async (url: string) => (await RawClient.welcomed(url)).client;
 
 
 const fast = { tickMs: 10, nodeHeartbeatMs: 50, nodeTimeoutMs: 250 };
+
+/** Every state a watcher was shown for a member, in order (joins and updates). */
+function statesOf(watcher: RawClient, id: string): unknown[] {
+  return watcher.ofType('presence.diff').flatMap((d) => [...(d.joins ?? []), ...(d.updates ?? [])].filter((m) => m.id === id).map((m) => m.state));
+}
 
 function clusterSuite(makeBackplane: () => Promise<Backplane>) {
   let backplane: Backplane;
@@ -61,10 +66,24 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
     await nodes[0]!.hub.sendTo(cId, 'to c');
     expect(await c!.next('direct')).toMatchObject({ data: 'to c' });
 
-    await sleep(30);
-    expect(a!.ofType('topic.message')).toHaveLength(1);
-    expect(b!.ofType('topic.message')).toHaveLength(1);
-    expect(c!.ofType('broadcast')).toHaveLength(1);
+    // Once each: a copy would come down the bus before a later message from another node on the same
+    // channel (a broadcast from node1 reaches b locally, so node0 sends the one that comes over the bus).
+    c!.send({ type: 'topic.publish', topic: 'world', data: 'bye', ref: 2 });
+    await nodes[1]!.hub.broadcast('end1');
+    await nodes[0]!.hub.broadcast('end0');
+    await nodes[0]!.hub.sendTo(cId, 'end');
+    const data = (client: RawClient, type: 'topic.message' | 'broadcast' | 'direct') => client.ofType(type).map((m) => m.data);
+    for (const client of [a!, b!]) {
+      await waitFor(() => data(client, 'topic.message').includes('bye'), 3000, "the topic's later message");
+      expect(data(client, 'topic.message')).toEqual(['hi', 'bye']);
+    }
+    for (const client of [a!, b!, c!]) {
+      await waitFor(() => ['end0', 'end1'].every((end) => data(client, 'broadcast').includes(end)), 3000, 'the later broadcasts');
+      expect(data(client, 'broadcast').sort()).toEqual(['all', 'end0', 'end1']);
+    }
+    await waitFor(() => data(c!, 'direct').includes('end'), 3000, 'the later direct message');
+    expect(data(c!, 'direct')).toEqual(['to c', 'end']);
+    expect(c!.ofType('topic.message')).toEqual([]);
   });
 
   it('a node subscribes to a topic channel only while it has local subscribers', async () => {
@@ -89,15 +108,20 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
     backplane.partition('node0');
     await nodes[0]!.hub.publish('t', 'during');
     expect(await local.next('topic.message')).toMatchObject({ data: 'during' });
-    await sleep(30);
+    // While the cut lasts no message can cross it, so none can serve as a barrier: a window instead,
+    // in which a frame that got past the cut would have arrived.
+    await quietFor(30);
     expect(remote.ofType('topic.message')).toEqual([]);
 
     backplane.heal();
-    // Published until it gets through: the partitioned node reconnects at its own pace.
+    // Published every 200 ms until it gets through: the partitioned node reconnects at its own pace.
     const received = () => remote.ofType('topic.message').map((m) => m.data);
-    for (let tries = 0; tries < 40 && !received().includes('after'); tries++) {
-      void nodes[0]!.hub.publish('t', 'after');
-      await sleep(200);
+    const publishing = setInterval(() => void nodes[0]!.hub.publish('t', 'after'), 200);
+    void nodes[0]!.hub.publish('t', 'after');
+    try {
+      await waitFor(() => received().includes('after'), 8000, "'after' across the healed bus");
+    } finally {
+      clearInterval(publishing);
     }
     // What was published during the cut is lost (memory bus) or sent late from the client's queue
     // within its command timeout (Redis); never twice, and the cluster works again.
@@ -122,7 +146,8 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
     await cluster(3, fast);
     const members = [await connect(nodes[0]!.url), await connect(nodes[1]!.url)];
     members.forEach((m, i) => m.send({ type: 'presence.track', room: 'lobby', state: { i } }));
-    await sleep(50);
+    // Each member sees the other: both are announced on both nodes before the third starts watching.
+    await waitFor(() => members.every((m) => seenBy(m).size === 1), 3000, 'the members to see each other');
     const late = await watcherOn(nodes[2]!);
     await waitFor(() => seenBy(late).size === 2, 2000, 'both members');
     expect([...seenBy(late).values()]).toEqual(expect.arrayContaining([{ i: 0 }, { i: 1 }]));
@@ -147,10 +172,14 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
     // A cluster client reconnects its subscribers with a backoff (up to 2.5 s after repeated failures),
     // then refreshes its slot map, before the node is heard again.
     await waitFor(() => seenBy(watcher).get(lostId) !== undefined, 3000 + 2 * (backplane.minNodeTimeoutMs ?? 0), 'the member to come back');
-    await sleep(200);
+    expect(seenBy(watcher).get(lostId)).toEqual({ here: 'again' });
+    // A later move of the member comes from node0 on the room's channel after anything node0 sent
+    // before it: a second return, or an older state, would show before (or with) it.
+    lost.send({ type: 'presence.track', room: 'lobby', state: { here: 'later' } });
+    await waitFor(() => JSON.stringify(seenBy(watcher).get(lostId)) === '{"here":"later"}', 3000, 'the later move');
     const joinsOfLost = watcher.ofType('presence.diff').flatMap((d) => d.joins ?? []).filter((m) => m.id === lostId);
     expect(joinsOfLost).toHaveLength(2); // the first join, and the return: never twice at once
-    expect(seenBy(watcher).get(lostId)).toEqual({ here: 'again' });
+    expect(statesOf(watcher, lostId).slice(1).map((state) => JSON.stringify(state))).not.toContain('{"here":true}');
     expect([...seenBy(watcher).keys()]).toEqual([lostId]);
   });
 
@@ -218,18 +247,21 @@ function clusterSuite(makeBackplane: () => Promise<Backplane>) {
   });
 
   it('a missed envelope is repaired: the next one shows the gap and a full list follows', async () => {
-    await cluster(2, fast);
+    // The cut must stay shorter than the node timeout, reconnect included, even on a loaded machine
+    // (at 250 ms node0 was once declared down); nothing here waits for the timeout.
+    await cluster(2, { ...fast, nodeTimeoutMs: 2000 });
     const watcher = await watcherOn(nodes[1]!);
     const a = await connect(nodes[0]!.url);
     const b = await connect(nodes[0]!.url);
     const bId = (b.messages[0] as { id: string }).id;
     a.send({ type: 'presence.track', room: 'lobby', state: 'a' });
     b.send({ type: 'presence.track', room: 'lobby', state: 'b' });
-    await waitFor(() => seenBy(watcher).size === 2);
+    await waitFor(() => seenBy(watcher).size === 2 && seenBy(a).has(bId), 3000, 'both members on both nodes');
     // A partition shorter than the node timeout: nobody is declared down, but b's leave is lost.
     backplane.partition('node0');
     b.close(1000);
-    await sleep(60);
+    // a, on node0 too, sees b leave: node0's tick has sent (and lost) the envelope with b's leave.
+    await waitFor(() => !seenBy(a).has(bId), 3000, "b's leave on node0");
     backplane.heal();
     a.send({ type: 'presence.track', room: 'lobby', state: 'a2' });
     await waitFor(() => !seenBy(watcher).has(bId), 3000, "b's leave to be repaired");
@@ -267,10 +299,11 @@ describe('presence traffic on the bus', () => {
     await watcher.next('presence.snapshot');
     const crowd = await Promise.all(Array.from({ length: 20 }, () => connect(nodes[0]!.url)));
     crowd.forEach((c, i) => c.send({ type: 'presence.track', room: 'lobby', state: { i } }));
-    await sleep(150);
+    await waitFor(() => seenBy(watcher).size === 20, 3000, 'the crowd on the other node');
     published.length = 0;
     for (let round = 0; round < 5; round++) crowd.forEach((c, i) => c.send({ type: 'presence.track', room: 'lobby', state: { i, round } }));
-    await sleep(250);
+    // The envelope holding the last round is the last one the moves cause: every earlier one was published before it.
+    await waitFor(() => [...seenBy(watcher).values()].every((state) => (state as { round?: number }).round === 4), 3000, 'the last round on the other node');
     expect(published.length).toBeGreaterThanOrEqual(1);
     expect(published.length).toBeLessThanOrEqual(3);
   });});

@@ -9,7 +9,7 @@ import { startHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
 import { closeAfterTest } from '../../../test/helpers/cleanup.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { waitFor, waitForAsync } from '../../../test/helpers/wait.js';
 
 const TTL_MS = 300;
 
@@ -18,15 +18,6 @@ async function request(client: RawClient, message: Record<string, unknown>) {
   const ref = nextRef++;
   client.send({ ...message, ref });
   return waitFor(() => client.messages.find((m) => (m.type === 'ack' || m.type === 'error') && m.ref === ref));
-}
-
-/** Polls an async check every 20 ms until it resolves truthy. */
-async function until(check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms`);
-    await sleep(20);
-  }
 }
 
 async function hubOn(adapter: Adapter, options: HubOptions) {
@@ -50,12 +41,12 @@ function behaviour(makeBackplane: () => Promise<Backplane>) {
     expect((await early.next('chat.history')).messages.map((m) => m.text)).toEqual(['bring bait']);
 
     // Reading keeps nothing alive: newcomers one after another, and the history still lapses.
-    await until(async () => {
+    await waitForAsync(async () => {
       const late = await joined(running.url, 'fishing');
       const history = await late.next('chat.history');
       late.close();
       return history.messages.length === 0;
-    }, 5 * TTL_MS);
+    }, 5 * TTL_MS, 'an empty history');
     // The room works as before: the next message starts a new history.
     await request(ada, { type: 'chat.send', room: 'fishing', text: 'new day' });
     const next = await joined(running.url, 'fishing');
@@ -70,10 +61,12 @@ function behaviour(makeBackplane: () => Promise<Backplane>) {
     reader.send({ type: 'topic.subscribe', topic: 'orders', ref: 1 });
     await reader.next('ack');
     await running.hub.publish('orders', 'a');
+    const published = Date.now(); // the history's TTL started before this
     const seen = (await reader.next('topic.message')).seq!;
     reader.close();
 
-    await sleep(TTL_MS * 2); // away longer than the history lives
+    // Time under test: away until the history's TTL is over, by the clock the stores expire keys by.
+    await waitFor(() => Date.now() > published + TTL_MS, 2 * TTL_MS, "the history's TTL to run out");
     const back = await RawClient.connect(running.url, '?v=1');
     await back.next('welcome');
     back.send({ type: 'topic.subscribe', topic: 'orders', since: seen, ref: 2 });
@@ -96,8 +89,11 @@ describe('history expiry on the memory adapter', () => {
     for (let i = 0; i < 1000; i++) await adapter.append(`room${i}`, 'x', 50, 50);
     await adapter.append('kept', 'x', 50); // no TTL
     expect(bus._store.streams.size).toBe(1001);
-    await sleep(1100); // past the TTLs and the sweep interval (1 s)
-    await adapter.append('busy', 'x', 50, 60_000);
+    // Appends sweep at most once a second: append to another stream until one has swept the lapsed ones.
+    await waitForAsync(async () => {
+      await adapter.append('busy', 'x', 50, 60_000);
+      return bus._store.streams.size <= 2;
+    }, 3000, 'an append to sweep the lapsed streams');
     expect([...bus._store.streams.keys()].sort()).toEqual(['busy', 'kept']);
     await adapter.close();
   });
@@ -127,11 +123,14 @@ describeIfRedis('history expiry on Redis', () => {
     const first = await redis.pttl(key);
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThanOrEqual(TTL_MS);
-    await sleep(150);
-    expect(await redis.pttl(key)).toBeLessThanOrEqual(TTL_MS - 100);
+    // Still there, 100 ms closer to its end: then the next message renews it.
+    await waitForAsync(async () => {
+      const ttl = await redis.pttl(key);
+      return ttl > 0 && ttl <= TTL_MS - 100;
+    }, 3000, 'the TTL to run down by 100 ms');
     await request(ada, { type: 'chat.send', room: 'fishing', text: 'two' });
     expect(await redis.pttl(key)).toBeGreaterThan(TTL_MS - 100); // renewed by the append
-    await until(async () => (await redis.exists(key)) === 0, 5 * TTL_MS);
+    await waitForAsync(async () => (await redis.exists(key)) === 0, 5 * TTL_MS, 'the key to expire');
   });
 
   it('a recoverable topic publish sets recovery.ttlMs on its history key; then the key is gone', async () => {
@@ -143,7 +142,7 @@ describeIfRedis('history expiry on Redis', () => {
     const ttl = await redis.pttl(key);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(TTL_MS);
-    await until(async () => (await redis.exists(key)) === 0, 5 * TTL_MS);
+    await waitForAsync(async () => (await redis.exists(key)) === 0, 5 * TTL_MS, 'the key to expire');
   });
 
   it('by default a chat history lives 7 days after its last message and a topic history 1 day; 0 keeps them for ever', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
+import { seenBy } from '../../../test/helpers/presence.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { quietFor, waitFor } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
 
@@ -27,12 +28,14 @@ async function memberAndWatcher(url: string) {
 describe('presence', () => {
   it('sends a newcomer a snapshot of the members, then diffs; never your own state', async () => {
     running = await startHub({ tickMs: 20 });
+    // Watching from the start: its diff says the tick has announced a (a snapshot lists a only from then).
+    const early = await watcher(running.url);
     const a = await connect(running.url);
     a.client.send({ type: 'presence.track', room: 'lobby', state: { x: 1, y: 1 } });
     expect(await a.client.next('presence.snapshot')).toMatchObject({ room: 'lobby', members: [] });
+    expect(await early.client.next('presence.diff')).toMatchObject({ joins: [{ id: a.id }] });
+    expect(running.hub.stats().members).toBe(1);
 
-    await waitFor(() => running!.hub.stats().members === 1);
-    await sleep(40);
     const b = await connect(running.url);
     b.client.send({ type: 'presence.join', room: 'lobby' });
     const snapshot = await b.client.next('presence.snapshot');
@@ -41,38 +44,49 @@ describe('presence', () => {
     a.client.send({ type: 'presence.track', room: 'lobby', state: { x: 2, y: 2 } });
     const diff = await b.client.next('presence.diff');
     expect(diff).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: a.id, state: { x: 2, y: 2 } }] });
-    await sleep(60);
-    // a's own moves never come back to a
-    expect(a.client.ofType('presence.diff')).toEqual([]);
+    // a's own moves never come back to a: b's join goes out in a later tick than a's move, so a frame
+    // of a's own would have come before it.
+    b.client.send({ type: 'presence.track', room: 'lobby', state: 'b' });
+    expect(await a.client.next('presence.diff')).toEqual({ type: 'presence.diff', room: 'lobby', joins: [{ id: b.id, color: b.color, state: 'b' }] });
+    expect(a.client.ofType('presence.diff')).toHaveLength(1);
   });
 
   it('coalesces many updates within a tick into one frame holding the newest state', async () => {
     running = await startHub({ tickMs: 100 });
     const a = await connect(running.url);
+    const c = await connect(running.url);
     const b = await watcher(running.url);
     for (let i = 0; i <= 20; i++) a.client.send({ type: 'presence.track', room: 'lobby', state: { x: i } });
     const diff = await b.client.next('presence.diff');
     expect(diff.joins).toEqual([{ id: a.id, color: a.color, state: { x: 20 } }]);
     expect(diff.updates).toBeUndefined();
-    await sleep(150);
-    expect(b.client.ofType('presence.diff')).toHaveLength(1);
+    // c's join goes out with the next tick: any rest of a's burst would be in that frame or before it.
+    c.client.send({ type: 'presence.track', room: 'lobby', state: 'c' });
+    expect(await b.client.next('presence.diff')).toEqual({ type: 'presence.diff', room: 'lobby', joins: [{ id: c.id, color: c.color, state: 'c' }] });
+    expect(b.client.ofType('presence.diff')).toHaveLength(2);
   });
 
   it('sends nothing when nothing changed', async () => {
     running = await startHub({ tickMs: 10 });
     const b = await watcher(running.url);
-    await sleep(100);
+    // Ten ticks in which nothing changes: no change is sent after them to serve as a barrier, since
+    // that change would itself give the tick something to send.
+    await quietFor(100);
     expect(b.client.messages.map((m) => m.type)).toEqual(['welcome', 'presence.snapshot']);
   });
 
   it('a join and a leave within one tick cancel out: watchers see nothing', async () => {
     running = await startHub({ tickMs: 80 });
     const a = await connect(running.url);
+    const c = await connect(running.url);
     const b = await watcher(running.url);
     a.client.send({ type: 'presence.track', room: 'lobby', state: 1 });
-    a.client.send({ type: 'presence.untrack', room: 'lobby' });
-    await sleep(200);
-    expect(b.client.ofType('presence.diff')).toEqual([]);
+    a.client.send({ type: 'presence.untrack', room: 'lobby', ref: 1 });
+    await a.client.next('ack');
+    // c's join goes out in the tick of a's pair or a later one: anything of a would be in its frame or before it.
+    c.client.send({ type: 'presence.track', room: 'lobby', state: 'c' });
+    expect(await b.client.next('presence.diff')).toEqual({ type: 'presence.diff', room: 'lobby', joins: [{ id: c.id, color: c.color, state: 'c' }] });
+    expect(b.client.ofType('presence.diff')).toHaveLength(1);
   });
 
   it('untrack leaves with reason "left" and keeps watching; leave stops watching', async () => {
@@ -83,19 +97,26 @@ describe('presence', () => {
 
     b.client.send({ type: 'presence.track', room: 'lobby', state: 'b' });
     expect(await a.client.next('presence.diff')).toMatchObject({ joins: [{ id: b.id, state: 'b' }] });
-    a.client.send({ type: 'presence.leave', room: 'lobby' });
-    await sleep(30);
+    a.client.send({ type: 'presence.leave', room: 'lobby', ref: 1 });
+    await a.client.next('ack');
+    a.client.send({ type: 'presence.join', room: 'hall' });
+    await a.client.next('presence.snapshot');
     b.client.send({ type: 'presence.track', room: 'lobby', state: 'b2' });
-    await sleep(60);
-    expect(a.client.ofType('presence.diff')).toHaveLength(1);
+    // b's join in a room a still watches goes out in the tick of b2 or a later one, after any frame for 'lobby'.
+    b.client.send({ type: 'presence.track', room: 'hall', state: 'b' });
+    await waitFor(() => a.client.ofType('presence.diff').some((d) => d.room === 'hall'), 3000, "b's join in 'hall'");
+    expect(a.client.ofType('presence.diff').map((d) => d.room)).toEqual(['lobby', 'hall']);
   });
 
   it('a member who disconnects leaves with "disconnected" once the grace period is over', async () => {
-    running = await startHub({ tickMs: 10, graceMs: 100 });
+    running = await startHub({ tickMs: 10, graceMs: 300 });
     const { a, b } = await memberAndWatcher(running.url);
+    const c = await connect(running.url);
     a.client.socket.terminate();
-    await sleep(50);
-    expect(b.client.ofType('presence.diff')).toHaveLength(1); // still there within the grace period
+    await waitFor(() => running!.hub.stats().resumable === 1, 3000, 'the hub to see the socket drop');
+    // Still there within the grace period: c's join, in the first tick after the drop, comes alone.
+    c.client.send({ type: 'presence.track', room: 'lobby', state: 'c' });
+    expect(await b.client.next('presence.diff')).toEqual({ type: 'presence.diff', room: 'lobby', joins: [{ id: c.id, color: c.color, state: 'c' }] });
     expect(await b.client.next('presence.diff')).toMatchObject({ leaves: [{ id: a.id, reason: 'disconnected' }] });
   });
 
@@ -110,7 +131,7 @@ describe('presence', () => {
     running = await startHub({ tickMs: 10, graceMs: 5000 });
     const { a, b } = await memberAndWatcher(running.url);
     a.client.socket.terminate();
-    await sleep(30);
+    await waitFor(() => running!.hub.stats().resumable === 1, 3000, 'the hub to see the socket drop');
 
     const again = await connect(running.url, `?resume=${encodeURIComponent(a.resume)}`);
     expect(again.id).toBe(a.id);
@@ -138,14 +159,15 @@ describe('presence', () => {
 
   it('keeps join order in snapshots', async () => {
     running = await startHub({ tickMs: 10 });
-    const members = [];
+    const members: Awaited<ReturnType<typeof connect>>[] = [];
     for (let i = 0; i < 4; i++) {
       const m = await connect(running.url);
       m.client.send({ type: 'presence.track', room: 'lobby', state: i });
       await m.client.next('presence.snapshot');
       members.push(m);
     }
-    await sleep(30);
+    // The first member sees the last one join: the ticks have announced all four.
+    await waitFor(() => seenBy(members[0]!.client).size === 3, 3000, 'every join announced');
     const watcher = await connect(running.url);
     watcher.client.send({ type: 'presence.join', room: 'lobby' });
     const snapshot = await watcher.client.next('presence.snapshot');

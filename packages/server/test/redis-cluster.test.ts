@@ -10,7 +10,7 @@ import { describeIfRedisCluster, sharedRedisCluster, uniquePrefix } from '../../
 import { seenBy } from '../../../test/helpers/presence.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 
 const fast = { tickMs: 10, nodeHeartbeatMs: 100, nodeTimeoutMs: 500 };
 
@@ -103,6 +103,7 @@ describeIfRedis('hubs on one Redis', () => {
   it('keep serving local clients while Redis is down, and re-sync presence when it is back', async () => {
     const [a, b] = [await node('a2'), await node('b2')];
     const watcherOnB = await watch(b.url);
+    const watcherOnA = await watch(a.url);
     const localSub = await connect(a.url);
     localSub.client.send({ type: 'topic.subscribe', topic: 't', ref: 1 });
     await localSub.client.next('ack');
@@ -114,7 +115,8 @@ describeIfRedis('hubs on one Redis', () => {
     // A member joins on A while the bus is gone: B cannot hear it yet.
     const { client: mover, id } = await connect(a.url);
     mover.send({ type: 'presence.track', room: 'lobby', state: 'joined during the outage' });
-    await sleep(200);
+    // A's tick has shown the join on A (and sent it on to the bus, which is gone).
+    await waitFor(() => seenBy(watcherOnA).has(id), 3000, 'the join on A');
     expect(seenBy(watcherOnB).has(id)).toBe(false);
 
     await redis.restart();

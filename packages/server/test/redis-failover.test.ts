@@ -7,7 +7,7 @@ import { redisAdapter } from '@ghost/server/redis';
 import { startHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { describeIfRedisCluster, startRedisCluster, type RedisClusterProcess } from '../../../test/helpers/redis-cluster.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 
 const connect = async (url: string) => (await RawClient.welcomed(url)).client;
 
@@ -16,13 +16,10 @@ let nextRef = 1;
 async function request(client: RawClient, message: Record<string, unknown>, timeoutMs = 5000) {
   const ref = nextRef++;
   client.send({ ...message, ref });
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const answer = client.messages.find((m) => (m.type === 'ack' || m.type === 'error') && m.ref === ref);
-    if (answer) return answer as { type: 'ack' } | { type: 'error'; code: ErrorCode };
-    await sleep(5);
-  }
-  return { type: 'no answer' } as const;
+  const answer = () => client.messages.find((m) => (m.type === 'ack' || m.type === 'error') && m.ref === ref);
+  // Timing out is an outcome here (the test counts unanswered requests), not a failure.
+  const answered = await waitFor(answer, timeoutMs, `the answer to request ${ref}`).catch(() => undefined);
+  return answered ? (answered as { type: 'ack' } | { type: 'error'; code: ErrorCode }) : ({ type: 'no answer' } as const);
 }
 
 /** The numbers a client received on a topic, in arrival order. */

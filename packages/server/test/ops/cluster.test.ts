@@ -8,7 +8,7 @@ import { startHub } from '../../../../test/helpers/hub.js';
 import { seenBy } from '../../../../test/helpers/presence.js';
 import { RawClient } from '../../../../test/helpers/raw-client.js';
 import { describeIfRedis, useRedisServer } from '../../../../test/helpers/redis-server.js';
-import { sleep, waitFor } from '../../../../test/helpers/wait.js';
+import { waitFor, waitForAsync } from '../../../../test/helpers/wait.js';
 import { call, TOKEN } from './ops-hub.js';
 
 const fast = { tickMs: 10, nodeHeartbeatMs: 50, nodeTimeoutMs: 400 };
@@ -22,10 +22,7 @@ function opsClusterSuite(makeBackplane: () => Promise<Backplane>) {
     a.hub.attachOps(a.server, { token: TOKEN, clusterTimeoutMs: 300 });
     const base = `http://127.0.0.1:${a.port}/ghost-admin`;
     // A answers for the cluster once it has heard B.
-    for (let attempt = 0; !(await call(`${base}/stats?scope=cluster`)).body.nodes[`${prefix}-b`]; attempt++) {
-      if (attempt > 100) throw new Error(`${prefix}-a never heard ${prefix}-b`);
-      await sleep(20);
-    }
+    await waitForAsync(async () => (await call(`${base}/stats?scope=cluster`)).body.nodes[`${prefix}-b`], 5000, `${prefix}-a to hear ${prefix}-b`);
     return { backplane, a, b, base };
   }
 
