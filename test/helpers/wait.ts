@@ -10,3 +10,10 @@ export async function waitFor<T>(check: () => T | undefined | null | false, time
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits out a window in which something must NOT happen. Only for an absence that no later event can
+ * prove (a barrier: something sent after it on the same ordered path, then waited for); say at the call
+ * why none fits.
+ */
+export const quietFor = (ms: number) => sleep(ms);
