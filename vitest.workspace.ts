@@ -22,4 +22,6 @@ export default [
   // Where code lives: no import cycles inside any package's src (type-only imports included).
   { extends: true, test: { name: 'structure', include: ['test/structure/**/*.test.ts'], typecheck: { enabled: false } } },
   { extends: true, test: { name: 'docs', include: ['test/docs/**/*.test.ts'], typecheck: { enabled: false } } },
+  // Randomised, time-boxed runs (connections cut at random for 15 s): `npm run test:soak`, not `npm test`.
+  { extends: true, test: { name: 'soak', include: ['packages/*/soak/**/*.soak.test.ts'], testTimeout: 60_000, typecheck: { enabled: false } } },
 ] satisfies TestProjectConfiguration[];

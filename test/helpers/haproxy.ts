@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, it } from 'vitest';
 import { closeAfterTest } from './cleanup.js';
 import { collectLines } from './lines.js';
-import { sleep } from './wait.js';
+import { waitFor } from './wait.js';
 
 /** What to run when the tests need HAProxy and the machine has none. */
 export const INSTALL_HAPROXY = 'apt-get install -y haproxy';
@@ -75,11 +75,20 @@ export async function startHaproxy(config: string, port: number): Promise<Haprox
   collectLines(child.stdout!, lines);
   collectLines(child.stderr!, lines);
 
-  const deadline = Date.now() + 5000;
-  while (!(await accepts(port))) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`haproxy exited (${child.exitCode ?? child.signalCode}):\n${lines.join('\n')}`);
-    if (Date.now() > deadline) throw new Error(`haproxy did not listen on ${port} within 5 s:\n${lines.join('\n')}`);
-    await sleep(20);
+  // HAProxy says nothing once it listens: probe the port, one connection attempt at a time.
+  let listening = false;
+  let probe: Promise<void> | undefined;
+  try {
+    await waitFor(() => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`haproxy exited (${child.exitCode ?? child.signalCode})`);
+      probe ??= accepts(port).then((ok) => {
+        listening = ok;
+        probe = undefined;
+      });
+      return listening;
+    }, 5000, `haproxy to listen on ${port}`);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}:\n${lines.join('\n')}`);
   }
   return { lines };
 }

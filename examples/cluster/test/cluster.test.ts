@@ -3,7 +3,7 @@ import { createClient } from '@ghost/client';
 import { closeAfterTest } from '../../../test/helpers/cleanup.js';
 import { openClient } from '../../../test/helpers/clients.js';
 import { describeIfRedisCluster, startRedisCluster, type RedisClusterProcess } from '../../../test/helpers/redis-cluster.js';
-import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
+import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { startClusterDemo, type ClusterDemo } from '../server.js';
 
@@ -59,15 +59,13 @@ function clusterExample(demo: () => ClusterDemo) {
 }
 
 describeIfRedis('the cluster example', () => {
-  let redis: RedisServer;
+  const redis = useRedisServer();
   let cluster: ClusterDemo;
   beforeAll(async () => {
-    redis = await startRedisServer();
     cluster = await startClusterDemo({ ports: [0, 0], redisUrl: redis.url });
   });
   afterAll(async () => {
     await cluster?.close();
-    await redis?.stop();
   });
   clusterExample(() => cluster);
 });

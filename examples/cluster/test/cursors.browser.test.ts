@@ -1,24 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { hasChromium, launchChromium, needsChromium, openPage, screenshot } from '@ghost-examples/shared/browser';
-import { describeIfRedis, startRedisServer, type RedisServer } from '../../../test/helpers/redis-server.js';
+import { describeIfRedis, useRedisServer } from '../../../test/helpers/redis-server.js';
 import { startClusterDemo, type ClusterDemo } from '../server.js';
 
 describeIfRedis('the cluster cursors page', () => {
   needsChromium('cluster');
   (hasChromium ? describe : describe.skip)('in Chromium', () => {
-    let redis: RedisServer;
+    const redis = useRedisServer();
     let cluster: ClusterDemo;
     let browser: Browser;
     beforeAll(async () => {
-      redis = await startRedisServer();
       cluster = await startClusterDemo({ ports: [0, 0], redisUrl: redis.url });
       browser = await launchChromium();
     });
     afterAll(async () => {
       await browser?.close();
       await cluster?.close();
-      await redis?.stop();
     });
 
     it('a pointer on one node moves a ghost on the other', async () => {

@@ -9,6 +9,7 @@ import { expectGhostAt, hasChromium, launchChromium, needsChromium, openDemo } f
 
 needsChromium();
 
+// The mover's pace: time is what is under test here, the page smoothing between updates it gets at 30 Hz.
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Where a ghost is drawn, in px from the board's inside corner, read from its transform. */
@@ -64,7 +65,9 @@ describe.skipIf(!hasChromium)('cursor smoothing in Chromium', () => {
     }
     const last = path.at(-1)!;
     await expectGhostAt(page, id, last.x, last.y);
-    await sleep(300); // a few more frames at rest
+    // A few more frames at rest, counted in the page's own animation frames.
+    const framesAtArrival = await page.evaluate(() => (window as unknown as { trace: string[] }).trace.length);
+    await page.waitForFunction((n) => (window as unknown as { trace: string[] }).trace.length >= n, framesAtArrival + 10);
 
     const { width, height, trace } = await page.evaluate(() => {
       const board = document.getElementById('board')!;

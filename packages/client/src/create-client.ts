@@ -53,6 +53,10 @@ export function createClient<const S extends SchemaDefinition = SchemaDefinition
     maxDelayMs: numberOption('backoff.maxDelayMs', options.backoff?.maxDelayMs, DEFAULT_BACKOFF.maxDelayMs, 0),
     factor: numberOption('backoff.factor', options.backoff?.factor, DEFAULT_BACKOFF.factor, 1),
   };
+  if (options.backoff?.random !== undefined) {
+    if (typeof options.backoff.random !== 'function') throw new TypeError('createClient: backoff.random must be a function returning a number from 0 to 1');
+    backoff.random = options.backoff.random;
+  }
   if (options.params !== undefined && typeof options.params !== 'function' && typeof options.params !== 'object') {
     throw new TypeError('createClient: params must be an object of strings or a function returning one');
   }

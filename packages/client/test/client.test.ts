@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createClient, ErrorCode, GhostError, type ClientStatus, type GhostClient } from '@ghost/client';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { openClient } from '../../../test/helpers/clients.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
 
@@ -28,17 +28,21 @@ describe('createClient', () => {
     const b = client(running.url);
     const got: unknown[] = [];
     const off = a.topic('world').subscribe((data, meta) => got.push([data, meta.from, meta.topic]));
+    const later: unknown[] = [];
+    a.topic('later').subscribe((data) => later.push(data));
     await opened(a);
     await opened(b);
-    await waitFor(() => running!.hub.stats().topics === 1);
+    await waitFor(() => running!.hub.stats().topics === 2);
     await b.topic('world').publish({ text: 'Hello world!' });
     await waitFor(() => got.length === 1);
     expect(got[0]).toEqual([{ text: 'Hello world!' }, b.self!.id, 'world']);
 
     off();
-    await waitFor(() => running!.hub.stats().topics === 0);
+    await waitFor(() => running!.hub.stats().topics === 1);
     await b.topic('world').publish('unheard');
-    await sleep(30);
+    // b's next publish, to a topic a still has: had 'unheard' been sent to a, it would be in front.
+    await b.topic('later').publish('heard');
+    await waitFor(() => later.length === 1);
     expect(got).toHaveLength(1);
   });
 
@@ -88,8 +92,9 @@ describe('createClient', () => {
     await waitFor(() => got.length === 2);
     off();
     await running.hub.broadcast('b2');
-    await sleep(30);
-    expect(got).toEqual([['broadcast', 'b1'], ['direct', 'd1']]);
+    await running.hub.sendTo(c.self!.id, 'd2'); // sent after b2 on the same socket: b2 would be in front
+    await waitFor(() => got.some((entry) => (entry as [string, unknown])[1] === 'd2'));
+    expect(got).toEqual([['broadcast', 'b1'], ['direct', 'd1'], ['direct', 'd2']]);
   });
 
   it('close() ends the session at once and rejects what was still waiting with NOT_SENT', async () => {

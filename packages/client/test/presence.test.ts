@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PresenceMember } from '@ghost/client';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { openClient } from '../../../test/helpers/clients.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
 
@@ -33,8 +33,14 @@ describe('presence handle', () => {
     const watcher = client(running.url);
     const events: string[] = [];
     const lobby = watcher.presence('lobby');
+    // What others was when the next diff after the join arrived: the update's listener runs before the
+    // array is replaced.
+    let othersAtUpdate: readonly PresenceMember[] | undefined;
     lobby.on('join', (m) => events.push(`join ${JSON.stringify(m.state)}`));
-    lobby.on('update', (m) => events.push(`update ${JSON.stringify(m.state)}`));
+    lobby.on('update', (m) => {
+      othersAtUpdate ??= lobby.others;
+      events.push(`update ${JSON.stringify(m.state)}`);
+    });
     lobby.on('leave', (_m, reason) => events.push(`leave ${reason}`));
     const arrays: (readonly PresenceMember[])[] = [];
     lobby.on('change', (others) => arrays.push(others));
@@ -43,10 +49,9 @@ describe('presence handle', () => {
     mover.presence('lobby').track({ x: 1 });
     await waitFor(() => events.length === 1);
     const before = lobby.others;
-    await sleep(50);
-    expect(lobby.others).toBe(before); // nothing changed: same array
     mover.presence('lobby').track({ x: 2 });
     await waitFor(() => events.length === 2);
+    expect(othersAtUpdate).toBe(before); // nothing changed until this update: same array
     expect(lobby.others).not.toBe(before);
     mover.presence('lobby').untrack();
     await waitFor(() => events.length === 3);
@@ -64,23 +69,29 @@ describe('presence handle', () => {
     await waitFor(() => mover.status === 'open');
     for (let i = 0; i < 10; i++) mover.presence('lobby').track({ i });
     await waitFor(() => states.length >= 2, 2000);
-    await sleep(250);
-    expect(states).toEqual([{ i: 0 }, { i: 9 }]);
+    // The next state, sent a trackIntervalMs later on the same path: any other send would be before it.
+    mover.presence('lobby').track({ i: 10 });
+    await waitFor(() => states.length >= 3, 2000);
+    expect(states).toEqual([{ i: 0 }, { i: 9 }, { i: 10 }]);
   });
 
   it('leave() stops watching: others empties and no more events come', async () => {
     running = await startHub({ tickMs: 5 });
     const watcher = client(running.url);
     const mover = client(running.url);
+    const witness = client(running.url);
     mover.presence('lobby').track(1);
-    await waitFor(() => watcher.presence('lobby').others.length === 1);
+    await waitFor(() => watcher.presence('lobby').others.length === 1 && witness.presence('lobby').others.length === 1);
     let changes = 0;
     watcher.presence('lobby').on('change', () => changes++);
     watcher.presence('lobby').leave();
     expect(changes).toBe(1);
-    await sleep(20);
+    await watcher.topic('sync').publish('after the leave'); // the hub has read the leave
     mover.presence('lobby').track(2);
-    await sleep(50);
+    // The witness got the tick with the update; a request the watcher makes after that is answered
+    // behind anything that tick sent the watcher.
+    await waitFor(() => witness.presence('lobby').others[0]?.state === 2);
+    await watcher.topic('sync').publish('after the update');
     expect(changes).toBe(1);
     expect(running.hub.stats().rooms).toBe(1);
   });
@@ -113,7 +124,8 @@ describe('presence across a reconnect', () => {
     const tcp = new Map<string, import('node:net').Socket>();
     running.hub.on('connection', ({ id, request }) => tcp.set(id, request.socket as import('node:net').Socket));
     const watcher = client(running.url);
-    const mover = openClient(running.url, { backoff: { minDelayMs: 200, maxDelayMs: 200 } });
+    // Back exactly 200 ms after the drop (no random draw): long enough to be offline for the untrack.
+    const mover = openClient(running.url, { backoff: { minDelayMs: 200, maxDelayMs: 200, random: () => 1 } });
     mover.presence('lobby').track({ x: 0.5 });
     await waitFor(() => watcher.presence('lobby').others.length === 1);
     const id = mover.self!.id;
@@ -148,7 +160,8 @@ describe('presence at scale and per user', () => {
     });
     await waitFor(() => crowd.every((c) => c.presence('lobby').others.length === 11), 5000, 'everyone to see everyone');
     for (let round = 0; round < 3; round++) crowd.forEach((c, i) => c.presence('lobby').track({ i, round }));
-    await sleep(100);
+    // The last round reached everyone: a join or leave those updates set off came before it.
+    await waitFor(() => crowd.every((c) => c.presence('lobby').others.every((m) => (m.state as { round?: number }).round === 2)), 5000, 'the last round everywhere');
     crowd.forEach((c, i) => {
       const others = new Set(crowd.filter((o) => o !== c).map((o) => o.self!.id));
       expect(new Set(events[i]!.joins)).toEqual(others);
@@ -183,11 +196,15 @@ describe('presence at scale and per user', () => {
     expect(tab1.self!.id).not.toBe('ada');
     expect(bob.presence('lobby').others.map((m) => m.id)).toEqual([tab1.self!.member]);
 
-    await tab1.close();
-    await sleep(60);
-    expect(bob.presence('lobby').others.map((m) => m.id)).toEqual(['ada']);
     const leaves: string[] = [];
     bob.presence('lobby').on('leave', (m, reason) => leaves.push(`${m.id} ${reason}`));
+    await tab1.close();
+    await waitFor(() => running!.hub.stats().connections === 2, 2000, 'the hub to let tab1 go');
+    // A state from the other tab, after tab1 went: a leave for ada would reach bob before it, or with it.
+    tab2.presence('lobby').track({ tab: 3 });
+    await waitFor(() => (bob.presence('lobby').others[0]?.state as { tab?: number } | undefined)?.tab === 3);
+    expect(bob.presence('lobby').others.map((m) => m.id)).toEqual(['ada']);
+    expect(leaves).toEqual([]);
     await tab2.close();
     await waitFor(() => leaves.length === 1);
     expect(leaves).toEqual(['ada left']);

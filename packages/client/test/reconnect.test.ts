@@ -7,18 +7,22 @@ import { startTestHub } from '@ghost/testing';
 import { closeAfterTest } from '../../../test/helpers/cleanup.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { FAST_BACKOFF, openClient } from '../../../test/helpers/clients.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { quietFor, waitFor } from '../../../test/helpers/wait.js';
 
 let running: RunningHub | undefined;
 
 
-const client = (url: string, options: ClientOptions = {}) => openClient(url, { ...FAST_BACKOFF, ...options });
+// Every delay is its ceiling (20, 40, 80, then 100 ms), not a random point below it: what a test
+// sees of the reconnects does not depend on the draw.
+const client = (url: string, options: ClientOptions = {}) =>
+  openClient(url, { ...options, backoff: { ...FAST_BACKOFF.backoff, random: () => 1, ...options.backoff } });
 
 describe('reconnect', () => {
   it('after the server restarts on the same port: subscriptions and presence restored, queued publishes delivered once', async () => {
     running = await startHub({ tickMs: 5 });
     const port = running.port;
-    const c = client(running.url);
+    let attempts = 0;
+    const c = client(running.url, { params: () => (attempts++, {}) });
     const statuses: ClientStatus[] = [];
     c.on('status', (s) => statuses.push(s));
     const got: unknown[] = [];
@@ -32,13 +36,15 @@ describe('reconnect', () => {
     await waitFor(() => c.status === 'reconnecting');
     const queued = [c.topic('world').publish('queued-1'), c.topic('world').publish('queued-2')];
     expect(c.queued).toBe(2);
-    await sleep(150); // a few failed attempts against the closed port
+    const attemptsWhenClosed = attempts;
+    await waitFor(() => attempts >= attemptsWhenClosed + 3, 3000, 'a few failed attempts against the closed port');
 
     running = await startHub({ tickMs: 5 }, port);
     await Promise.all(queued);
-    await waitFor(() => got.length === 3);
-    await sleep(100);
-    expect(got).toEqual(['before', 'queued-1', 'queued-2']);
+    // A later publish on the same link: once it is back, a queued one delivered twice would be in front of it.
+    await c.topic('world').publish('after');
+    await waitFor(() => got.includes('after'));
+    expect(got).toEqual(['before', 'queued-1', 'queued-2', 'after']);
     expect(statuses).toEqual(['open', 'reconnecting', 'open']);
     expect(running.hub.stats()).toMatchObject({ connections: 1, topics: 1, members: 1 });
 
@@ -78,7 +84,9 @@ describe('reconnect', () => {
     const errors: GhostError[] = [];
     c.on('error', (e) => errors.push(e));
     await waitFor(() => c.status === 'closed');
-    await sleep(300);
+    // A stopped client sends nothing more, so no later frame can show it did not retry: wait 10 times
+    // the 20 ms its first retry would have waited.
+    await quietFor(200);
     expect(attempts).toBe(1);
     expect(errors.map((e) => e.code)).toEqual(['UNAUTHORIZED']);
     await expect(c.topic('x').publish(1)).rejects.toMatchObject({ code: 'NOT_SENT' });
@@ -106,7 +114,7 @@ describe('reconnect', () => {
     expect(attemptsAtError).toEqual([1]); // on the first failed attempt, not after some of them
     expect(statuses).toEqual([['reconnecting', errors[0]]]);
     expect(errors[0]!.code).toBe(ErrorCode.UNREACHABLE);
-    expect(errors[0]!.message).toMatch(new RegExp(`^Could not reach the hub at ws://127\\.0\\.0\\.1:${port}/ghost: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}; retrying \\(next attempt in \\d+ ms\\)$`));
+    expect(errors[0]!.message).toMatch(new RegExp(`^Could not reach the hub at ws://127\\.0\\.0\\.1:${port}/ghost: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}; retrying \\(next attempt in 20 ms\\)$`));
     expect(errors[0]!.message).not.toContain('attempt=1'); // the query (app params, tokens) stays out of it
 
     // The retries go on, without a report each time; a hub on that port gets the client back.
@@ -198,8 +206,9 @@ describe('limits the client learns from the hub', () => {
     c.on('status', (s) => statuses.push(s));
     await waitFor(() => c.status === 'open');
     await expect(c.topic('big').publish('x'.repeat(2000))).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    // Answered on the link it was sent on: had the large one gone out, the hub would have closed that
+    // link (1009) first, and this ack would have come after a reconnect.
     await c.topic('big').publish('small');
-    await sleep(50);
     expect(statuses).toEqual(['open']);
   });
 
@@ -228,7 +237,9 @@ describe('presence the hub would refuse by size', () => {
     c.presence('lobby').track({ blob: 'x'.repeat(2000) });
     await waitFor(() => errors.length === 1);
     expect(errors[0]!.code).toBe('TOO_LARGE');
-    await sleep(100);
+    // A request after it, answered on the same link: had the state gone out, the hub would have closed
+    // that link (1009) first, and the ack would have come after a reconnect.
+    await c.topic('after').publish(1);
     expect(statuses).toEqual(['open']);
   });
 });
@@ -247,14 +258,11 @@ describe('reconnecting when the moment is right', () => {
       await waitFor(() => c.status === 'open');
       await running.close();
       await waitFor(() => c.status === 'reconnecting');
-      // Its first retry may be due any time in the next minute; the hub is back now.
+      // Its first retry is due in a minute; the hub is back now.
       running = await startHub({}, port);
-      await sleep(100);
-      if (c.status !== 'open') {
-        events.dispatchEvent(new Event('online'));
-        await waitFor(() => c.status === 'open', 2000, 'an immediate attempt');
-      }
-      expect(c.status).toBe('open');
+      expect(c.status).toBe('reconnecting');
+      events.dispatchEvent(new Event('online'));
+      await waitFor(() => c.status === 'open', 2000, 'an immediate attempt');
     } finally {
       delete global.addEventListener;
       delete global.removeEventListener;
@@ -275,11 +283,11 @@ describe('reconnecting when the moment is right', () => {
       const second = client(running.url);
       await waitFor(() => attempts.length === 2 && second.status === 'reconnecting', 3000, 'the refusal');
       events.dispatchEvent(new Event('online')); // must not cut the hub's requested wait short
-      await sleep(300);
-      expect(attempts).toHaveLength(2);
       await first.close();
       await waitFor(() => second.status === 'open', 5000, 'the second client to get in once there is room');
-      // The hint was at least half of retryAfterMs: no attempt came sooner.
+      // One attempt after the refusal, not sooner than the hint (at least half of retryAfterMs): an
+      // attempt made on 'online' would be one more, within milliseconds of the refusal.
+      expect(attempts).toHaveLength(3);
       expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(600);
     } finally {
       delete global.addEventListener;

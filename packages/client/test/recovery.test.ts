@@ -1,12 +1,11 @@
 // Recoverable topics: a client that comes back, to the same hub or another one, gets exactly what it
 // missed, once and in order; or a reset when the gap is older than the history.
-import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createMemoryBus, memoryAdapter, type HubOptions } from '@ghost/server';
 import { FAST_BACKOFF, openClient } from '../../../test/helpers/clients.js';
 import { startHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 
 describe('recoverable topics', () => {
   it('a client that reconnects to another hub gets what it missed, once and in order', async () => {
@@ -27,9 +26,9 @@ describe('recoverable topics', () => {
     hub = await startHub({ ...options, adapter: memoryAdapter({ bus }) }, port);
     await waitFor(() => got.length === 6, 5000, 'the missed messages');
     await hub.hub.publish('stream', 7);
-    await waitFor(() => got.length === 7);
-    await sleep(50);
-    expect(got).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    await hub.hub.publish('stream', 8); // the next message: a repeat would come before it
+    await waitFor(() => got.includes(8));
+    expect(got).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('says reset when what was missed is older than the history, then goes on', async () => {
@@ -89,54 +88,19 @@ describe('recoverable topics', () => {
     reader.send({ type: 'topic.subscribe', topic: 'orders', ref: 1 });
     await reader.next('ack');
     // The same client instance, first on hub a, then (its ack lost) again on hub b with the same ref.
+    let sender: RawClient | undefined;
     for (const hub of [a, b]) {
-      const sender = await RawClient.connect(hub.url, '?client=client-1234');
+      sender = await RawClient.connect(hub.url, '?client=client-1234');
       await sender.next('welcome');
       sender.send({ type: 'topic.publish', topic: 'orders', data: 'buy 1', ref: 9 });
       expect(await sender.next('ack')).toMatchObject({ ref: 9 });
     }
-    await sleep(50);
-    expect(reader.ofType('topic.message').map((m) => [m.data, m.seq])).toEqual([['buy 1', expect.any(Number)]]);
+    // Its next publish, on the path the resend took: a second copy would have been stored and
+    // delivered before it.
+    sender!.send({ type: 'topic.publish', topic: 'orders', data: 'buy 2', ref: 10 });
+    expect(await sender!.next('ack')).toMatchObject({ ref: 10 });
+    await waitFor(() => reader.ofType('topic.message').length >= 2);
+    const [first] = reader.ofType('topic.message');
+    expect(reader.ofType('topic.message').map((m) => [m.data, m.seq])).toEqual([['buy 1', expect.any(Number)], ['buy 2', first!.seq! + 1]]);
   });
-});
-
-describe('jitter', () => {
-  it('clients whose connections are cut at random receive a numbered stream exactly once, in order', async () => {
-    const hub = await startHub({ recovery: { topics: ['numbers'] }, graceMs: 5000 });
-    // Every upgraded socket, resumed ones included: the chaos picks among those still alive.
-    const live = new Set<Socket>();
-    hub.server.on('upgrade', (_request, socket: Socket) => {
-      live.add(socket);
-      socket.once('close', () => live.delete(socket));
-    });
-    const readers = Array.from({ length: 10 }, () => openClient(hub.url, { backoff: { minDelayMs: 10, maxDelayMs: 200 } }));
-    const received = readers.map(() => [] as number[]);
-    readers.forEach((r, i) => r.topic('numbers').subscribe((n) => received[i]!.push(n as number)));
-    await waitFor(() => readers.every((r) => r.status === 'open') && hub.hub.stats().topics === 1);
-
-    let sent = 0;
-    let cuts = 0;
-    const publisher = setInterval(() => void hub.hub.publish('numbers', ++sent), 10);
-    const chaos = setInterval(() => {
-      const sockets = [...live];
-      const socket = sockets[Math.floor(Math.random() * sockets.length)];
-      if (!socket) return;
-      socket.destroy();
-      cuts++;
-    }, 100);
-    await sleep(15_000);
-    clearInterval(chaos);
-    clearInterval(publisher);
-    await waitFor(() => received.every((r) => r.length >= sent), 10_000, 'every reader to catch up');
-    const expected = Array.from({ length: sent }, (_, i) => i + 1);
-    const problems = received.map((r) => {
-      const missing = expected.filter((n) => !r.includes(n));
-      const doubled = r.filter((n, i) => r.indexOf(n) !== i);
-      const outOfOrder = r.filter((n, i) => i > 0 && n < r[i - 1]!);
-      return { missing, doubled, outOfOrder };
-    });
-    for (const p of problems) expect(p).toEqual({ missing: [], doubled: [], outOfOrder: [] });
-    for (const r of received) expect(r).toEqual(expected);
-    console.log(`jitter: ${sent} messages × ${readers.length} readers, ${cuts} connections cut, ${received.flat().length} delivered, 0 lost or doubled`);
-  }, 45_000);
 });

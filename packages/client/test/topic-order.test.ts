@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { PROTOCOL_VERSION } from '@ghost/protocol';
 import { closeAfterTest } from '../../../test/helpers/cleanup.js';
 import { openClient } from '../../../test/helpers/clients.js';
-import { sleep, waitFor } from '../../../test/helpers/wait.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 
 /** A hand-driven hub: welcomes each socket, records what the client sends, lets the test send frames. */
 async function startScriptedHub() {
@@ -37,16 +37,17 @@ async function subscribed() {
   client.topic('feed').subscribe((n) => got.push(n as number));
   client.topic('feed').on('reset', () => resets++);
   await waitFor(() => hub.received.some((m) => m.type === 'topic.subscribe'));
-  return { hub, got, resets: () => resets };
+  return { hub, client, got, resets: () => resets };
 }
 
 describe('a recoverable topic delivers in sequence order, once', () => {
   it('holds a message that arrives past a gap until the gap fills, and drops repeats', async () => {
     const { hub, got, resets } = await subscribed();
     hub.send(41, 43, 44, 42, 43, 45, 41);
-    await waitFor(() => got.length === 5);
-    await sleep(50);
-    expect(got).toEqual([41, 42, 43, 44, 45]);
+    // The next message: any repeat the handle let through would come before it.
+    hub.send(46);
+    await waitFor(() => got.includes(46));
+    expect(got).toEqual([41, 42, 43, 44, 45, 46]);
     expect(resets()).toBe(0);
   });
 
@@ -56,9 +57,9 @@ describe('a recoverable topic delivers in sequence order, once', () => {
     const ask = await waitFor(() => hub.received.find((m) => m.type === 'topic.subscribe' && m.since === 10), 3000, 'the ask for the gap');
     hub.send(11, 12, 13);
     hub.raw({ type: 'ack', ref: ask.ref });
-    await waitFor(() => got.length === 4);
-    await sleep(50);
-    expect(got).toEqual([10, 11, 12, 13]);
+    hub.send(14); // the next message: any repeat the handle let through would come before it
+    await waitFor(() => got.includes(14));
+    expect(got).toEqual([10, 11, 12, 13, 14]);
     expect(resets()).toBe(0);
   });
 
@@ -103,12 +104,17 @@ describe('a recoverable topic delivers in sequence order, once', () => {
   });
 
   it('sends a subscribe made before the connection opened once, and keeps the start the ack gives', async () => {
-    const { hub, got } = await subscribed(); // subscribe() is called at once, before the welcome
-    await sleep(100);
-    const subscribes = hub.received.filter((m) => m.type === 'topic.subscribe');
+    const { hub, client, got } = await subscribed(); // subscribe() is called at once, before the welcome
+    // A subscribe to another topic, made now: a second one to feed would have been sent before it.
+    client.topic('later').subscribe(() => {});
+    await waitFor(() => hub.received.some((m) => m.type === 'topic.subscribe' && m.topic === 'later'));
+    const subscribes = hub.received.filter((m) => m.type === 'topic.subscribe' && m.topic === 'feed');
     expect(subscribes).toHaveLength(1);
     hub.raw({ type: 'ack', ref: subscribes[0]!.ref, result: { seq: 20 } });
-    await sleep(50);
+    // A ping after the ack: the client answers it once it has read the ack, and the messages come after.
+    const pongs = hub.received.filter((m) => m.type === 'pong').length;
+    hub.raw({ type: 'ping' });
+    await waitFor(() => hub.received.filter((m) => m.type === 'pong').length > pongs);
     hub.send(22, 21); // 21 comes late (another node's): 20 is where the count stands, so 22 waits for it
     await waitFor(() => got.length === 2);
     expect(got).toEqual([21, 22]);
