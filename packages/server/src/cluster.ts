@@ -80,6 +80,12 @@ export class Cluster {
   private nodeEvents: { up(node: string): void; down(node: string): void } | undefined;
   /** Channels this node is subscribed to through `sync`. */
   private readonly synced = new Set<string>();
+  /**
+   * Channels whose unsubscribe failed. The adapter may have let them go all the same (the Redis one
+   * drops its handler first, and ioredis sends a timed-out UNSUBSCRIBE once the link is back), so one
+   * wanted again is subscribed anew rather than taken as still heard.
+   */
+  private readonly unsure = new Set<string>();
   /** Per channel, the `sync` step in progress: they run one after another, never interleaved. */
   private readonly syncQueue = new Map<string, Promise<void>>();
 
@@ -122,12 +128,19 @@ export class Cluster {
   sync(channel: string, wanted: () => boolean, onEnvelope: (envelope: Envelope) => void): Promise<void> {
     const step = (this.syncQueue.get(channel) ?? Promise.resolve()).then(async () => {
       const want = wanted();
-      if (want && !this.synced.has(channel)) {
+      if (want && (!this.synced.has(channel) || this.unsure.has(channel))) {
         await this.watch(channel, onEnvelope);
         this.synced.add(channel);
+        this.unsure.delete(channel);
       } else if (!want && this.synced.has(channel)) {
-        await this.unwatch(channel); // on failure it stays marked, so the next sync tries again
+        try {
+          await this.unwatch(channel);
+        } catch (error) {
+          this.unsure.add(channel); // it stays marked, so the next sync tries again
+          throw error;
+        }
         this.synced.delete(channel);
+        this.unsure.delete(channel);
       }
     });
     const settled = step.catch(() => undefined);
