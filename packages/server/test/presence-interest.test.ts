@@ -251,13 +251,19 @@ describeIfRedis('presence interest on a redis-server', () => {
       await move(member, watcher, 'lobby', 2, 'after the cut');
     });
 
-    it('a room the cut node left during the cut stops costing the others once it is back', async () => {
-      const { backplane, a, b } = await pair();
-      const members = await Promise.all([0, 1].map(() => RawClient.welcomed(a.url)));
+    /** Two members of 'lobby' on the first node, and a watcher on the second that sees both. */
+    async function lobbyWatchedAcross(memberUrl: string, watcherUrl: string) {
+      const members = await Promise.all([0, 1].map(() => RawClient.welcomed(memberUrl)));
       members.forEach(({ client }, i) => client.send({ type: 'presence.track', room: 'lobby', state: { i } }));
-      const { client: watcher } = await RawClient.welcomed(b.url);
+      const { client: watcher } = await RawClient.welcomed(watcherUrl);
       watcher.send({ type: 'presence.join', room: 'lobby' });
       await waitFor(() => seenBy(watcher, 'lobby').size === 2, 3000, 'the watcher to see both');
+      return { members, watcher };
+    }
+
+    it('a room the cut node left during the cut stops costing the others once it is back', async () => {
+      const { backplane, a, b } = await pair();
+      const { members, watcher } = await lobbyWatchedAcross(a.url, b.url);
       await move(members[1]!, watcher, 'lobby', 1, 'watched');
       expect(changesOf(log, 's0', 'lobby')).toBeGreaterThan(0);
       await cut(backplane, 's1', async () => {
@@ -280,11 +286,7 @@ describeIfRedis('presence interest on a redis-server', () => {
 
     it('a room the cut node left during the cut, joined there again once it is back, hears the others', async () => {
       const { backplane, a, b } = await pair();
-      const members = await Promise.all([0, 1].map(() => RawClient.welcomed(a.url)));
-      members.forEach(({ client }, i) => client.send({ type: 'presence.track', room: 'lobby', state: { i } }));
-      const { client: watcher } = await RawClient.welcomed(b.url);
-      watcher.send({ type: 'presence.join', room: 'lobby' });
-      await waitFor(() => seenBy(watcher, 'lobby').size === 2, 3000, 'the watcher to see both');
+      const { members, watcher } = await lobbyWatchedAcross(a.url, b.url);
       await cut(backplane, 's1', async () => {
         watcher.send({ type: 'presence.leave', room: 'lobby' });
         // Its UNSUBSCRIBE times out; ioredis still sends it once the link is back.
