@@ -1,5 +1,7 @@
-// The targets of issue #9, checked against a suite result: same-run ratios of medians (latency from
-// merged samples). `met: undefined` when the run did not measure it.
+// The targets of issues #9 and #21, checked against a suite result: same-run ratios of medians (latency
+// from merged samples). `met: undefined` when the run did not measure it. `before` is the figure the
+// issue that set the goal started from (issue #21: the full run of 2026-11-22 and the fan-out re-run
+// after it, `bench/results/2026-11-22T07-51-27.json`, `…T08-16-01.json`).
 import type { SuiteResult } from './report.js';
 import type { Label } from './scenario.js';
 import type { Aggregate } from './stats.js';
@@ -9,7 +11,12 @@ export interface Target {
   measured: string;
   goal: string;
   met: boolean | undefined;
+  /** The figure before the work that set the goal, when there was one. */
+  before?: string;
 }
+
+/** Issue #21's client budget: 9.5 KiB min+gzip (the size test still fails only above 10 KiB). */
+const CLIENT_TARGET_BYTES = 9.5 * 1024;
 
 const TICK_MS = 33;
 /** Ghost's maxBufferedBytes default: past it a socket is closed. */
@@ -22,18 +29,21 @@ export function targets(result: SuiteResult): Target[] {
   const r = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? undefined : a / b);
   const f = (v: number | undefined, digits = 2) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits));
   const out: Target[] = [];
-  const ratioTarget = (name: string, value: number | undefined, goal: string, ok: (v: number) => boolean, detail = '') =>
-    out.push({ name, measured: value === undefined ? 'n/a' : `${f(value)}×${detail ? ` (${detail})` : ''}`, goal, met: value === undefined ? undefined : ok(value) });
+  const ratioTarget = (name: string, value: number | undefined, goal: string, ok: (v: number) => boolean, detail = '', before?: string) =>
+    out.push({ name, measured: value === undefined ? 'n/a' : `${f(value)}×${detail ? ` (${detail})` : ''}`, goal, met: value === undefined ? undefined : ok(value), before });
 
   // Topic fan-out
   for (const c of [...new Set(result.aggregates.filter((a) => a.scenario === 'fanout').map((a) => a.case))]) {
     const g = get('fanout', 'ghost', c);
     const ws = get('fanout', 'ws', c);
     const sio = get('fanout', 'socketio', c);
-    ratioTarget(`Fan-out ${c}: CPU/delivery vs raw ws`, r(med(g, 'serverUsPerDelivery'), med(ws, 'serverUsPerDelivery')), '≤ 1.1×', (v) => v <= 1.1, `${f(med(g, 'serverUsPerDelivery'))} vs ${f(med(ws, 'serverUsPerDelivery'))} µs; user time only ${f(r(med(g, 'serverUserUsPerDelivery'), med(ws, 'serverUserUsPerDelivery')))}×`);
-    // In bursts, a turn's frames to one socket can leave in one write: the target is twice as strict.
+    // In bursts, a turn's frames to one socket can leave in one write: measured against Socket.IO, twice as strict.
     const bursty = c.includes('bursts');
-    ratioTarget(`Fan-out ${c}: CPU/delivery vs Socket.IO`, r(med(g, 'serverUsPerDelivery'), med(sio, 'serverUsPerDelivery')), bursty ? '≤ 0.5×' : '≤ 0.75×', (v) => v <= (bursty ? 0.5 : 0.75), `${f(med(g, 'serverUsPerDelivery'))} vs ${f(med(sio, 'serverUsPerDelivery'))} µs`);
+    const evenBefore = c.startsWith('20 ') ? '0.97×' : c.startsWith('100 ') ? '0.94×' : undefined;
+    ratioTarget(`Fan-out ${c}: CPU/delivery vs raw ws`, r(med(g, 'serverUsPerDelivery'), med(ws, 'serverUsPerDelivery')), bursty ? 'reported' : '≤ 1.0×', (v) => v <= 1.0, `${f(med(g, 'serverUsPerDelivery'))} vs ${f(med(ws, 'serverUsPerDelivery'))} µs; user time only ${f(r(med(g, 'serverUserUsPerDelivery'), med(ws, 'serverUserUsPerDelivery')))}×`, bursty ? undefined : evenBefore);
+    if (bursty) out[out.length - 1]!.met = undefined;
+    const sioBefore = bursty ? 'not measured' : c.startsWith('20 ') ? '0.70×' : c.startsWith('100 ') ? '0.98×' : undefined;
+    ratioTarget(`Fan-out ${c}: CPU/delivery vs Socket.IO`, r(med(g, 'serverUsPerDelivery'), med(sio, 'serverUsPerDelivery')), bursty ? '≤ 0.5×' : '≤ 0.75× (issue #9)', (v) => v <= (bursty ? 0.5 : 0.75), `${f(med(g, 'serverUsPerDelivery'))} vs ${f(med(sio, 'serverUsPerDelivery'))} µs`, sioBefore);
     ratioTarget(`Fan-out ${c}: p99 latency vs raw ws`, r(g?.samples.latency?.p99, ws?.samples.latency?.p99), '≤ 1.5× (reported, not a gate)', (v) => v <= 1.5, `${f(g?.samples.latency?.p99)} vs ${f(ws?.samples.latency?.p99)} ms`);
   }
   // Cursor rooms
@@ -44,10 +54,11 @@ export function targets(result: SuiteResult): Target[] {
     const ups = (l: Label) => med(get(id, l), 'updatesPerServerCpuSec');
     // The 10× / 15× targets are for the busy rooms; with 10 members a relay frame carries 1 of at most 9 updates a coalesced frame carries.
     const gate = id === 'cursors';
-    ratioTarget(`${name} ${g.case}: updates per server CPU-s vs naive ws relay`, r(ups('ghost'), ups('ws')), gate ? '≥ 10×' : 'context (≥ 10× is for 40×25)', (v) => v >= 10, `${f(ups('ghost'), 0)} vs ${f(ups('ws'), 0)}; the coalesced limit: ${f(r(ups('ws-coalesced'), ups('ws')))}×`);
-    ratioTarget(`${name}: vs naive Socket.IO relay`, r(ups('ghost'), ups('socketio')), gate ? '≥ 15×' : 'context (≥ 15× is for 40×25)', (v) => v >= 15, `vs ${f(ups('socketio'), 0)}; the coalesced limit: ${f(r(ups('ws-coalesced'), ups('socketio')))}×`);
+    ratioTarget(`${name} ${g.case}: updates per server CPU-s vs naive ws relay`, r(ups('ghost'), ups('ws')), gate ? '≥ 5×' : 'context (≥ 5× is for 40×25)', (v) => v >= 5, `${f(ups('ghost'), 0)} vs ${f(ups('ws'), 0)}; the coalesced limit: ${f(r(ups('ws-coalesced'), ups('ws')))}×`, gate ? '4.12×' : '2.10×');
+    ratioTarget(`${name}: vs naive Socket.IO relay`, r(ups('ghost'), ups('socketio')), gate ? '≥ 4×' : 'context (≥ 4× is for 40×25)', (v) => v >= 4, `vs ${f(ups('socketio'), 0)}; the coalesced limit: ${f(r(ups('ws-coalesced'), ups('socketio')))}×`, gate ? '3.06×' : '2.67×');
     if (!gate) for (const t of out.slice(-2)) t.met = undefined;
-    ratioTarget(`${name}: coalesced limit / Ghost`, r(ups('ws-coalesced'), ups('ghost')), '≤ 1.25×', (v) => v <= 1.25, `limit ${f(ups('ws-coalesced'), 0)}`);
+    const limit = gate ? 1.1 : 1.15;
+    ratioTarget(`${name}: coalesced limit / Ghost`, r(ups('ws-coalesced'), ups('ghost')), `≤ ${limit.toFixed(2)}×`, (v) => v <= limit, `limit ${f(ups('ws-coalesced'), 0)}`, gate ? '1.29×' : '1.41×');
     const wsP99 = get(id, 'ws')?.samples.staleness?.p99;
     const gP99 = g.samples.staleness?.p99;
     out.push({
@@ -62,8 +73,8 @@ export function targets(result: SuiteResult): Target[] {
   }
   // Memory
   const mem = (l: Label) => med(result.aggregates.find((a) => a.scenario === 'memory' && a.contender === l && !a.case.includes('capacity')), 'rssKiBPerConnection');
-  ratioTarget('Memory: RSS per idle connection vs raw ws', r(mem('ghost'), mem('ws')), '≤ 1.3×', (v) => v <= 1.3, `${f(mem('ghost'), 1)} vs ${f(mem('ws'), 1)} KiB`);
-  ratioTarget('Memory: RSS per idle connection vs Socket.IO', r(mem('ghost'), mem('socketio')), '≤ 0.6×', (v) => v <= 0.6, `vs ${f(mem('socketio'), 1)} KiB`);
+  ratioTarget('Memory: RSS per idle connection vs raw ws', r(mem('ghost'), mem('ws')), '≤ 1.3×', (v) => v <= 1.3, `${f(mem('ghost'), 1)} vs ${f(mem('ws'), 1)} KiB`, '1.09×');
+  ratioTarget('Memory: RSS per idle connection vs Socket.IO', r(mem('ghost'), mem('socketio')), '≤ 0.6×', (v) => v <= 0.6, `vs ${f(mem('socketio'), 1)} KiB`, '0.49×');
   const cap = result.aggregates.find((a) => a.scenario === 'memory' && a.contender === 'ghost' && a.case.includes('capacity'));
   if (cap) {
     const want = Number(/^(\d+)/.exec(cap.case)?.[1]);
@@ -75,7 +86,7 @@ export function targets(result: SuiteResult): Target[] {
   const gElse = rg('rooms on A only', 'bCpuMsPerSecForRoomsElsewhere', 'ghost-redis');
   const sElse = rg('rooms on A only', 'bCpuMsPerSecForRoomsElsewhere', 'socketio-redis');
   if (gElse !== undefined) out.push({ name: 'Redis: CPU of a node on rooms it has no members in', measured: `${f(gElse, 1)} ms/s above idle (Socket.IO adapter: ${f(sElse, 1)} ms/s)`, goal: '~0 (≤ 2 ms/s)', met: gElse <= 2 });
-  ratioTarget('Redis: publisher CPU per publish vs Socket.IO adapter', r(rg('publish on A, subscribers on B', 'aUsPerPublish', 'ghost-redis'), rg('publish on A, subscribers on B', 'aUsPerPublish', 'socketio-redis')), '≤ 0.5×', (v) => v <= 0.5, `${f(rg('publish on A, subscribers on B', 'aUsPerPublish', 'ghost-redis'), 1)} vs ${f(rg('publish on A, subscribers on B', 'aUsPerPublish', 'socketio-redis'), 1)} µs`);
+  ratioTarget('Redis: publisher CPU per publish vs Socket.IO adapter', r(rg('publish on A, subscribers on B', 'aUsPerPublish', 'ghost-redis'), rg('publish on A, subscribers on B', 'aUsPerPublish', 'socketio-redis')), '≤ 0.6×', (v) => v <= 0.6, `${f(rg('publish on A, subscribers on B', 'aUsPerPublish', 'ghost-redis'), 1)} vs ${f(rg('publish on A, subscribers on B', 'aUsPerPublish', 'socketio-redis'), 1)} µs`, '0.97×');
   const span = rg('rooms on both nodes', 'redisPublishesPerRoomPerSec', 'ghost-redis');
   if (span !== undefined) {
     out.push({
@@ -99,7 +110,8 @@ export function targets(result: SuiteResult): Target[] {
   }
   // Client
   if (result.client) {
-    out.push({ name: 'Client: browser bundle min+gzip', measured: `${result.client.bundle.gzip} B`, goal: `≤ ${result.client.bundle.budget} B`, met: result.client.bundle.gzip <= result.client.bundle.budget });
+    const budget = Math.min(result.client.bundle.budget, CLIENT_TARGET_BYTES);
+    out.push({ name: 'Client: browser bundle min+gzip', measured: `${result.client.bundle.gzip} B`, goal: `≤ ${budget} B`, met: result.client.bundle.gzip <= budget, before: '9203 B' });
     out.push({ name: 'Client: decode cost per server frame', measured: `topic.message ${result.client.decode.topicMessageNsPerFrame} ns; presence.diff ×24 ${result.client.decode.presenceDiff24NsPerFrame} ns`, goal: 'reported', met: undefined });
   }
   return out;
