@@ -65,7 +65,7 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
         return client.self;
       },
       notify: (message) => this.notify(message),
-      request: (message) => this.request(message),
+      request: (message, onAnswer) => this.request(message, onAnswer),
       reportError: (error) => this.reportError(error),
     };
   }
@@ -217,7 +217,7 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
     else this.connection.send(frame);
   }
 
-  private request(message: Outgoing): Promise<unknown> {
+  private request(message: Outgoing, onAnswer?: (result: unknown) => void): Promise<unknown> {
     if (this.connection.status === 'closed') {
       return Promise.reject(new GhostError(ErrorCode.NOT_SENT, 'The client is closed; create a new one'));
     }
@@ -226,7 +226,7 @@ export class GhostClient<S extends SchemaDefinition = SchemaDefinition> {
     if (this.tooLarge(frame)) return Promise.reject(this.tooLargeError(frame));
     return new Promise((resolve, reject) => {
       try {
-        this.outbox.add({ ref, frame, resolve, reject });
+        this.outbox.add({ ref, frame, resolve: onAnswer ? (result) => (onAnswer(result), resolve(result)) : resolve, reject });
       } catch (error) {
         this.emitError(error as GhostError);
         reject(error);

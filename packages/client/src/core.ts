@@ -23,7 +23,11 @@ export interface ClientCore {
   readonly self: Self | null;
   /** Sends now if open; otherwise drops it, since handles restore their state on every reconnection. */
   notify(message: Outgoing): void;
-  /** Sends a request and resolves with the hub's ack; waits in the outbox while offline. */
-  request(message: Outgoing): Promise<unknown>;
+  /**
+   * Sends a request and resolves with the hub's ack; waits in the outbox while offline. `onAnswer`
+   * gets the ack's result at once, before the frames that came with it in the same chunk are handled
+   * (a promise's `then` runs only after them).
+   */
+  request(message: Outgoing, onAnswer?: (result: unknown) => void): Promise<unknown>;
   reportError(error: unknown): void;
 }

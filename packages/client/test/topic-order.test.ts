@@ -26,6 +26,13 @@ async function startScriptedHub() {
     received,
     send: (...seqs: number[]) => { for (const seq of seqs) socket!.send(message(seq)); },
     raw: (frame: unknown) => socket!.send(JSON.stringify(frame)),
+    /** Sends what `write` sends in one TCP write, so the client reads it as one chunk. */
+    together: (write: () => void) => {
+      const tcp = (socket as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+      tcp.cork();
+      write();
+      tcp.uncork();
+    },
   };
 }
 
@@ -118,5 +125,18 @@ describe('a recoverable topic delivers in sequence order, once', () => {
     hub.send(22, 21); // 21 comes late (another node's): 20 is where the count stands, so 22 waits for it
     await waitFor(() => got.length === 2);
     expect(got).toEqual([21, 22]);
+  });
+
+  it('keeps the start of an ack that arrives in one chunk with the message after it, so a late one before it is not dropped', async () => {
+    const { hub, got, resets } = await subscribed();
+    const subscribe = hub.received.find((m) => m.type === 'topic.subscribe' && m.topic === 'feed')!;
+    hub.together(() => {
+      hub.raw({ type: 'ack', ref: subscribe.ref, result: { seq: 20 } });
+      hub.send(22);
+    });
+    hub.send(21, 23); // 21 from another node, late
+    await waitFor(() => got.includes(23));
+    expect(got).toEqual([21, 22, 23]);
+    expect(resets()).toBe(0);
   });
 });

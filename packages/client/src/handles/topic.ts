@@ -109,11 +109,13 @@ export class TopicHandle<T = unknown> {
   /** Subscribes with no position yet; on a recoverable topic the hub's answer says where we start. */
   private subscribeOnHub(): void {
     this.subscribing = true;
-    this.core.request({ type: 'topic.subscribe', topic: this.name }).then((result) => {
+    // The start is applied as the ack is read: a message that came in the same chunk right after it
+    // must find it, or it would start the count itself and a message before it would be dropped.
+    this.core.request({ type: 'topic.subscribe', topic: this.name }, (result) => {
       this.subscribing = false;
       const start = (result as { seq?: unknown } | undefined)?.seq;
       if (this.lastSeq === undefined && typeof start === 'number') this.lastSeq = start;
-    }, (error: unknown) => {
+    }).catch((error: unknown) => {
       this.subscribing = false;
       this.core.reportError(error);
     });
