@@ -123,19 +123,25 @@ export class SendBudget<Reader extends BudgetedReader = BudgetedReader> {
     if (now - this.stuckAt < RECHECK_MS) return;
     this.stuckAt = now; // also keeps the notes of the sheds below from recounting
     if (this.recount() > this.limit) {
-      const silence = (c: Reader) => Math.floor((now - c.progressAt) / SILENCE_STEP_MS);
       // A reader that keeps up (answers in time, less than `slowBytes` waiting) is never shed; a silent
       // one is, however little waits for it: thousands of small ones fill the budget as well as one big.
-      const slow = [...this.connections()].filter((c) => c.accounted > 0 && c.isOpen && (c.accounted > this.slowBytes || silence(c) > 0));
       // Equally silent (a busy hub hears everyone late), the one that proved the least of what it was
       // sent goes first: a reader that joined and stopped before one that reads along. At a flood's
       // start nobody has proven anything yet: then the one that spoke longest ago (a reader that only
       // joined, before a sender whose latest frames wait unread in a stalled hub); then the biggest.
-      const share = (c: Reader) => Math.floor(c.provenShare * 10);
-      const quiet = (c: Reader) => Math.floor((now - c.lastSeen) / SILENCE_STEP_MS);
-      slow.sort((a, b) => silence(b) - silence(a) || share(a) - share(b) || quiet(b) - quiet(a) || b.accounted - a.accounted);
+      // The keys are read once per reader, not once per comparison.
+      const slow: { connection: Reader; silence: number; share: number; quiet: number; bytes: number }[] = [];
+      for (const connection of this.connections()) {
+        if (connection.accounted <= 0 || !connection.isOpen) continue;
+        const silence = Math.floor((now - connection.progressAt) / SILENCE_STEP_MS);
+        if (connection.accounted <= this.slowBytes && silence === 0) continue;
+        const share = Math.floor(connection.provenShare * 10);
+        const quiet = Math.floor((now - connection.lastSeen) / SILENCE_STEP_MS);
+        slow.push({ connection, silence, share, quiet, bytes: connection.accounted });
+      }
+      slow.sort((a, b) => b.silence - a.silence || a.share - b.share || b.quiet - a.quiet || b.bytes - a.bytes);
       const target = this.limit * LOW_WATER;
-      for (const connection of slow) {
+      for (const { connection } of slow) {
         if (this.total <= target) break;
         connection.shed();
         if (this.metrics) this.metrics.budgetSheds += 1;
