@@ -41,7 +41,9 @@ export interface RedisAdapterOptions {
 const DEFAULTS = {
   prefix: 'ghost:',
   // Commands wait through a short blip (a restart: ~4 tries, about 1 s) and then fail, so a chat send
-  // during an outage gets an answer instead of hanging. Subscriptions wait for as long as it takes.
+  // during an outage gets an answer instead of hanging. Subscriber commands are not retried by count
+  // (ioredis re-subscribes by itself after a reconnect); on a single Redis each still fails after the
+  // command timeout, so a client's subscribe during an outage is answered (`INTERNAL`, try again).
   commandRetries: 3,
   // Retries alone do not bound a link that accepts and drops, or swallows bytes: no command may
   // wait longer than this for its answer (a hub.publish or a chat send during such an outage fails
