@@ -19,6 +19,8 @@ export class WatchedRedis extends Redis {
   /** Commands sent during each of the last ticks, oldest first; settled ones are dropped as it goes. */
   private readonly generations: Command[][] = Array.from({ length: TICKS }, () => []);
   private ticker: NodeJS.Timeout | undefined;
+  /** Whether commands sent now go out with the others of this turn (see `cork`). */
+  private corked = false;
 
   constructor(url: string, private readonly timeoutMs: number, options: Omit<RedisOptions, 'replyMapping'>) {
     super(url, options);
@@ -30,9 +32,6 @@ export class WatchedRedis extends Redis {
     if (!this.corked && this.status === 'ready') this.cork(this.stream);
     return super.sendCommand(command, stream);
   }
-
-  /** Whether commands sent now go out with the others of this turn (see `cork`). */
-  private corked = false;
 
   // Commands sent in one turn of the event loop (a presence tick publishes one envelope per room)
   // leave in one write to the socket instead of one each; a lone command is written as before.
