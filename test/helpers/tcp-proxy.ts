@@ -8,12 +8,22 @@ export interface TcpProxy {
   cut(): void;
   /** Lets connections through again. */
   heal(): void;
+  /**
+   * Stops moving bytes on the open connections, which stay up: the far end looks hung (a stopped
+   * process, a stalled link). What was sent meanwhile is held, and goes through on `resume`.
+   */
+  stall(): void;
+  /** Moves the held bytes on and lets the connections flow again. */
+  resume(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
+  const pairs = new Set<[net.Socket, net.Socket]>();
   let cut = false;
+  let stalled = false;
+  const flow = ([client, upstream]: [net.Socket, net.Socket]) => void client.pipe(upstream).pipe(client);
   const server = net.createServer((client) => {
     if (cut) {
       client.destroy();
@@ -25,8 +35,13 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => undefined);
     }
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
+    const pair: [net.Socket, net.Socket] = [client, upstream];
+    pairs.add(pair);
+    if (!stalled) flow(pair);
+    client.on('close', () => {
+      pairs.delete(pair);
+      upstream.destroy();
+    });
     upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -38,6 +53,17 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     },
     heal() {
       cut = false;
+    },
+    stall() {
+      stalled = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream).pause();
+        upstream.unpipe(client).pause();
+      }
+    },
+    resume() {
+      stalled = false;
+      for (const pair of pairs) flow(pair);
     },
     close: () =>
       new Promise((resolve) => {

@@ -152,12 +152,15 @@ export class Cluster {
   }
 
   /**
-   * Publishes to other nodes; a failure is reported, never thrown, since local delivery already happened.
+   * Publishes to other nodes, unless the adapter knows none listens on `channel`; a failure is reported,
+   * never thrown, since local delivery already happened.
    * Every failure is counted in the metrics, but reported at most once in 10 s: a
    * hub publishing 20 times a second through a 4-second failover reports once, not 80 times (and
    * publishes to healthy shards in between do not make it report again).
    */
   async publish(channel: string, body: EnvelopeBody): Promise<void> {
+    // A hub alone on its bus (the default memory adapter) would encode envelopes that nobody reads.
+    if (this.adapter.othersListening?.(channel) === false) return;
     try {
       await this.adapter.publish(channel, JSON.stringify({ v: 1, node: this.nodeId, ...body }));
     } catch (error) {

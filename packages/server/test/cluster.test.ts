@@ -307,3 +307,45 @@ describe('presence traffic on the bus', () => {
     expect(published.length).toBeGreaterThanOrEqual(1);
     expect(published.length).toBeLessThanOrEqual(3);
   });});
+
+describe('a hub alone on its memory bus', () => {
+  async function watcherOn(node: RunningHub) {
+    const client = await connect(node.url);
+    client.send({ type: 'presence.join', room: 'lobby' });
+    await client.next('presence.snapshot');
+    return client;
+  }
+
+  it('hands nothing to the bus while no other hub listens, serves its clients all the same, and publishes once another hub subscribes', async () => {
+    const bus = createMemoryBus();
+    const kinds: string[] = [];
+    const adapter = memoryAdapter({ bus });
+    const publish = adapter.publish.bind(adapter);
+    adapter.publish = (channel, frame) => {
+      kinds.push(/"kind":"([^"]+)"/.exec(frame)?.[1] ?? '');
+      return publish(channel, frame);
+    };
+    const a = await startHub({ ...fast, adapter, nodeId: 'alone' });
+    const [reader, writer, watcher] = [await connect(a.url), await connect(a.url), await watcherOn(a)];
+    reader.send({ type: 'topic.subscribe', topic: 'world', ref: 1 });
+    await reader.next('ack');
+    writer.send({ type: 'topic.publish', topic: 'world', data: 'hi', ref: 2 });
+    expect(await reader.next('topic.message')).toMatchObject({ data: 'hi' });
+    writer.send({ type: 'presence.track', room: 'lobby', state: { x: 1 } });
+    expect(await watcher.next('presence.diff')).toMatchObject({ joins: [{ state: { x: 1 } }] });
+    expect(kinds).toEqual([]); // no heartbeat, topic or presence envelope: nobody could read it
+
+    // A second hub on the bus: heard at once, no warm-up, both ways.
+    const b = await startHub({ ...fast, adapter: memoryAdapter({ bus }), nodeId: 'second' });
+    const [remoteReader, remoteWatcher] = [await connect(b.url), await watcherOn(b)];
+    remoteReader.send({ type: 'topic.subscribe', topic: 'world', ref: 1 });
+    await remoteReader.next('ack');
+    writer.send({ type: 'topic.publish', topic: 'world', data: 'to both', ref: 4 });
+    expect(await remoteReader.next('topic.message')).toMatchObject({ data: 'to both' });
+    expect(await reader.next('topic.message')).toMatchObject({ data: 'to both' });
+    writer.send({ type: 'presence.track', room: 'lobby', state: { x: 2 } });
+    await waitFor(() => [...seenBy(remoteWatcher, 'lobby').values()].some((state) => (state as { x?: number }).x === 2), 3000, 'the move on the second hub');
+    expect(kinds).toContain('topic');
+    await Promise.all([a.close(), b.close()]);
+  });
+});

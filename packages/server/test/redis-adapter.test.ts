@@ -7,6 +7,7 @@ import { redisAdapter } from '@ghost/server/redis';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { describeIfRedis, freePort, useRedisServer } from '../../../test/helpers/redis-server.js';
+import { startTcpProxy } from '../../../test/helpers/tcp-proxy.js';
 import { quietFor, waitFor } from '../../../test/helpers/wait.js';
 
 describeIfRedis('redisAdapter', () => {
@@ -200,6 +201,31 @@ describeIfRedis('redisAdapter', () => {
       expect(publisher.ofType('topic.message')).toHaveLength(0);
       expect(subscriber.invalid).toEqual([]);
       expect(errors).toEqual([]);
+    });
+
+    it('a Redis that stops answering: a publish gives up within the command timeout and is reported once; delivery resumes when it answers', async () => {
+      const proxy = await startTcpProxy(server.port);
+      const a = await startHub({ adapter: redisAdapter({ url: `redis://127.0.0.1:${proxy.port}` }), nodeId: 'node-a' });
+      hubs.push(a);
+      const b = await hub('node-b');
+      const errors: Error[] = [];
+      a.hub.on('error', (error: Error) => errors.push(error));
+      const subscriber = await connect(b.url);
+      subscriber.send({ type: 'topic.subscribe', topic: 'builds', ref: 1 });
+      await subscriber.next('ack');
+      await a.hub.publish('builds', 'before');
+      expect(await subscriber.next('topic.message')).toMatchObject({ data: 'before' });
+
+      proxy.stall(); // the link stays up, nothing comes back: only a timeout can tell
+      const published = Promise.all([a.hub.publish('builds', 'stalled 1'), a.hub.publish('builds', 'stalled 2')]);
+      await waitFor(() => errors.length > 0, 2500, 'a report of the failed publish');
+      await published; // local delivery happened; the failure is reported, not thrown
+      expect(errors).toHaveLength(1); // two failed publishes (and heartbeats), one report
+      expect(errors[0]!.message).toMatch(/Publishing to the other nodes failed: Command timed out/);
+
+      proxy.resume(); // Redis answers again, and sends on what it was holding
+      await a.hub.publish('builds', 'after');
+      await waitFor(() => subscriber.ofType('topic.message').some((m) => m.data === 'after'), 3000, 'the publish after the stall');
     });
   });
 });

@@ -35,6 +35,14 @@ export interface Adapter {
   unsubscribe(channel: string): Promise<void>;
   /** Send `frame` to every node subscribed to `channel`, this one included. */
   publish(channel: string, frame: string): Promise<void>;
+  /**
+   * Whether a frame published on `channel` now could reach another node. Optional: an adapter that
+   * cannot know for certain leaves it out, and the hub always publishes. On `false` the hub skips the
+   * publish and the work of encoding it, so it must be exact: never `false` while another node is
+   * subscribed to `channel` (the memory adapter knows its bus's subscribers; Redis's are not known
+   * without a round trip, and a node not heard from yet may already listen).
+   */
+  othersListening?(channel: string): boolean;
   /** Atomically take `key` for `owner` for `ttlMs`; the same owner refreshes it. Resolves false when another owner holds it. */
   claim(key: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Give `key` up, only if `owner` holds it. */

@@ -25,6 +25,8 @@ export interface MemoryBus {
   readonly _subscribe: (channel: string, subscriber: Subscriber) => () => void;
   /** @internal */
   readonly _publish: (channel: string, frame: string, fromNode: string) => void;
+  /** @internal Whether a node other than `nodeId` is subscribed to `channel`. */
+  readonly _othersOn: (channel: string, nodeId: string) => boolean;
   /** @internal */
   readonly _store: MemoryStore;
 }
@@ -71,6 +73,11 @@ export function createMemoryBus(): MemoryBus {
         queueMicrotask(() => subscriber.onFrame(frame));
       }
     },
+    _othersOn(channel, nodeId) {
+      const set = channels.get(channel);
+      if (set) for (const subscriber of set) if (subscriber.nodeId !== nodeId) return true;
+      return false;
+    },
     _store: store,
   };
 }
@@ -110,6 +117,8 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): Adapter {
     async publish(channel, frame) {
       bus._publish(channel, frame, nodeId);
     },
+    // Exact: a frame reaches only the subscribers present when it is published (see `_publish`).
+    othersListening: (channel) => bus._othersOn(channel, nodeId),
     async claim(key, owner, ttlMs) {
       const now = Date.now();
       const held = claims.get(key);

@@ -2,6 +2,7 @@ import { Cluster, Redis, type ClusterOptions } from 'ioredis';
 import type { Adapter, AdapterContext, StreamRange } from './adapter.js';
 import { clusterFromUrls, clusterSubscriber, hashTag, isRedisUrl, watchCluster } from './redis-cluster.js';
 import { append, claim, range, release, seqOf, type RedisClient } from './redis-scripts.js';
+import { WatchedRedis } from './redis-watchdog.js';
 import { toError } from '../to-error.js';
 
 /** Options of {@link redisAdapter}. Give one of `url`, `cluster` or `client`. */
@@ -40,7 +41,9 @@ export interface RedisAdapterOptions {
 const DEFAULTS = {
   prefix: 'ghost:',
   // Commands wait through a short blip (a restart: ~4 tries, about 1 s) and then fail, so a chat send
-  // during an outage gets an answer instead of hanging. Subscriptions wait for as long as it takes.
+  // during an outage gets an answer instead of hanging. Subscriber commands are not retried by count
+  // (ioredis re-subscribes by itself after a reconnect); on a single Redis each still fails after the
+  // command timeout, so a client's subscribe during an outage is answered (`INTERNAL`, try again).
   commandRetries: 3,
   // Retries alone do not bound a link that accepts and drops, or swallows bytes: no command may
   // wait longer than this for its answer (a hub.publish or a chat send during such an outage fails
@@ -79,13 +82,17 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
   const { url, cluster, client } = checkOptions(options);
   const prefix = options.prefix ?? DEFAULTS.prefix;
   const commandDefaults = { maxRetriesPerRequest: DEFAULTS.commandRetries, commandTimeout: DEFAULTS.commandTimeoutMs };
+  // On a single Redis the command link bounds its commands with one timer for all (redis-watchdog.ts),
+  // not one per PUBLISH; the subscriber link sends few commands and keeps ioredis's own timeout.
   const commands: RedisClient = client
-    ?? (cluster ? clusterFromUrls(cluster, options.clusterOptions ?? {}, commandDefaults) : new Redis(url!, { lazyConnect: true, ...commandDefaults }));
+    ?? (cluster
+      ? clusterFromUrls(cluster, options.clusterOptions ?? {}, commandDefaults)
+      : new WatchedRedis(url!, DEFAULTS.commandTimeoutMs, { lazyConnect: true, maxRetriesPerRequest: DEFAULTS.commandRetries }));
   const sharded = commands instanceof Cluster || (commands as { isCluster?: boolean }).isCluster === true;
   const where = describe(url, cluster, commands);
   const subscriber: RedisClient = sharded
     ? clusterSubscriber(commands as Cluster)
-    : (commands as Redis).duplicate({ lazyConnect: true, maxRetriesPerRequest: null });
+    : (commands as Redis).duplicate({ lazyConnect: true, maxRetriesPerRequest: null, ...(client ? {} : { commandTimeout: DEFAULTS.commandTimeoutMs }) });
   const handlers = new Map<string, (frame: string) => void>();
   const detachers: (() => void)[] = [];
   let report: (error: Error) => void = () => undefined;
