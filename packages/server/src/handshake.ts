@@ -15,7 +15,8 @@ export const SPOKEN_VERSIONS: readonly number[] = [1, PROTOCOL_VERSION];
 
 /**
  * Checks an upgrade request before any socket exists: protocol version (`v`, optional for raw
- * clients, who then get the newest), then `authenticate`. A refusal becomes a close code after the upgrade rather than an HTTP
+ * clients, who then get version 1: a client written before version 2 without `v` works unchanged),
+ * then `authenticate`. A refusal becomes a close code after the upgrade rather than an HTTP
  * status, because a browser cannot read the status of a refused upgrade and would retry forever.
  */
 export async function handshake(request: IncomingMessage, options: ResolvedHubOptions): Promise<HandshakeResult> {
@@ -25,7 +26,7 @@ export async function handshake(request: IncomingMessage, options: ResolvedHubOp
     return { ok: false, code: CloseCode.FORBIDDEN, reason: `origin ${origin.slice(0, 100)} is not allowed` };
   }
   const version = url.searchParams.get('v');
-  const protocol = version === null ? PROTOCOL_VERSION : SPOKEN_VERSIONS.find((v) => String(v) === version);
+  const protocol = version === null ? SPOKEN_VERSIONS[0] : SPOKEN_VERSIONS.find((v) => String(v) === version);
   if (protocol === undefined) {
     return {
       ok: false,
