@@ -30,7 +30,7 @@ describe('presence', () => {
     running = await startHub({ tickMs: 20 });
     // Watching from the start: its diff says the tick has announced a (a snapshot lists a only from then).
     const early = await watcher(running.url);
-    const a = await connect(running.url); // no v: version 1
+    const a = await connect(running.url, '?v=1');
     a.client.send({ type: 'presence.track', room: 'lobby', state: { x: 1, y: 1 } });
     expect(await a.client.next('presence.snapshot')).toMatchObject({ room: 'lobby', members: [] });
     expect(await early.client.next('presence.diff')).toMatchObject({ joins: [{ id: a.id }] });
