@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { BROWSER_BUILD, CLIENT_FROM_SOURCES } from '../../test/helpers/browser-bundle.js';
 import { createClient } from '@ghost/client';
+import { PROTOCOL_VERSION } from '@ghost/protocol';
 
 export const BUNDLE_BUDGET = 10 * 1024;
 
@@ -47,7 +48,7 @@ async function decodeCost(quick: boolean) {
   for (let i = 0; i < 100 && !FakeSocket.last; i++) await new Promise((r) => setTimeout(r, 1));
   const socket = FakeSocket.last!;
   socket.onopen?.({});
-  socket.onmessage?.({ data: '{"type":"welcome","v":1,"id":"D6TeaVOwQ31x","color":"hsl(34 75% 45%)","resumed":false,"resume":"D6TeaVOwQ31x.67fox4h340--3lNeGdBuXBHS","heartbeatMs":15000,"maxFrameBytes":65536}' });
+  socket.onmessage?.({ data: `{"type":"welcome","v":${PROTOCOL_VERSION},"id":"D6TeaVOwQ31x","color":"hsl(34 75% 45%)","resumed":false,"resume":"D6TeaVOwQ31x.67fox4h340--3lNeGdBuXBHS","heartbeatMs":15000,"maxFrameBytes":65536}` });
   let got = 0;
   client.topic('news').subscribe(() => void got++);
   const room = client.presence('lobby');

@@ -2,7 +2,8 @@
 // not all in the same millisecond). State {"m":member,"n":seq,"t":stamp,"x":…,"y":…}.
 //
 // A "cursor update delivered" is one member's state received by one client, however many share a frame:
-// cheap clients count `{"m":` occurrences (minus their own state, which only ws-coalesced sends back).
+// cheap clients count `{"m":` occurrences (minus their own state, which ws-coalesced and Ghost send back
+// in the room's one shared frame; only the others' states count).
 // One probe per room decodes every state: staleness (receive time − the state's stamp) and whether an
 // older state of a member ever arrived after a newer one ("regressions": must be 0).
 import { clock, header, mergeProbes, pace, Probe, sleep, stamp, startWindow } from './load.js';

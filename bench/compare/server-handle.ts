@@ -4,6 +4,7 @@ import { execSync, spawn, spawnSync, type ChildProcess } from 'node:child_proces
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { PROTOCOL_VERSION } from '@ghost/protocol';
 import { PATHS, type ServerConfig } from './servers.js';
 import type { CpuSample } from './util.js';
 
@@ -80,7 +81,9 @@ export interface ServerHandle {
 
 export function urlFor(config: ServerConfig, port: number): string {
   if (config.contender === 'socketio') return `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`;
-  return `ws://127.0.0.1:${port}${PATHS[config.contender]}${config.contender === 'ghost' ? '?v=1' : ''}`;
+  // Ghost's clients speak the newest protocol, as a current @ghost/client does: one shared presence
+  // frame per room and tick, own entries included (the generator does not count those, see cursors.ts).
+  return `ws://127.0.0.1:${port}${PATHS[config.contender]}${config.contender === 'ghost' ? `?v=${PROTOCOL_VERSION}` : ''}`;
 }
 
 export async function startServer(config: ServerConfig, core = SERVER_CORE): Promise<ServerHandle> {

@@ -232,8 +232,8 @@ export class Conn {
    * Counting mode, for cheap clients: `ws` stops parsing what arrives; every TCP chunk is counted as
    * is: bytes, frames (by walking the WebSocket headers) and occurrences of `needle` (the start of one
    * delivered item, so a frame carrying 24 cursor states counts 24), minus those of `own` (the client's
-   * own state, which only ws-coalesced sends back). A few hundred ns per chunk instead of ws's per-frame
-   * work, so the generator keeps up with the naive relays. Keeps the connection alive meanwhile.
+   * own state, which ws-coalesced and Ghost send back in a room's shared frame). A few hundred ns per
+   * chunk instead of ws's per-frame work, so the generator keeps up with the naive relays. Keeps the connection alive meanwhile.
    */
   count(totals: Totals, needle: Buffer, own?: Buffer): void {
     const socket = (this.ws as unknown as { _socket: NetSocket })._socket;

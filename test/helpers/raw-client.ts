@@ -9,6 +9,8 @@ import { waitFor } from './wait.js';
  */
 export class RawClient {
   readonly messages: ServerMessage[] = [];
+  /** Every text frame as received, valid or not: for tests that compare bytes. */
+  readonly texts: string[] = [];
   readonly invalid: string[] = [];
   closeCode: number | undefined;
   closeReason = '';
@@ -18,6 +20,7 @@ export class RawClient {
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
       const text = isBinary ? '' : data.toString();
+      this.texts.push(text);
       const decoded = decodeServerMessage(text);
       if (decoded.ok) this.messages.push(decoded.message);
       else this.invalid.push(`${decoded.error}: ${text}`);

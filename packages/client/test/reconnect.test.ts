@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { ErrorCode, type ClientOptions, type ClientStatus, type GhostError } from '@ghost/client';
+import { PROTOCOL_VERSION } from '@ghost/protocol';
 import { startTestHub } from '@ghost/testing';
 import { closeAfterTest } from '../../../test/helpers/cleanup.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
@@ -188,7 +189,7 @@ describe('reconnect', () => {
     let connections = 0;
     wss.on('connection', (socket) => {
       connections++;
-      socket.send(JSON.stringify({ type: 'welcome', v: 1, id: `c${connections}`, color: 'red', resumed: false, resume: 'x.y', heartbeatMs: 50, maxFrameBytes: 65536 }));
+      socket.send(JSON.stringify({ type: 'welcome', v: PROTOCOL_VERSION, id: `c${connections}`, color: 'red', resumed: false, resume: 'x.y', heartbeatMs: 50, maxFrameBytes: 65536 }));
     });
     await new Promise((r) => wss.once('listening', r));
     const c = client(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`);
@@ -214,7 +215,7 @@ describe('limits the client learns from the hub', () => {
 
   it('stops, with VERSION_MISMATCH, when the hub welcomes it in another protocol version', async () => {
     const wss = new WebSocketServer({ port: 0 });
-    wss.on('connection', (socket) => socket.send(JSON.stringify({ type: 'welcome', v: 2, id: 'x', color: 'red', resumed: false, resume: 'x.y', heartbeatMs: 1000, maxFrameBytes: 1000 })));
+    wss.on('connection', (socket) => socket.send(JSON.stringify({ type: 'welcome', v: PROTOCOL_VERSION + 1, id: 'x', color: 'red', resumed: false, resume: 'x.y', heartbeatMs: 1000, maxFrameBytes: 1000 })));
     await new Promise((r) => wss.once('listening', r));
     const c = client(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`);
     const errors: GhostError[] = [];

@@ -39,7 +39,7 @@ export const chatMessageSchema = z.object({
 export const welcomeMessage = z.object({
   /** Always `welcome`. */
   type: z.literal('welcome'),
-  /** The protocol version the hub speaks; a client that speaks another one stops. */
+  /** The protocol version of this connection, the `v` the client asked for; a client that speaks another one stops. */
   v: z.number().int(),
   /** Your connection id: the `from` of your topic messages. */
   id: connectionIdSchema,
@@ -139,8 +139,10 @@ export const presenceSnapshotMessage = z.object({
   members: z.array(memberSchema),
 });
 /**
- * What changed in a presence room during one tick: newest state per member, never your own. A list
- * with nothing in it is left out; apply joins, then updates, then leaves.
+ * What changed in a presence room during one tick: newest state per member. The same frame for every
+ * watcher, so it may carry your own entries: skip the ids equal to the welcome's `member` (a
+ * version-1 connection never gets them). A list with nothing in it is left out; apply joins, then
+ * updates, then leaves.
  */
 export const presenceDiffMessage = z.object({
   /** Always `presence.diff`. */

@@ -66,6 +66,6 @@ describe('names', () => {
   });
 
   it('has a protocol version', () => {
-    expect(PROTOCOL_VERSION).toBe(1);
+    expect(PROTOCOL_VERSION).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { CloseCode, withRetryAfter, type LeaveReason } from '@ghost/protocol';
+import { CloseCode, PROTOCOL_VERSION, withRetryAfter, type LeaveReason } from '@ghost/protocol';
 import type { GhostUser, ResolvedHubOptions } from './options.js';
 import type { HubMetrics } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
@@ -105,6 +105,7 @@ export class Connection {
   /** This connection's steps that must run one after another, in the order they arrived (chat's). */
   readonly steps = new StepQueue();
   private _clientId: string | undefined;
+  private _protocol = PROTOCOL_VERSION;
   /** Frames kept for a client away in its grace period, made when the first is kept. */
   private backlog: GraceBacklog | undefined;
   /**
@@ -161,6 +162,11 @@ export class Connection {
     return this._clientId;
   }
 
+  /** The protocol version the client on the current socket speaks (`v` of its handshake). */
+  get protocol(): number {
+    return this._protocol;
+  }
+
   /** When the client was last heard from (ms since epoch). */
   get lastSeen(): number {
     return this._lastSeen;
@@ -184,9 +190,10 @@ export class Connection {
   }
 
   /** Takes the client's socket: a new connection's first, or a resume's (after {@link detach}). */
-  attach(socket: WebSocket, clientId: string | undefined): void {
+  attach(socket: WebSocket, clientId: string | undefined, protocol: number): void {
     this.socket = socket;
     this._clientId = clientId;
+    this._protocol = protocol;
     this._lastSeen = Date.now();
     this._dropReason = 'disconnected';
     // Nothing is written to the new socket yet, nothing proven read.

@@ -202,7 +202,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
         ws.close(CloseCode.GOING_AWAY, this.goingAwayReason());
         return;
       }
-      this.sessions.open(ws, request, result.user, result.resume, result.clientId);
+      this.sessions.open(ws, request, result.user, result.resume, result.clientId, result.protocol);
     });
   }
 

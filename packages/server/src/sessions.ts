@@ -60,7 +60,7 @@ export class Sessions {
   }
 
   /** Gives an accepted socket its connection: the one it resumes, or a new one. */
-  open(ws: WebSocket, request: IncomingMessage, user: GhostUser | undefined, resume: { id: string; secret: string } | undefined, clientId?: string): void {
+  open(ws: WebSocket, request: IncomingMessage, user: GhostUser | undefined, resume: { id: string; secret: string } | undefined, clientId?: string, protocol: number = PROTOCOL_VERSION): void {
     const previous = resume ? this.connections.get(resume.id) : undefined;
     const resumed = !!previous && previous.secret.accepts(resume!.secret) && previous.user?.id === user?.id && !previous.ended;
     const refusal = resumed ? undefined : this.overLimit(request);
@@ -77,7 +77,7 @@ export class Sessions {
       connection.secret.rotate();
       this.hooks.resumed(connection);
     }
-    connection.attach(ws, clientId);
+    connection.attach(ws, clientId, protocol);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (connection.socket !== ws) return;
       connection.secret.confirm(); // this client has the welcome, so its new resume token
@@ -86,7 +86,7 @@ export class Sessions {
     ws.on('close', (code: number) => this.onSocketClose(connection, ws, code));
     ws.on('error', () => undefined); // 'close' follows; a socket error is the client's problem, not the hub's
     connection.send(encode({
-      type: 'welcome', v: PROTOCOL_VERSION, id: connection.id, member: memberIdOf(connection, this.options.presenceKey), color: connection.color, user: connection.user,
+      type: 'welcome', v: protocol, id: connection.id, member: memberIdOf(connection, this.options.presenceKey), color: connection.color, user: connection.user,
       resumed, resume: connection.resumeToken, heartbeatMs: this.options.heartbeatMs,
       maxFrameBytes: this.options.limits.maxFrameBytes,
     }));

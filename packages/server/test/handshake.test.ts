@@ -8,15 +8,25 @@ let running: RunningHub | undefined;
 const tokenOf = (request: IncomingMessage) => new URL(request.url!, 'http://x').searchParams.get('token');
 
 describe('handshake', () => {
-  it('refuses another protocol version with close code 4006 and a reason', async () => {
+  it('refuses a protocol version it does not speak with close code 4006 and a reason', async () => {
     running = await startHub();
-    const client = await RawClient.connect(running.url, '?v=99');
-    expect(await client.closed()).toBe(4006);
-    expect(client.closeReason).toContain('this hub speaks 1');
-    expect(client.messages).toEqual([]);
+    for (const v of ['3', '99', '01', '']) {
+      const client = await RawClient.connect(running.url, `?v=${v}`);
+      expect(await client.closed()).toBe(4006);
+      expect(client.closeReason).toBe(`protocol version ${v} is not supported; this hub speaks 1 and 2`);
+      expect(client.messages).toEqual([]);
+    }
   });
 
-  it('accepts a raw client that sends no version at all', async () => {
+  it('speaks versions 1 and 2, and answers each client with the version it asked for', async () => {
+    running = await startHub();
+    for (const v of [1, 2]) {
+      const client = await RawClient.connect(running.url, `?v=${v}`);
+      expect((await client.next('welcome')).v).toBe(v);
+    }
+  });
+
+  it('gives a raw client that sends no version version 1, which it was always given', async () => {
     running = await startHub();
     const client = await RawClient.connect(running.url);
     expect((await client.next('welcome')).v).toBe(1);
@@ -68,11 +78,11 @@ describe('handshake', () => {
 describe('query parameters', () => {
   it('reads the first of a repeated v (docs/protocol.md §2.1)', async () => {
     running = await startHub();
-    const accepted = await RawClient.connect(running.url, '?v=1&v=2');
+    const accepted = await RawClient.connect(running.url, '?v=1&v=3');
     expect((await accepted.next('welcome')).v).toBe(1);
-    const refused = await RawClient.connect(running.url, '?v=2&v=1');
+    const refused = await RawClient.connect(running.url, '?v=3&v=1');
     expect(await refused.closed()).toBe(4006);
-    expect(refused.closeReason).toContain('protocol version 2 is not supported');
+    expect(refused.closeReason).toContain('protocol version 3 is not supported');
   });
 
   it('ignores an invalid client id rather than refusing: the connection works, without resend deduplication', async () => {

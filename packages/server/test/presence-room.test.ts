@@ -11,17 +11,24 @@ function participant(id: string, user?: { id: string }): Participant {
   return { id, color: `hsl(${id.length} 75% 45%)`, user, userJson: user && JSON.stringify(user) };
 }
 
-/** A watcher that keeps the frames it is sent, decoded; `isSlow` is set by the test. */
-function watcher(id: string, user?: { id: string }) {
+/**
+ * A watcher that keeps the frames it is sent, decoded (and as sent, in `raw`); `isSlow` is set by the
+ * test. A version-1 client by default, to which the hub never sends its own entries.
+ */
+function watcher(id: string, user?: { id: string }, protocol = 1) {
   const frames: unknown[] = [];
+  const raw: string[] = [];
   return {
     ...participant(id, user),
     isSlow: false,
+    protocol,
     frames,
+    raw,
     send(frame: string) {
       const decoded = decodeServerMessage(frame);
       if (!decoded.ok) throw new Error(`invalid frame: ${decoded.error}`);
       frames.push(decoded.message);
+      raw.push(frame);
       return true;
     },
   };
@@ -173,7 +180,36 @@ describe('PresenceBatcher', () => {
     ]);
   });
 
-  it('gives a member that changed the same frame without its own entries, and nothing if only it changed', () => {
+  it('gives every version-2 watcher the one shared frame, its own entries included', () => {
+    const { room, watch, flush } = batched();
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => watcher(id, undefined, 2));
+    for (const w of [a!, b!, c!]) watch(w);
+    room.track(a!, state(1));
+    flush();
+    expect(a!.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', joins: [{ id: 'a', color: 'hsl(1 75% 45%)', state: { x: 1 } }] });
+    for (const [i, w] of [a!, b!].entries()) room.track(w, state(i + 2));
+    flush();
+    expect(a!.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', joins: [{ id: 'b', color: 'hsl(1 75% 45%)', state: { x: 3 } }], updates: [{ id: 'a', state: { x: 2 } }] });
+    // Not equal strings but the same one: encoded to UTF-8 once for the whole room.
+    expect(b!.raw.at(-1)).toBe(a!.raw.at(-1));
+    expect(c!.raw.at(-1)).toBe(a!.raw.at(-1));
+  });
+
+  it('in a room of both versions, cuts only the version-1 watchers\' own entries', () => {
+    const { room, watch, flush } = batched();
+    const old = watcher('o');
+    const [a, b] = ['a', 'b'].map((id) => watcher(id, undefined, 2));
+    for (const w of [old, a!, b!]) watch(w);
+    for (const w of [old, a!, b!]) room.track(w, state(0));
+    flush();
+    for (const [i, w] of [old, a!].entries()) room.track(w, state(i + 1));
+    flush();
+    expect(old.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: 'a', state: { x: 2 } }] });
+    expect(a!.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: 'o', state: { x: 1 } }, { id: 'a', state: { x: 2 } }] });
+    expect(b!.raw.at(-1)).toBe(a!.raw.at(-1));
+  });
+
+  it('gives a version-1 member that changed the same frame without its own entries, and nothing if only it changed', () => {
     const { room, watch, flush } = batched();
     const a = watcher('a');
     const b = watcher('b');
@@ -190,7 +226,7 @@ describe('PresenceBatcher', () => {
     expect(b.frames.at(-1)).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: 'a', state: { x: 2 } }] });
   });
 
-  it('cuts exactly its own entry out of a longer list, first, middle or last', () => {
+  it("cuts exactly a version-1 member's own entry out of a longer list, first, middle or last", () => {
     const { room, watch, flush } = batched();
     const [a, b, c] = ['a', 'b', 'c'].map((id) => watcher(id));
     for (const w of [a!, b!, c!]) watch(w);
@@ -243,7 +279,7 @@ describe('PresenceBatcher', () => {
     expect(newcomer.frames[1]).toMatchObject({ joins: [{ id: 'c' }] });
   });
 
-  it("keyed by user, two tabs are one member: the last track wins, it leaves with the last tab, and a user's own tabs never see it", () => {
+  it("keyed by user, two tabs are one member: the last track wins, it leaves with the last tab, and a user's own version-1 tabs never see it", () => {
     const { room, watch, flush } = batched({ keyBy: 'user' });
     const tab1 = watcher('t1', { id: 'ada' });
     const tab2 = watcher('t2', { id: 'ada' });

@@ -9,8 +9,8 @@ let running: RunningHub | undefined;
 const connect = RawClient.welcomed;
 
 /** A connection watching 'lobby', its snapshot received. */
-async function watcher(url: string) {
-  const b = await connect(url);
+async function watcher(url: string, query = '') {
+  const b = await connect(url, query);
   b.client.send({ type: 'presence.join', room: 'lobby' });
   await b.client.next('presence.snapshot');
   return b;
@@ -26,11 +26,11 @@ async function memberAndWatcher(url: string) {
 }
 
 describe('presence', () => {
-  it('sends a newcomer a snapshot of the members, then diffs; never your own state', async () => {
+  it('sends a newcomer a snapshot of the members, then diffs; never your own state to a version-1 client', async () => {
     running = await startHub({ tickMs: 20 });
     // Watching from the start: its diff says the tick has announced a (a snapshot lists a only from then).
     const early = await watcher(running.url);
-    const a = await connect(running.url);
+    const a = await connect(running.url, '?v=1');
     a.client.send({ type: 'presence.track', room: 'lobby', state: { x: 1, y: 1 } });
     expect(await a.client.next('presence.snapshot')).toMatchObject({ room: 'lobby', members: [] });
     expect(await early.client.next('presence.diff')).toMatchObject({ joins: [{ id: a.id }] });
@@ -49,6 +49,27 @@ describe('presence', () => {
     b.client.send({ type: 'presence.track', room: 'lobby', state: 'b' });
     expect(await a.client.next('presence.diff')).toEqual({ type: 'presence.diff', room: 'lobby', joins: [{ id: b.id, color: b.color, state: 'b' }] });
     expect(a.client.ofType('presence.diff')).toHaveLength(1);
+  });
+
+  it('sends a version-2 room one frame, the same bytes to every watcher, its own entries included', async () => {
+    running = await startHub({ tickMs: 20 });
+    const a = await connect(running.url, '?v=2');
+    const b = await connect(running.url, '?v=2');
+    const c = await watcher(running.url, '?v=2');
+    expect([a.v, b.v, c.v]).toEqual([2, 2, 2]);
+    a.client.send({ type: 'presence.track', room: 'lobby', state: 'a' });
+    b.client.send({ type: 'presence.track', room: 'lobby', state: 'b' });
+    // Both joins may share a tick or take two: wait until each client has seen both.
+    const joined = (client: RawClient) => client.ofType('presence.diff').flatMap((d) => d.joins ?? []).map((m) => m.id);
+    for (const { client } of [a, b, c]) await waitFor(() => joined(client).length === 2 || undefined, 3000, 'both joins');
+    expect(joined(a.client).sort()).toEqual([a.id, b.id].sort()); // a's own join among them
+
+    a.client.send({ type: 'presence.track', room: 'lobby', state: 'a2' });
+    const frameOf = (client: RawClient) => waitFor(() => client.texts.find((t) => t.includes('"a2"')), 3000, "a's move");
+    const [toA, toB, toC] = await Promise.all([a, b, c].map(({ client }) => frameOf(client)));
+    expect(JSON.parse(toA!)).toEqual({ type: 'presence.diff', room: 'lobby', updates: [{ id: a.id, state: 'a2' }] });
+    expect(toB).toBe(toA);
+    expect(toC).toBe(toA);
   });
 
   it('coalesces many updates within a tick into one frame holding the newest state', async () => {

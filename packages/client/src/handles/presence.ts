@@ -141,7 +141,7 @@ export class PresenceHandle<T = unknown> {
   /** @internal The full member list: events only for what differs from what we had. */
   applySnapshot(members: Member[]): void {
     if (!this.watching) return; // a snapshot for a join we have taken back since
-    this.replace(members.filter((m) => m.id !== this.core.self?.id) as PresenceMember<T>[]);
+    this.replace(members.filter((m) => m.id !== this.core.self?.member) as PresenceMember<T>[]);
   }
 
   /** @internal One tick of changes. */
@@ -149,7 +149,7 @@ export class PresenceHandle<T = unknown> {
     if (!this.watching) return;
     let changed = false;
     for (const member of (diff.joins ?? []) as PresenceMember<T>[]) {
-      if (member.id === this.core.self?.id) continue;
+      if (member.id === this.core.self?.member) continue;
       const known = this.members.has(member.id);
       this.members.set(member.id, member);
       this.events.emit(known ? 'update' : 'join', member);

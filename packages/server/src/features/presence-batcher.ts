@@ -5,6 +5,11 @@ import type { DiffEntry, Participant, PresenceRoom, RoomChanges } from './presen
 export interface Recipient extends Participant {
   /** Whether it reads too slowly: it then gets no diff, and one snapshot once it has caught up. */
   readonly isSlow: boolean;
+  /**
+   * The protocol version its client speaks: a version-1 client is sent diffs without its own entries,
+   * a later one the room's shared frame, in which it skips its own member id.
+   */
+  readonly protocol: number;
   send(frame: string): boolean;
 }
 
@@ -18,7 +23,8 @@ export interface BatcherOptions {
  * The presence tick, and everything that goes from rooms to their local watchers: which rooms changed
  * since the last tick, the timer that flushes them, the frames, and the slow readers. Each tick takes
  * every changed room's coalesced changes, assembles one diff frame from their JSON fragments and sends
- * it to each watcher (without the watcher's own entries), skips a slow reader until it has caught up
+ * that same frame to each watcher (a version-1 client's copy without its own entries), skips a slow
+ * reader until it has caught up
  * and then sends it a snapshot instead; then hands the room and the changes to this node's own shares
  * to `ticked`, for the other nodes.
  */
@@ -76,12 +82,14 @@ export class PresenceBatcher<W extends Recipient = Recipient> {
   }
 
   /**
-   * One frame for every watcher that changed nothing, and for each one that did, the same frame
-   * without its own entry (a member never receives its own state back).
+   * One frame, the same string for every watcher: a client reads past its own entries by their member
+   * id. A version-1 client was promised never to receive them, so when it has one in the frame it gets
+   * a copy with that entry cut out (or nothing, when it was the only one).
    */
   private deliver(room: PresenceRoom<W>, entries: DiffEntry[]): void {
     const { frame: shared, cuts } = assemble(`{"type":"presence.diff","room":${JSON.stringify(room.name)}`, entries);
     let lagging = this.lagging.get(room);
+    let cutFor: W[] | undefined;
     for (const watcher of room.watchers.values()) {
       // Latest wins for a slow reader: no diff now, the newest state in one snapshot when it caught up.
       if (lagging?.has(watcher.id) || watcher.isSlow) {
@@ -90,11 +98,16 @@ export class PresenceBatcher<W extends Recipient = Recipient> {
         if (this.options.metrics) this.options.metrics.presenceDropped += 1;
         continue;
       }
-      // Cut out of the shared frame rather than re-encoded (an id is in one list at most); nothing at
-      // all when the watcher's own entry was the only one.
-      const cut = cuts.get(room.memberId(watcher));
-      if (!cut) watcher.send(shared);
-      else if (entries.length > 1) watcher.send(shared.slice(0, cut[0]) + shared.slice(cut[1]));
+      if (watcher.protocol === 1 && cuts.has(room.memberId(watcher))) (cutFor ??= []).push(watcher);
+      else watcher.send(shared);
+    }
+    // The cut copies after the shared sends, so that those follow each other and the hub encodes the
+    // shared frame to UTF-8 once (Connection's last-frame cache). Cut out of the shared frame rather
+    // than re-encoded (an id is in one list at most).
+    if (!cutFor || entries.length === 1) return;
+    for (const watcher of cutFor) {
+      const [a, b] = cuts.get(room.memberId(watcher))!;
+      watcher.send(shared.slice(0, a) + shared.slice(b));
     }
   }
 
@@ -115,7 +128,8 @@ export class PresenceBatcher<W extends Recipient = Recipient> {
 
 /**
  * The frame of one tick, and for each member id where its entry sits in it: the span to cut out for
- * that member's own watchers (its entry and one comma, or the whole list when it is the only entry).
+ * that member's own version-1 watchers (its entry and one comma, or the whole list when it is the only
+ * entry).
  * Empty lists are left out: most ticks of a busy room are updates only, and every byte goes to every
  * watcher.
  */
