@@ -127,7 +127,7 @@ export async function testKit(): Promise<void> {
   await typed.topic('news').publish({ headline: 2 });
   await kit.close();
 }
-export const version: 1 = PROTOCOL_VERSION;
+export const version: 2 = PROTOCOL_VERSION;
 export const code: 4006 = CloseCode.VERSION_MISMATCH;
 export type Message = ClientMessage['type'];
 `;

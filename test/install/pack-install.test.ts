@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestHub, waitFor } from '@ghost/testing';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { PROTOCOL_VERSION } from '@ghost/protocol';
 import {
   browserClient, browserServer, configName, kitTest, smoke, tsconfig, typesCjs, typesEsm, typesRedis, TYPE_CHECKS, type Smoke,
 } from './app-files.js';
@@ -226,14 +227,14 @@ describe('installs as published (npm pack → fresh app in os.tmpdir())', () => 
 
   it('ESM import works end to end in Node, without ioredis installed', async () => {
     const result = await runSmoke('esm');
-    expect(result).toMatchObject({ protocolVersion: 1, versionMismatch: 4006, testKit: 'function', reactHooks: 'function,function,function', received: { headline: 'hello' }, ioredisModulesAfterServer: 0, redis: 'error' });
+    expect(result).toMatchObject({ protocolVersion: PROTOCOL_VERSION, versionMismatch: 4006, testKit: 'function', reactHooks: 'function,function,function', received: { headline: 'hello' }, ioredisModulesAfterServer: 0, redis: 'error' });
     expect(result.redisError).toMatch(/ioredis/);
     note(`node ESM: import of all ${libraries.length} libraries ok; hub on node:http + client got a topic message; @ghost/server works without ioredis; import('@ghost/server/redis') without it fails: "${result.redisError}"`);
   });
 
   it('CJS require works end to end in Node, without ioredis installed', async () => {
     const result = await runSmoke('cjs');
-    expect(result).toMatchObject({ protocolVersion: 1, versionMismatch: 4006, testKit: 'function', reactHooks: 'function,function,function', received: { headline: 'hello' }, ioredisModulesAfterServer: 0, redis: 'error' });
+    expect(result).toMatchObject({ protocolVersion: PROTOCOL_VERSION, versionMismatch: 4006, testKit: 'function', reactHooks: 'function,function,function', received: { headline: 'hello' }, ioredisModulesAfterServer: 0, redis: 'error' });
     expect(result.redisError).toMatch(/ioredis/);
     note(`node CJS: require of all ${libraries.length} libraries ok; same end-to-end check; require('@ghost/server/redis') without ioredis fails: "${result.redisError}"`);
   });

@@ -26,7 +26,7 @@ describe('a client of another protocol version', () => {
     await waitFor(() => client.status === 'closed', { what: 'the client to stop' });
 
     expect(errors.map((e) => e.code)).toEqual([ErrorCode.VERSION_MISMATCH]);
-    expect(errors[0]!.message).toContain(`4006: protocol version ${PROTOCOL_VERSION + 1} is not supported; this hub speaks ${PROTOCOL_VERSION}`);
+    expect(errors[0]!.message).toContain(`4006: protocol version ${PROTOCOL_VERSION + 1} is not supported; this hub speaks 1 and ${PROTOCOL_VERSION}`);
     // Stopped means stopped: with a 1–5 ms backoff, a client that retried would have come back already.
     expect(upgrades).toBe(1);
     expect(shouldReconnect(CloseCode.VERSION_MISMATCH)).toBe(false);
