@@ -19,15 +19,35 @@ export const MAX_DEPTH = 64;
 /** Whether `value` nests at most `limit` arrays/objects deep; iterative, so it cannot overflow itself. */
 export function withinDepth(value: unknown, limit: number): boolean {
   if (typeof value !== 'object' || value === null) return true;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
-    if (depth > limit) return false;
-    for (const child of Object.values(current as object)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  if (limit < 1) return false;
+  // Every cursor move passes here: a flat state (`{ x, y }`) is checked without allocating anything,
+  // and the stack of nested objects is made only once one turns up.
+  let pending: object[] | undefined;
+  let depths: number[] | undefined;
+  let current: object = value;
+  let depth = 1;
+  for (;;) {
+    if (Array.isArray(current)) {
+      for (const child of current as unknown[]) {
+        if (typeof child !== 'object' || child === null) continue;
+        if (depth >= limit) return false;
+        (pending ??= []).push(child);
+        (depths ??= []).push(depth + 1);
+      }
+    } else {
+      for (const key in current) {
+        if (!Object.prototype.hasOwnProperty.call(current, key)) continue;
+        const child = (current as Record<string, unknown>)[key];
+        if (typeof child !== 'object' || child === null) continue;
+        if (depth >= limit) return false;
+        (pending ??= []).push(child);
+        (depths ??= []).push(depth + 1);
+      }
     }
+    if (!pending || pending.length === 0) return true;
+    current = pending.pop()!;
+    depth = depths!.pop()!;
   }
-  return true;
 }
 
 /** Any JSON value the app sends; `undefined` (a missing field) and nesting deeper than MAX_DEPTH are refused. */
