@@ -38,6 +38,8 @@ export class PresenceBatcher<W extends Recipient = Recipient> {
   constructor(
     private readonly options: BatcherOptions,
     private readonly ticked: (room: PresenceRoom<W>, own: RoomChanges | undefined) => void,
+    /** Whether other nodes are to hear of the room's own changes: when not, `ticked` gets none, and none are built. */
+    private readonly toOthers: (room: PresenceRoom<W>) => boolean = () => true,
   ) {}
 
   /** The room changed: it is flushed with the next tick. A room's `changed` hook. */
@@ -69,7 +71,7 @@ export class PresenceBatcher<W extends Recipient = Recipient> {
     const rooms = [...this.dirty];
     this.dirty.clear();
     for (const room of rooms) {
-      const { entries, own } = room.take();
+      const { entries, own } = room.take(this.toOthers(room));
       if (entries.length > 0) this.deliver(room, entries);
       this.catchUp(room);
       this.ticked(room, own);
@@ -87,9 +89,10 @@ export class PresenceBatcher<W extends Recipient = Recipient> {
    * a copy with that entry cut out (or nothing, when it was the only one).
    */
   private deliver(room: PresenceRoom<W>, entries: DiffEntry[]): void {
-    const { frame: shared, cuts } = assemble(`{"type":"presence.diff","room":${JSON.stringify(room.name)}`, entries);
+    const { frame: shared, spans } = assemble(`{"type":"presence.diff","room":${JSON.stringify(room.name)}`, entries);
     let lagging = this.lagging.get(room);
     let cutFor: W[] | undefined;
+    let cuts: Map<string, [number, number]> | undefined;
     for (const watcher of room.watchers.values()) {
       // Latest wins for a slow reader: no diff now, the newest state in one snapshot when it caught up.
       if (lagging?.has(watcher.id) || watcher.isSlow) {
@@ -98,7 +101,8 @@ export class PresenceBatcher<W extends Recipient = Recipient> {
         if (this.options.metrics) this.options.metrics.presenceDropped += 1;
         continue;
       }
-      if (watcher.protocol === 1 && cuts.has(room.memberId(watcher))) (cutFor ??= []).push(watcher);
+      // Looked up only for a version-1 watcher: a room of current clients never builds the map.
+      if (watcher.protocol === 1 && (cuts ??= cutsOf(entries, spans)).has(room.memberId(watcher))) (cutFor ??= []).push(watcher);
       else watcher.send(shared);
     }
     // The cut copies after the shared sends, so that those follow each other and the hub encodes the
@@ -106,7 +110,7 @@ export class PresenceBatcher<W extends Recipient = Recipient> {
     // than re-encoded (an id is in one list at most).
     if (!cutFor || entries.length === 1) return;
     for (const watcher of cutFor) {
-      const [a, b] = cuts.get(room.memberId(watcher))!;
+      const [a, b] = cuts!.get(room.memberId(watcher))!;
       watcher.send(shared.slice(0, a) + shared.slice(b));
     }
   }
@@ -127,31 +131,41 @@ export class PresenceBatcher<W extends Recipient = Recipient> {
 }
 
 /**
- * The frame of one tick, and for each member id where its entry sits in it: the span to cut out for
- * that member's own version-1 watchers (its entry and one comma, or the whole list when it is the only
- * entry).
- * Empty lists are left out: most ticks of a busy room are updates only, and every byte goes to every
- * watcher.
+ * The frame of one tick, and where each entry sits in it (`spans[2i]` to `spans[2i + 1]`, for
+ * {@link cutsOf}). `entries` come from `PresenceRoom.take`: joins, then updates, then leaves. Empty
+ * lists are left out: most ticks of a busy room are updates only, and every byte goes to every watcher.
  */
-function assemble(head: string, entries: DiffEntry[]): { frame: string; cuts: Map<string, [number, number]> } {
-  const lists = { joins: [] as DiffEntry[], updates: [] as DiffEntry[], leaves: [] as DiffEntry[] };
-  for (const e of entries) lists[e.list].push(e);
-  const cuts = new Map<string, [number, number]>();
+function assemble(head: string, entries: DiffEntry[]): { frame: string; spans: number[] } {
+  const spans = new Array<number>(entries.length * 2);
   let frame = head;
-  for (const name of ['joins', 'updates', 'leaves'] as const) {
-    const list = lists[name];
-    if (list.length === 0) continue;
-    const listStart = frame.length;
-    frame += `,"${name}":[`;
-    list.forEach((e, i) => {
-      if (i > 0) frame += ',';
-      const start = frame.length;
-      frame += e.json;
-      if (list.length === 1) cuts.set(e.id, [listStart, frame.length + 1]); // the whole `,"name":[…]`
-      else if (i === 0) cuts.set(e.id, [start, frame.length + 1]); // the entry and the comma after it
-      else cuts.set(e.id, [start - 1, frame.length]); // the comma before it and the entry
-    });
-    frame += ']';
+  let list: DiffEntry['list'] | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.list !== list) {
+      frame += `${list === undefined ? '' : ']'},"${e.list}":[`;
+      list = e.list;
+    } else frame += ',';
+    spans[2 * i] = frame.length;
+    frame += e.json;
+    spans[2 * i + 1] = frame.length;
   }
-  return { frame: `${frame}}`, cuts };
+  return { frame: `${frame}${list === undefined ? '' : ']'}}`, spans };
+}
+
+/**
+ * For each member id in the frame, the span to cut out for that member's own version-1 watchers: its
+ * entry and one comma, or the whole `,"name":[…]` when it is the only entry of its list.
+ */
+function cutsOf(entries: DiffEntry[], spans: number[]): Map<string, [number, number]> {
+  const cuts = new Map<string, [number, number]>();
+  for (let i = 0; i < entries.length; i++) {
+    const { id, list } = entries[i]!;
+    const start = spans[2 * i]!;
+    const end = spans[2 * i + 1]!;
+    const alone = entries[i - 1]?.list !== list && entries[i + 1]?.list !== list;
+    if (alone) cuts.set(id, [start - `,"${list}":[`.length, end + 1]);
+    else if (entries[i - 1]?.list !== list) cuts.set(id, [start, end + 1]); // the first: the entry and the comma after it
+    else cuts.set(id, [start - 1, end]); // the comma before it and the entry
+  }
+  return cuts;
 }

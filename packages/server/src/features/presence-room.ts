@@ -291,9 +291,9 @@ export class PresenceRoom<W extends Participant = Participant> {
    * then leaves; a member is in one list at most), and the changes to this node's own shares, for the
    * other nodes. From now on the joined members count as announced.
    */
-  take(): RoomTick {
+  take(forOthers = true): RoomTick {
     if (!this.isDirty) return { entries: [], own: undefined };
-    const own = this.takeOwn();
+    const own = this.takeOwn(forOthers);
     const entries: DiffEntry[] = [];
     for (const id of this.joins) {
       const entry = this.members.get(id)!;
@@ -314,8 +314,17 @@ export class PresenceRoom<W extends Participant = Participant> {
   }
 
   /** The changes to this node's shares since the last tick, which from now on the others may know. */
-  private takeOwn(): RoomChanges | undefined {
+  private takeOwn(forOthers: boolean): RoomChanges | undefined {
     if (this.ownJoins.size + this.ownUpdates.size + this.ownLeaves.size === 0) return undefined;
+    if (!forOthers) {
+      // No other node hears of this room's changes now (one that starts to gets the published shares
+      // in a sync instead): the joins still count as published, and nothing else is built.
+      for (const id of this.ownJoins) this.members.get(id)!.local!.published = true;
+      this.ownJoins.clear();
+      this.ownUpdates.clear();
+      this.ownLeaves.clear();
+      return undefined;
+    }
     const own: RoomChanges = { joins: [], updates: [], leaves: [] };
     for (const id of this.ownJoins) {
       const share = this.members.get(id)!.local!;
@@ -347,7 +356,8 @@ export class PresenceRoom<W extends Participant = Participant> {
 
   /** Shows the newest share's state to watchers, if it is not what they see already. */
   private showNewest(entry: MemberEntry): void {
-    const share = newest(entry, this.options.node)?.[1];
+    // Held by this node alone (every cursor move on a single hub): that share is the newest.
+    const share = entry.remote.size === 0 ? entry.local : newest(entry, this.options.node)?.[1];
     if (share && share.state !== entry.stateJson) this.setState(entry, share.state);
   }
 

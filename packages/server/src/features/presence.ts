@@ -47,7 +47,7 @@ export class Presence {
   ) {
     // Twice the timeout: the others check silence once per heartbeat, so they may drop us a little late.
     this.farewells = new Farewells(2 * options.nodeTimeoutMs);
-    this.batcher = new PresenceBatcher(options, (room, own) => this.ticked(room, own));
+    this.batcher = new PresenceBatcher(options, (room, own) => this.ticked(room, own), (room) => this.hasPeers(room.name));
   }
 
   get roomCount(): number {
@@ -201,7 +201,7 @@ export class Presence {
     if (interest) this.announce(room, interest);
     // Nobody else watches: nothing goes out, and `seq` stays, so whoever watches next sees no gap
     // (it gets our full list first, numbered with the last `seq` we sent).
-    if (own && interest && interest.peers.size > 0) {
+    if (own && this.hasPeers(room.name)) {
       const seq = (this.sent.get(room.name) ?? 0) + 1;
       this.sent.set(room.name, seq);
       this.send(room.name, { kind: 'presence', room: room.name, seq, ...own });
@@ -213,6 +213,11 @@ export class Presence {
       this.missed.forget(room.name);
       this.syncChannel(room.name);
     }
+  }
+
+  /** Whether another node watches the room: only then do this node's changes to it go out. */
+  private hasPeers(name: string): boolean {
+    return (this.interest.get(name)?.peers.size ?? 0) > 0;
   }
 
   /** Adds a watcher to a room, with the snapshot every later diff builds on. */
