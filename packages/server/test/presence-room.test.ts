@@ -59,6 +59,17 @@ function batched(options: PresenceRoomOptions<Watcher> = {}) {
 }
 
 describe('PresenceRoom', () => {
+  it('takes a tick for its watchers only while no other node listens, and the members it took count as published', () => {
+    const room = new PresenceRoom('lobby');
+    const ada = participant('ada');
+    room.track(ada, state(1));
+    expect(room.take(false)).toEqual({ entries: [{ id: 'ada', list: 'joins', json: expect.stringContaining('"x":1') }], own: undefined });
+    // A node that starts to listen syncs from the published shares, and later hears ada leave.
+    expect(room.localMembers().map((m) => m.id)).toEqual(['ada']);
+    room.untrack(ada, 'left');
+    expect(room.take().own).toEqual({ joins: [], updates: [], leaves: [{ id: 'ada', reason: 'left' }] });
+  });
+
   it('takes a tick as JSON entries: newest state per member, joins before updates before leaves, and says when it changed', () => {
     let changed = 0;
     const room = new PresenceRoom('lobby', { changed: () => void (changed += 1) });

@@ -142,7 +142,7 @@ function assemble(head: string, entries: DiffEntry[]): { frame: string; spans: n
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     if (e.list !== list) {
-      frame += `${list === undefined ? '' : ']'},"${e.list}":[`;
+      frame += `${list === undefined ? '' : ']'}${listHead(e.list)}`;
       list = e.list;
     } else frame += ',';
     spans[2 * i] = frame.length;
@@ -163,9 +163,14 @@ function cutsOf(entries: DiffEntry[], spans: number[]): Map<string, [number, num
     const start = spans[2 * i]!;
     const end = spans[2 * i + 1]!;
     const alone = entries[i - 1]?.list !== list && entries[i + 1]?.list !== list;
-    if (alone) cuts.set(id, [start - `,"${list}":[`.length, end + 1]);
+    if (alone) cuts.set(id, [start - listHead(list).length, end + 1]);
     else if (entries[i - 1]?.list !== list) cuts.set(id, [start, end + 1]); // the first: the entry and the comma after it
     else cuts.set(id, [start - 1, end]); // the comma before it and the entry
   }
   return cuts;
+}
+
+/** How a list opens in the frame, after the room name or the list before it. */
+function listHead(list: DiffEntry['list']): string {
+  return `,"${list}":[`;
 }

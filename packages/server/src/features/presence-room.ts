@@ -121,7 +121,7 @@ export class PresenceRoom<W extends Participant = Participant> {
    * shows (undefined: this one).
    */
   list(): { json: string; owner: string | undefined }[] {
-    return [...this.members.values()].map((entry) => ({ json: memberJson(entry), owner: newest(entry, this.options.node)?.[0] }));
+    return [...this.members.values()].map((entry) => ({ json: memberJson(entry), owner: ownerOf(entry, newest(entry, this.options.node)) }));
   }
 
   get memberCount(): number {
@@ -356,8 +356,7 @@ export class PresenceRoom<W extends Participant = Participant> {
 
   /** Shows the newest share's state to watchers, if it is not what they see already. */
   private showNewest(entry: MemberEntry): void {
-    // Held by this node alone (every cursor move on a single hub): that share is the newest.
-    const share = entry.remote.size === 0 ? entry.local : newest(entry, this.options.node)?.[1];
+    const share = newest(entry, this.options.node);
     if (share && share.state !== entry.stateJson) this.setState(entry, share.state);
   }
 
@@ -387,17 +386,23 @@ function memberJson(entry: MemberEntry): string {
 }
 
 /**
- * The share whose state the member shows, with its node (undefined: this one): the latest tracked,
- * the greater node id on a tie, so every node picks the same.
+ * The share whose state the member shows: the latest tracked, the greater node id on a tie (this node
+ * is `self`), so every node picks the same. Called on every move: it allocates nothing.
  */
-function newest(entry: MemberEntry, self = ''): [string | undefined, Share] | undefined {
-  let best: [string | undefined, Share] | undefined = entry.local && [undefined, entry.local];
+function newest(entry: MemberEntry, self = ''): Share | undefined {
+  let best: Share | undefined = entry.local;
   let bestNode = self;
   for (const [node, share] of entry.remote) {
-    if (!best || share.at > best[1].at || (share.at === best[1].at && node > bestNode)) {
-      best = [node, share];
+    if (!best || share.at > best.at || (share.at === best.at && node > bestNode)) {
+      best = share;
       bestNode = node;
     }
   }
   return best;
+}
+
+/** The node that holds `share` (undefined: this one). */
+function ownerOf(entry: MemberEntry, share: Share | undefined): string | undefined {
+  for (const [node, held] of entry.remote) if (held === share) return node;
+  return undefined;
 }

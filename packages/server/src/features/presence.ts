@@ -199,9 +199,10 @@ export class Presence {
   private ticked(room: PresenceRoom, own: RoomChanges | undefined): void {
     const interest = this.interest.get(room.name);
     if (interest) this.announce(room, interest);
-    // Nobody else watches: nothing goes out, and `seq` stays, so whoever watches next sees no gap
-    // (it gets our full list first, numbered with the last `seq` we sent).
-    if (own && this.hasPeers(room.name)) {
+    // `own` is taken only while another node watches (`hasPeers`). Nobody else watching: nothing goes
+    // out, and `seq` stays, so whoever watches next sees no gap (it gets our full list first, numbered
+    // with the last `seq` we sent).
+    if (own) {
       const seq = (this.sent.get(room.name) ?? 0) + 1;
       this.sent.set(room.name, seq);
       this.send(room.name, { kind: 'presence', room: room.name, seq, ...own });
