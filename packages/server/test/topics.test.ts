@@ -63,6 +63,32 @@ describe('topics', () => {
     expect(await sub.client.next('topic.message')).toMatchObject({ data: { headline: 'Ghost 1.0' }, from: null });
   });
 
+  it('delivers messages intact on both sides of every WebSocket frame-length boundary, multi-byte text included', async () => {
+    running = await startHub();
+    const sub = await connect(running.url);
+    sub.client.send({ type: 'topic.subscribe', topic: 'sizes', ref: 1 });
+    await sub.client.next('ack');
+    // The envelope around `data`, in bytes, measured rather than assumed (its seq and ts vary by a digit or two).
+    await running.hub.publish('sizes', '');
+    await sub.client.next('topic.message');
+    const envelope = Buffer.byteLength(sub.client.texts.at(-1)!) - 2;
+    const sent: string[] = [];
+    // 125/126 and 65535/65536 are where a frame's length field grows from 7 to 16 to 64 bits.
+    for (const boundary of [125, 126, 65_535, 65_536]) {
+      for (let off = -4; off <= 4; off++) {
+        const data = `😀${'a'.repeat(boundary + off - envelope - 2 - 4)}`;
+        sent.push(data);
+        await running.hub.publish('sizes', data);
+        // One at a time: a burst of 64 KiB frames would count as a slow reader's backlog.
+        await waitFor(() => sub.client.ofType('topic.message').length === sent.length + 1, 5000, `message of ${data.length} characters`);
+      }
+    }
+    expect(sub.client.invalid).toEqual([]);
+    expect(sub.client.ofType('topic.message').slice(1).map((m) => m.data)).toEqual(sent);
+    const lengths = sub.client.texts.map((text) => Buffer.byteLength(text));
+    expect(lengths).toEqual(expect.arrayContaining([125, 126, 65_535, 65_536]));
+  });
+
   it('hub.publish refuses a topic name no client could subscribe to', async () => {
     running = await startHub();
     await expect(running.hub.publish('two words', 1)).rejects.toMatchObject({ code: 'INVALID_NAME' });
