@@ -17,6 +17,11 @@ const INCLUDES: Partial<Record<AuthorizeAction, AuthorizeAction>> = { track: 'wa
 export class Authorizer {
   constructor(private readonly authorize: Authorize | undefined, private readonly reportError: (error: Error) => void) {}
 
+  /** Whether the app gave an `authorize` to ask; without one every step runs at once. */
+  get asks(): boolean {
+    return this.authorize !== undefined;
+  }
+
   /** Runs `step` if allowed: at once when the answer is known, after it otherwise; denied → FORBIDDEN. */
   guard<T>(connection: Connection, target: AuthorizeTarget, action: AuthorizeAction, step: () => T): T | Promise<Awaited<T>> {
     if (!this.authorize) return step();

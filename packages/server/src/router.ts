@@ -117,6 +117,8 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
     case 'presence.track': {
       // Tracking watches too: the decision to track includes the one to watch.
       const state = validate.presenceState(message.state);
+      // Every cursor move comes here: with nothing to ask, no target or step is built for it.
+      if (!authorizer.asks) return presence.track(connection, message.room, state);
       return authorizer.guard(connection, room('presence', message.room), 'track', () => presence.track(connection, message.room, state));
     }
     case 'presence.untrack':
