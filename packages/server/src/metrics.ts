@@ -13,8 +13,7 @@ const TYPE_PREFIX = '{"type":"';
 export class HubMetrics {
   /** Frames received from clients, by message type (`invalid` for undecodable ones, `binary`). */
   readonly received = new Map<string, number>();
-  /** Frames written to client sockets, by message type. */
-  readonly sent = new Map<string, number>();
+  private readonly sentByType = new Map<string, number>();
   /** Connections opened (resumes not counted). */
   opened = 0;
   /** Connections that ended for good, by leave reason. */
@@ -40,19 +39,36 @@ export class HubMetrics {
     add(this.received, type);
   }
 
+  /** Frames written to client sockets, by message type. */
+  get sent(): Map<string, number> {
+    this.countRun();
+    return this.sentByType;
+  }
+
   /** Counts one frame to a client; its type is read from its first bytes, which `encode` always writes first. */
   sentFrame(frame: string): void {
-    // A broadcast sends the same string to every recipient: read its type once, not once each.
-    if (frame !== this.lastFrame) {
-      const end = frame.startsWith(TYPE_PREFIX) ? frame.indexOf('"', TYPE_PREFIX.length) : -1;
-      this.lastFrame = frame;
-      this.lastType = end > 0 ? frame.slice(TYPE_PREFIX.length, end) : 'other';
+    // A broadcast sends the same string to every recipient in a row: the run is counted as one
+    // addition when it ends, not one map update per recipient.
+    if (frame === this.lastFrame) {
+      this.run += 1;
+      return;
     }
-    add(this.sent, this.lastType);
+    this.countRun();
+    const end = frame.startsWith(TYPE_PREFIX) ? frame.indexOf('"', TYPE_PREFIX.length) : -1;
+    this.lastFrame = frame;
+    this.lastType = end > 0 ? frame.slice(TYPE_PREFIX.length, end) : 'other';
+    this.run = 1;
   }
 
   private lastFrame = '';
   private lastType = 'other';
+  /** Frames of `lastFrame` sent and not yet in `sentByType`. */
+  private run = 0;
+
+  private countRun(): void {
+    if (this.run > 0) add(this.sentByType, this.lastType, this.run);
+    this.run = 0;
+  }
 
   /** Counts a connection that ended. */
   closedWith(reason: LeaveReason): void {
@@ -60,8 +76,8 @@ export class HubMetrics {
   }
 }
 
-function add<K extends string>(counts: Map<K, number>, key: K): void {
+function add<K extends string>(counts: Map<K, number>, key: K, by = 1): void {
   const value = counts.get(key);
-  if (value !== undefined) counts.set(key, value + 1);
-  else if (counts.size < MAX_TYPES) counts.set(key, 1);
+  if (value !== undefined) counts.set(key, value + by);
+  else if (counts.size < MAX_TYPES) counts.set(key, by);
 }

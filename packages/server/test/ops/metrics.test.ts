@@ -102,6 +102,23 @@ describe('the metrics endpoint', () => {
     expect(closed.get('ghost_connections_closed_total{reason="left"}')).toBe(1);
   });
 
+  it('counts a broadcast once per recipient, the last one included when scraped right after it', async () => {
+    const running = await startOpsHub();
+    const clients = await Promise.all([1, 2, 3].map(async () => (await RawClient.welcomed(running.url)).client));
+    for (const client of clients) {
+      client.send({ type: 'topic.subscribe', topic: 'news', ref: 1 });
+      await client.next('ack');
+    }
+    await running.hub.publish('news', 'one');
+    await Promise.all(clients.map((client) => client.next('topic.message')));
+    expect((await scrape(running)).get('ghost_messages_sent_total{type="topic.message"}')).toBe(3);
+    await running.hub.publish('news', 'two');
+    await Promise.all(clients.map((client) => client.next('topic.message')));
+    const samples = await scrape(running);
+    expect(samples.get('ghost_messages_sent_total{type="topic.message"}')).toBe(6);
+    expect(samples.get('ghost_messages_sent_total{type="ack"}')).toBe(3);
+  });
+
   it('counts recovery replays and the messages they carried', async () => {
     const running = await startOpsHub({ recovery: { topics: ['log'] } });
     await running.hub.publish('log', 'one');
