@@ -105,8 +105,8 @@ export class PresenceBatcher<W extends Recipient = Recipient> {
       if (watcher.protocol === 1 && (cuts ??= cutsOf(entries, spans)).has(room.memberId(watcher))) (cutFor ??= []).push(watcher);
       else watcher.send(shared);
     }
-    // The cut copies after the shared sends, so that those follow each other and the hub encodes the
-    // shared frame to UTF-8 once (Connection's last-frame cache). Cut out of the shared frame rather
+    // The cut copies after the shared sends, so that those follow each other and the hub frames the
+    // shared text once (the last-frame cache of text-frames.ts). Cut out of the shared frame rather
     // than re-encoded (an id is in one list at most).
     if (!cutFor || entries.length === 1) return;
     for (const watcher of cutFor) {
