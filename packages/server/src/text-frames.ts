@@ -20,7 +20,7 @@ let lastFrame = Buffer.alloc(0);
  * two-chunk `writev` and its bookkeeping: in the cursor benchmark ~40 MB/s of garbage and the scavenges
  * that come with it.
  */
-export function textFrameOf(text: string): Buffer {
+function textFrameOf(text: string): Buffer {
   if (text === lastText) return lastFrame;
   const length = Buffer.byteLength(text);
   const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
