@@ -1,7 +1,9 @@
 // Summarises a V8 .cpuprofile (as written by `node --cpu-prof`, e.g. `run.ts --profile`): self time
-// by function and by package/file, and total (inclusive) time of chosen frames.
+// by function and by package/file, and total (inclusive) time of chosen frames. Given a .heapprofile
+// (`run.ts --heap-profile`): bytes allocated by function, by package/file, and by the three innermost
+// frames of the allocating stack.
 //
-//   npx tsx bench/compare/profile-summary.ts <file.cpuprofile> [top=25]
+//   npx tsx bench/compare/profile-summary.ts <file.cpuprofile|file.heapprofile> [top=25]
 import { readFileSync } from 'node:fs';
 
 interface CallFrame {
@@ -14,6 +16,11 @@ interface ProfileNode {
   callFrame: CallFrame;
   children?: number[];
 }
+interface HeapNode {
+  callFrame: CallFrame;
+  selfSize: number;
+  children: HeapNode[];
+}
 interface Profile {
   nodes: ProfileNode[];
   samples: number[];
@@ -25,10 +32,15 @@ interface Profile {
 const file = process.argv[2];
 const top = Number(process.argv[3] ?? 25);
 if (!file) {
-  console.error('usage: npx tsx bench/compare/profile-summary.ts <file.cpuprofile> [top=25]');
+  console.error('usage: npx tsx bench/compare/profile-summary.ts <file.cpuprofile|file.heapprofile> [top=25]');
   process.exit(2);
 }
-const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const parsed = JSON.parse(readFileSync(file, 'utf8')) as Profile | { head: HeapNode };
+if ('head' in parsed) {
+  summariseHeap(parsed.head);
+  process.exit(0);
+}
+const profile = parsed;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -47,7 +59,9 @@ function where(frame: CallFrame): string {
   if (url.startsWith('node:')) return url;
   return url.split('/').slice(-2).join('/');
 }
-const name = (frame: CallFrame) => `${frame.functionName || '(anonymous)'} ${where(frame)}:${frame.lineNumber + 1}`;
+function name(frame: CallFrame): string {
+  return `${frame.functionName || '(anonymous)'} ${where(frame)}:${frame.lineNumber + 1}`;
+}
 
 const selfByFn = new Map<string, number>();
 const selfByWhere = new Map<string, number>();
@@ -75,3 +89,30 @@ console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled`);
 print('self time by package / file', selfByWhere, 15);
 print('self time by function', selfByFn, top);
 print('inclusive time by function', new Map([...inclusive].filter(([k]) => !k.startsWith('(root)') && !k.startsWith('(program)'))), top);
+
+function summariseHeap(head: HeapNode): void {
+  const byFn = new Map<string, number>();
+  const byWhere = new Map<string, number>();
+  const byStack = new Map<string, number>();
+  let bytes = 0;
+  const walk = (node: HeapNode, stack: string[]) => {
+    const here = [name(node.callFrame), ...stack];
+    if (node.selfSize > 0) {
+      bytes += node.selfSize;
+      const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + node.selfSize);
+      add(byFn, here[0]!);
+      add(byWhere, node.callFrame.url ? where(node.callFrame) : node.callFrame.functionName || '(native/VM)');
+      add(byStack, here.slice(0, 3).join(' < '));
+    }
+    for (const child of node.children) walk(child, here);
+  };
+  walk(head, []);
+  const show = (title: string, map: Map<string, number>, n: number) => {
+    console.log(`\n${title}`);
+    for (const [k, b] of [...map].sort((x, y) => y[1] - x[1]).slice(0, n)) console.log(`${((100 * b) / bytes).toFixed(1).padStart(5)}%  ${(b / 1e6).toFixed(2).padStart(7)} MB  ${k}`);
+  };
+  console.log(`${file}: ${(bytes / 1e6).toFixed(1)} MB allocated (sampled)`);
+  show('allocated by package / file', byWhere, 15);
+  show('allocated by function', byFn, top);
+  show('allocated by stack (innermost three frames)', byStack, top);
+}

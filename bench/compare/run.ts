@@ -9,6 +9,7 @@
 //              diagnostic ws-tick: ws-coalesced sending per socket as Ghost does)
 //   --reps     repetitions (default 5 full, 2 quick); every repetition runs every contender, interleaved
 //   --profile  V8 CPU profile of the server during each measured window → bench/results/profiles/<date>/
+//   --heap-profile  the same, plus a V8 sampling heap profile of the window's allocations (.heapprofile)
 //   --docs     write docs/benchmarks.md and docs/images/bench-*.svg from this run (a full run does it by default;
 //              --no-docs keeps them as they are)
 //
@@ -38,10 +39,10 @@ const SCENARIOS: Scenario<never>[] = [memory, fanout, cursorsHeavy, cursorsLight
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
 const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const known = ['--quick', '--profile', '--docs', '--no-docs', '--only=', '--reps=', '--contenders='];
+const known = ['--quick', '--profile', '--heap-profile', '--docs', '--no-docs', '--only=', '--reps=', '--contenders='];
 for (const a of argv) {
   if (!known.some((k) => (k.endsWith('=') ? a.startsWith(k) : a === k))) {
-    console.error(`unknown argument ${a}\nusage: npm run bench -- [--quick] [--only=${[...SCENARIOS.map((s) => s.id), 'client'].join(',')}] [--contenders=ws,ghost] [--reps=N] [--profile] [--docs|--no-docs]`);
+    console.error(`unknown argument ${a}\nusage: npm run bench -- [--quick] [--only=${[...SCENARIOS.map((s) => s.id), 'client'].join(',')}] [--contenders=ws,ghost] [--reps=N] [--profile] [--heap-profile] [--docs|--no-docs]`);
     process.exit(2);
   }
 }
@@ -53,7 +54,8 @@ const writeDocs = flag('docs') || (!quick && !only && !flag('no-docs'));
 const resultsDir = path.join(REPO_ROOT, 'bench/results');
 const date = new Date();
 const fileStamp = date.toISOString().replace(/:/g, '-').replace(/\..*/, '');
-const profileDir = flag('profile') ? path.join(resultsDir, 'profiles', fileStamp) : undefined;
+const heapProfile = flag('heap-profile');
+const profileDir = flag('profile') || heapProfile ? path.join(resultsDir, 'profiles', fileStamp) : undefined;
 for (const id of only ?? []) if (!SCENARIOS.some((s) => s.id === id) && id !== 'client') throw new Error(`unknown scenario ${id}`);
 
 // Before pinning: availableParallelism() follows this process's affinity.
@@ -69,6 +71,7 @@ const failures: { scenario: string; contender: Label; rep: number; error: string
 const scenarioInfo: { id: string; title: string; description: string; seconds: number; contenders: Label[] }[] = [];
 const ctxBase: Omit<Ctx, 'rep'> = {
   profileDir,
+  heapProfile,
   redis: async () => {
     const r = await startRedisServer();
     return { url: r.url, stop: r.stop };

@@ -23,6 +23,8 @@ export interface Ctx {
   rep: number;
   /** Where `--profile` wants a CPU profile of the server's measured window. */
   profileDir?: string;
+  /** `--heap-profile`: with the CPU profile, a sampling heap profile of the window's allocations. */
+  heapProfile?: boolean;
   /** Redis scenarios: a fresh redis-server for this run. */
   redis?: () => Promise<{ url: string; stop(): Promise<void> }>;
 }
@@ -52,7 +54,7 @@ export async function withServer<T>(label: Label, body: (server: ServerHandle, c
 /** Profiles the server while `body` runs, when `--profile` asked for it. */
 export async function profiled<T>(server: ServerHandle, ctx: Ctx, name: string, body: () => Promise<T>): Promise<T> {
   if (!ctx.profileDir) return body();
-  await server.profileStart();
+  await server.profileStart({ heap: ctx.heapProfile });
   try {
     return await body();
   } finally {

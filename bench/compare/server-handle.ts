@@ -73,7 +73,8 @@ export interface ServerHandle {
   usage(timeoutMs?: number): Promise<Usage>;
   /** Memory after a full GC. */
   gcMemory(): Promise<NodeJS.MemoryUsage>;
-  profileStart(): Promise<void>;
+  /** `heap`: also sample allocations, written beside the CPU profile as `.heapprofile`. */
+  profileStart(options?: { heap?: boolean }): Promise<void>;
   profileStop(file: string): Promise<void>;
   close(): Promise<void>;
   exited: Promise<void>;
@@ -148,7 +149,7 @@ export async function startServer(config: ServerConfig, core = SERVER_CORE): Pro
     },
     usage: (timeoutMs) => call<Usage>('usage', undefined, timeoutMs),
     gcMemory: () => call<NodeJS.MemoryUsage>('gc', undefined, 20_000),
-    profileStart: () => call('profile-start'),
+    profileStart: (options) => call('profile-start', options),
     profileStop: (file) => call('profile-stop', { file }, 10_000),
     async close() {
       try {

@@ -9,7 +9,7 @@ import { profiler, runGc } from './util.js';
 interface Request {
   id: number;
   cmd: 'usage' | 'gc' | 'profile-start' | 'profile-stop' | 'close';
-  args?: { file: string };
+  args?: { file?: string; heap?: boolean };
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
@@ -45,9 +45,9 @@ async function handle(request: Request): Promise<unknown> {
       runGc();
       return process.memoryUsage();
     case 'profile-start':
-      return profiler.start();
+      return profiler.start(request.args?.heap === true);
     case 'profile-stop':
-      return profiler.stop(request.args!.file);
+      return profiler.stop(request.args!.file!);
     case 'close':
       await running.close();
       setImmediate(() => process.exit(0));
