@@ -8,6 +8,7 @@ import type { Topics } from './features/topics.js';
 import type { Validator } from './validate.js';
 import type { HubMetrics } from './metrics.js';
 import { toError } from './to-error.js';
+import { scanTrack, type ScannedTrack } from './track-scan.js';
 
 /** What the router needs of the hub. */
 export interface RouterContext {
@@ -50,16 +51,22 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
     sendError(connection, ErrorCode.BAD_FRAME, 'Binary frames are not supported; send JSON text', undefined);
     return;
   }
-  const decoded = decodeClientMessage(text);
-  context.metrics?.receivedFrame(decoded.ok ? decoded.message.type : 'invalid');
-  if (!decoded.ok) {
-    // Refusing costs the hub several times what accepting does (an exception in JSON.parse, zod
-    // building its issue): so it costs the sender several tokens, and refusing stays the cheaper work.
-    bucket.charge(REFUSAL_COST - 1);
-    sendError(connection, decoded.code, decoded.error, decoded.ref);
-    return;
+  // A cursor move as every JavaScript client writes it is read without parsing (track-scan.ts), unless
+  // the app's schema checks presence states, which needs them parsed.
+  let message: RoutedMessage | undefined = bucket === connection.presenceBucket && !context.validate.checksPresence ? scanTrack(text) : undefined;
+  if (message) context.metrics?.receivedFrame(message.type);
+  else {
+    const decoded = decodeClientMessage(text);
+    context.metrics?.receivedFrame(decoded.ok ? decoded.message.type : 'invalid');
+    if (!decoded.ok) {
+      // Refusing costs the hub several times what accepting does (an exception in JSON.parse, zod
+      // building its issue): so it costs the sender several tokens, and refusing stays the cheaper work.
+      bucket.charge(REFUSAL_COST - 1);
+      sendError(connection, decoded.code, decoded.error, decoded.ref);
+      return;
+    }
+    message = decoded.message;
   }
-  const message = decoded.message;
   if (message.type === 'pong') return;
   const ref = 'ref' in message ? message.ref : undefined;
   if (ref !== undefined && connection.results.has(ref)) {
@@ -99,7 +106,10 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
 const topic = (name: string) => ({ kind: 'topic' as const, name });
 const room = (kind: 'presence' | 'chat', name: string) => ({ kind, name });
 
-function dispatch(context: RouterContext, connection: Connection, message: ClientMessage): unknown {
+/** A message as the router dispatches it: decoded, or a cursor move read straight from its text. */
+type RoutedMessage = ClientMessage | ScannedTrack;
+
+function dispatch(context: RouterContext, connection: Connection, message: RoutedMessage): unknown {
   const { topics, presence, chat, validate, authorizer } = context;
   switch (message.type) {
     case 'topic.subscribe':
@@ -116,7 +126,7 @@ function dispatch(context: RouterContext, connection: Connection, message: Clien
       return authorizer.guard(connection, room('presence', message.room), 'watch', () => presence.join(connection, message.room));
     case 'presence.track': {
       // Tracking watches too: the decision to track includes the one to watch.
-      const state = validate.presenceState(message.state);
+      const state = 'stateJson' in message ? message.stateJson : JSON.stringify(validate.presenceState(message.state));
       // Every cursor move comes here: with nothing to ask, no target or step is built for it.
       if (!authorizer.asks) return presence.track(connection, message.room, state);
       return authorizer.guard(connection, room('presence', message.room), 'track', () => presence.track(connection, message.room, state));

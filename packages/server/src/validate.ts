@@ -18,6 +18,11 @@ export class Validator {
     return check(schema, data, `topic ${JSON.stringify(topic)}`);
   }
 
+  /** Whether presence states are checked: when not, a state is never parsed, only relayed as text. */
+  get checksPresence(): boolean {
+    return this.schema?.presence !== undefined;
+  }
+
   presenceState(state: unknown): unknown {
     return check(this.schema?.presence, state, 'presence state');
   }

@@ -72,6 +72,36 @@ describe('presence', () => {
     expect(toC).toBe(toA);
   });
 
+  it('relays a state as compact JSON holding what the mover sent, whoever wrote it and however', async () => {
+    running = await startHub({ tickMs: 20, limits: { maxStateBytes: 64 } });
+    const a = await connect(running.url);
+    const b = await watcher(running.url);
+    const frame = (state: string, ref: number) => `{"type":"presence.track","room":"lobby","state":${state},"ref":${ref}}`;
+    const sent = [
+      '{"x":0.35354569136933645,"y":[1,"é\\"\\u00e9"],"z":null}', // as JSON.stringify writes it: relayed as it is
+      '{"x":1.50,"y":-0}', // another writer's spelling: the same numbers to every parser
+      '{ "x" : 1e2 }', // whitespace and an exponent: written out again, compact
+      '{"x":1,"y":2,"x":3}', // a key twice: JSON.parse keeps the last, and no watcher sees the first
+    ];
+    const diffs = () => b.client.texts.filter((t) => t.startsWith('{"type":"presence.diff"'));
+    for (const [k, state] of sent.entries()) {
+      a.client.send(frame(state, k + 1));
+      await a.client.next('ack');
+      await waitFor(() => diffs().length > k || undefined, 3000, `move ${k + 1}`);
+    }
+    const texts = diffs();
+    const relayed = texts.map((t) => JSON.parse(t) as { joins?: { state: unknown }[]; updates?: { state: unknown }[] }).map((d) => (d.joins ?? d.updates)![0]!.state);
+    expect(relayed).toEqual([JSON.parse(sent[0]!), { x: 1.5, y: -0 }, { x: 100 }, { x: 3, y: 2 }]);
+    expect(texts[0]).toContain(sent[0]);
+    expect(texts[2]).toContain('"state":{"x":100}}');
+    expect(texts[3]).not.toContain('"x":1,');
+    // The size limit counts the text relayed: the same refusal on either path.
+    a.client.send(frame(`{"s":"${'x'.repeat(64)}"}`, 9));
+    a.client.send(frame(`{ "s": "${'x'.repeat(64)}" }`, 10));
+    expect(await a.client.next('error')).toMatchObject({ code: 'TOO_LARGE', ref: 9 });
+    expect(await a.client.next('error')).toMatchObject({ code: 'TOO_LARGE', ref: 10 });
+  });
+
   it('coalesces many updates within a tick into one frame holding the newest state', async () => {
     running = await startHub({ tickMs: 100 });
     const a = await connect(running.url);

@@ -391,6 +391,7 @@ function memberJson(entry: MemberEntry): string {
  */
 function newest(entry: MemberEntry, self = ''): Share | undefined {
   let best: Share | undefined = entry.local;
+  if (entry.remote.size === 0) return best; // one node: no iterator per move
   let bestNode = self;
   for (const [node, share] of entry.remote) {
     if (!best || share.at > best.at || (share.at === best.at && node > bestNode)) {
