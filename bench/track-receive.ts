@@ -5,10 +5,13 @@
 // A room of `members` real connections; their server-side sockets are handed `presence.track` frames
 // directly (ws's 'message' event, as its receiver emits it), in a tight loop, so neither socket reads
 // nor ticks run in the measured time. The floor is what the coalesced ws relay of the benchmark suite
-// does per move: JSON.parse the frame, JSON.stringify the state, remember it in a Map.
+// does per move: JSON.parse the frame, JSON.stringify the state, remember it in a Map. Last, the read
+// of one frame alone, in a loop: the hub's scan (track-scan.ts) against the general path's decode.
 import http from 'node:http';
 import WebSocket from 'ws';
 import { createHub } from '@ghost/server';
+import { decodeClientMessage } from '@ghost/protocol';
+import { scanTrack } from '../packages/server/src/track-scan.js';
 import { GHOST_OPTIONS } from './compare/servers.js';
 
 const members = Number(process.argv[2] ?? 25);
@@ -55,6 +58,27 @@ console.log(`ns per presence.track (median of ${rounds} rounds of ${MOVES * sock
 console.log(`  hub (routeFrame → Presence.track → PresenceRoom.track)   ${Math.round(hubNs)}`);
 console.log(`  floor (JSON.parse + JSON.stringify(state) + Map.set)     ${Math.round(floorNs)}`);
 console.log(`  hub's own work                                           ${Math.round(hubNs - floorNs)}`);
+
+// Reading one frame: the scan hands over the state's text; the general path parses the frame, checks
+// it and writes the state back to text.
+const texts = frames[0]!.map((frame) => frame.toString());
+function perFrame(read: (text: string) => unknown): number {
+  const runs: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const start = process.hrtime.bigint();
+    for (let k = 0; k < 100_000; k++) read(texts[k & 63]!);
+    runs.push(Number(process.hrtime.bigint() - start) / 100_000);
+  }
+  return runs.sort((a, b) => a - b)[rounds >> 1]!;
+}
+const scanNs = perFrame((text) => scanTrack(text)!.stateJson);
+const decodeNs = perFrame((text) => {
+  const decoded = decodeClientMessage(text);
+  return decoded.ok && decoded.message.type === 'presence.track' ? JSON.stringify(decoded.message.state) : undefined;
+});
+console.log(`ns to read one presence.track's state as text:`);
+console.log(`  scan (track-scan.ts)                                    ${Math.round(scanNs)}`);
+console.log(`  decode (decodeClientMessage + JSON.stringify(state))    ${Math.round(decodeNs)}`);
 for (const ws of clients) ws.terminate();
 await hub.close();
 server.close();

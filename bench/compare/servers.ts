@@ -18,10 +18,20 @@ import { randomBytes } from 'node:crypto';
 import { WebSocketServer, WebSocket } from 'ws';
 import * as wsModule from 'ws';
 import { Server as SocketIOServer } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createHub, type Hub } from '@ghost/server';
-import { redisAdapter } from '@ghost/server/redis';
+
+// The Redis clients are imported only by the contenders that use them. Loading ioredis 6 slows every
+// string-scanning function of the whole process on Node 20: its `VerbatimString extends String`
+// makes String.prototype the prototype of another object, after which V8 no longer inlines
+// `charCodeAt`, `startsWith` or `slice` (≈ 3–7× slower in a loop; V8 of Node 20, see
+// parse5#1348). An in-memory contender must not pay for a client it does not run.
+const loadRedis = async () => {
+  const [{ Redis: RedisClient }, { createAdapter }, { redisAdapter }] = await Promise.all([
+    import('ioredis'), import('@socket.io/redis-adapter'), import('@ghost/server/redis'),
+  ]);
+  return { RedisClient, createAdapter, redisAdapter };
+};
 
 export type Contender = 'ws' | 'ws-coalesced' | 'ws-tick' | 'socketio' | 'ghost';
 /**
@@ -167,11 +177,12 @@ function startWs(server: http.Server, coalesced: boolean, tickMs: number, perSoc
   };
 }
 
-function startSocketIO(server: http.Server, redisUrl: string | undefined) {
+async function startSocketIO(server: http.Server, redisUrl: string | undefined) {
   const io = new SocketIOServer(server);
   const redis: Redis[] = [];
   if (redisUrl) {
-    const pub = new Redis(redisUrl);
+    const { RedisClient, createAdapter } = await loadRedis();
+    const pub = new RedisClient(redisUrl);
     const sub = pub.duplicate();
     redis.push(pub, sub);
     io.adapter(createAdapter(pub, sub));
@@ -206,8 +217,9 @@ function startSocketIO(server: http.Server, redisUrl: string | undefined) {
   };
 }
 
-function startGhost(server: http.Server, redisUrl: string | undefined, nodeId: string | undefined) {
-  const hub: Hub = createHub({ ...GHOST_OPTIONS, ...(redisUrl ? { adapter: redisAdapter({ url: redisUrl }) } : {}), ...(nodeId ? { nodeId } : {}) });
+async function startGhost(server: http.Server, redisUrl: string | undefined, nodeId: string | undefined) {
+  const adapter = redisUrl ? (await loadRedis()).redisAdapter({ url: redisUrl }) : undefined;
+  const hub: Hub = createHub({ ...GHOST_OPTIONS, ...(adapter ? { adapter } : {}), ...(nodeId ? { nodeId } : {}) });
   let errors = 0;
   hub.on('error', (error) => {
     if (errors++ < 5) console.error('[bench server] hub error:', error.message);
@@ -231,8 +243,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     c === 'ws' || c === 'ws-coalesced' || c === 'ws-tick'
       ? startWs(server, c !== 'ws', config.tickMs ?? 33, c === 'ws-tick')
       : c === 'socketio'
-        ? startSocketIO(server, config.redisUrl)
-        : startGhost(server, config.redisUrl, config.nodeId);
+        ? await startSocketIO(server, config.redisUrl)
+        : await startGhost(server, config.redisUrl, config.nodeId);
   // A reconnect storm opens thousands of connections at once: a long accept queue.
   await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
   return {
