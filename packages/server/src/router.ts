@@ -8,7 +8,7 @@ import type { Topics } from './features/topics.js';
 import type { Validator } from './validate.js';
 import type { HubMetrics } from './metrics.js';
 import { toError } from './to-error.js';
-import { scanTrack, type ScannedTrack } from './track-scan.js';
+import { scanTrack, TRACK_PREFIX, type ScannedTrack } from './track-scan.js';
 
 /** What the router needs of the hub. */
 export interface RouterContext {
@@ -25,7 +25,6 @@ export interface RouterContext {
 
 /** Frames refused in a row by the rate limit after which the socket is closed with 1008. */
 export const FLOOD_LIMIT = 100;
-const TRACK_PREFIX = '{"type":"presence.track"';
 /** Tokens a frame refused at decoding takes: above the measured cost ratio of refusing to accepting (bench/validation.ts). */
 export const REFUSAL_COST = 8;
 
@@ -40,7 +39,8 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
   connection.heard(now);
   // Cheap on purpose: the reference client writes `type` first, so a cursor move is known without
   // parsing. A frame written otherwise just counts against the general budget.
-  const bucket = text?.startsWith(TRACK_PREFIX) ? connection.presenceBucket : connection.bucket;
+  const isTrack = text?.startsWith(TRACK_PREFIX) === true;
+  const bucket = isTrack ? connection.presenceBucket : connection.bucket;
   if (!bucket.take(now, context.loopLag?.lateMs(now) ?? 0)) {
     if (context.metrics) context.metrics.rateLimited[bucket === connection.bucket ? 'messages' : 'presence'] += 1;
     refuseFlood(connection, bucket, text);
@@ -53,7 +53,7 @@ export function routeFrame(context: RouterContext, connection: Connection, text:
   }
   // A cursor move as every JavaScript client writes it is read without parsing (track-scan.ts), unless
   // the app's schema checks presence states, which needs them parsed.
-  let message: RoutedMessage | undefined = bucket === connection.presenceBucket && !context.validate.checksPresence ? scanTrack(text) : undefined;
+  let message: RoutedMessage | undefined = isTrack && !context.validate.checksPresence ? scanTrack(text) : undefined;
   if (message) context.metrics?.receivedFrame(message.type);
   else {
     const decoded = decodeClientMessage(text);

@@ -9,7 +9,8 @@ export interface ScannedTrack {
   stateJson: string;
 }
 
-const PREFIX = '{"type":"presence.track"';
+/** How a cursor move starts as every client writes it: the router tells one by this, before any parsing. */
+export const TRACK_PREFIX = '{"type":"presence.track"';
 /** Deeper states are left to the general path, whose depth rule (MAX_DEPTH) words the refusal. */
 const SCAN_DEPTH = 16;
 /** Objects with more keys are left to the general path: the repeated-key check compares each pair. */
@@ -22,11 +23,11 @@ const OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET 
 /**
  * Reads a cursor move without parsing it. The hub relays a state as JSON text and never looks
  * inside it, so instead of `JSON.parse` and `JSON.stringify` (the whole state built and written once
- * more per move, most of the hub's garbage under cursors) the frame is walked once, checked, and the
- * state's span handed on as it was written.
+ * more per move: the hub allocated ≈ 1.25× the coalesced limit's bytes under cursors with them, ≈ 0.95×
+ * without) the frame is walked once, checked, and the state's span handed on as it was written.
  *
  * Read here only when the answer cannot differ from the general path's (`decodeClientMessage`): the
- * frame is `{"type":"presence.track",…}` with `room`, `state` and an optional `ref`, each once and
+ * frame (which the caller has seen start with {@link TRACK_PREFIX}) is `{"type":"presence.track",…}` with `room`, `state` and an optional `ref`, each once and
  * nothing else, and the state is compact JSON (no whitespace) without exponents (which a parser may
  * turn into Infinity), at most {@link SCAN_DEPTH} deep, no object with a key twice (`JSON.parse`
  * keeps the last, other parsers may not: watchers in any language must read the same state) or with an
@@ -34,11 +35,10 @@ const OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET 
  * undefined and takes the general path, which accepts or refuses it as before.
  */
 export function scanTrack(text: string): ScannedTrack | undefined {
-  if (!text.startsWith(PREFIX)) return undefined;
   let room: string | undefined;
   let ref: number | undefined;
   let stateJson: string | undefined;
-  let i = PREFIX.length;
+  let i = TRACK_PREFIX.length;
   while (text.charCodeAt(i) === COMMA) {
     i += 1;
     if (text.startsWith('"room":"', i)) {
@@ -52,7 +52,6 @@ export function scanTrack(text: string): ScannedTrack | undefined {
     } else if (text.startsWith('"state":', i)) {
       if (stateJson !== undefined) return undefined;
       const start = i + 8;
-      keyCount = 0;
       const end = scanValue(text, start, 0);
       if (end < 0) return undefined;
       stateJson = text.slice(start, end);
@@ -74,7 +73,8 @@ export function scanTrack(text: string): ScannedTrack | undefined {
 }
 
 // The keys of the objects being scanned, as spans of the text: a stack, each object's keys above its
-// parent's. Kept between calls so that a move allocates nothing for them.
+// parent's (scanObject pops its own on the way out, so it is empty between calls). Kept between calls
+// so that a move allocates nothing for them.
 const keyStarts: number[] = [];
 const keyEnds: number[] = [];
 let keyCount = 0;

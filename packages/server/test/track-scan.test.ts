@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodeClientMessage } from '@ghost/protocol';
-import { scanTrack } from '../src/track-scan.js';
+import { scanTrack as scanOnly, TRACK_PREFIX } from '../src/track-scan.js';
+
+/** As the router reads a frame: only one that starts as a cursor move reaches the scan. */
+const scanTrack = (text: string) => (text.startsWith(TRACK_PREFIX) ? scanOnly(text) : undefined);
 
 const nest = (depth: number): unknown => (depth === 0 ? 1 : { a: nest(depth - 1) });
 const track = (state: string, rest = '') => `{"type":"presence.track","room":"lobby","state":${state}${rest}}`;

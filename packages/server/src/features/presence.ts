@@ -76,7 +76,7 @@ export class Presence {
     // too), so its hello, sent once its channel is subscribed, already says we watch.
   }
 
-  /** `stateJson` is the state as `JSON.stringify` writes it: the text every frame of the member carries. */
+  /** `stateJson` is the state as compact JSON (as the client wrote it, or re-serialised): the text every frame of the member carries. */
   track(connection: Connection, name: string, stateJson: string): void {
     // Length is a lower bound of the UTF-8 size: count bytes only when it could matter.
     const bytes = stateJson.length * 3 > this.options.maxStateBytes ? Buffer.byteLength(stateJson) : stateJson.length;
