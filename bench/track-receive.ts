@@ -1,6 +1,9 @@
 // What the hub spends on one cursor move once ws has read it, against the least any relay does with it.
 //
-//   npx tsx bench/track-receive.ts [members=25] [rounds=9]
+//   npx tsx bench/track-receive.ts [members=25] [rounds=9] [--ioredis]
+//
+// `--ioredis` loads ioredis first, as a hub on the Redis adapter does: ioredis 6 slows string
+// scanning process-wide on Node 20 (docs/benchmarks.md); the hub reads a move's bytes, not its text.
 //
 // A room of `members` real connections; their server-side sockets are handed `presence.track` frames
 // directly (ws's 'message' event, as its receiver emits it), in a tight loop, so neither socket reads
@@ -14,8 +17,10 @@ import { decodeClientMessage } from '@ghost/protocol';
 import { scanTrack } from '../packages/server/src/track-scan.js';
 import { GHOST_OPTIONS } from './compare/servers.js';
 
-const members = Number(process.argv[2] ?? 25);
-const rounds = Number(process.argv[3] ?? 9);
+const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const members = Number(args[0] ?? 25);
+const rounds = Number(args[1] ?? 9);
+if (process.argv.includes('--ioredis')) await import('ioredis');
 const MOVES = 400; // per member and round
 
 const server = http.createServer();
@@ -59,21 +64,20 @@ console.log(`  hub (routeFrame → Presence.track → PresenceRoom.track)   ${Ma
 console.log(`  floor (JSON.parse + JSON.stringify(state) + Map.set)     ${Math.round(floorNs)}`);
 console.log(`  hub's own work                                           ${Math.round(hubNs - floorNs)}`);
 
-// Reading one frame: the scan hands over the state's text; the general path parses the frame, checks
-// it and writes the state back to text.
-const texts = frames[0]!.map((frame) => frame.toString());
-function perFrame(read: (text: string) => unknown): number {
+// Reading one frame as ws delivers it: the scan hands over the state's text; the general path decodes
+// the frame to text, parses it, checks it and writes the state back to text.
+function perFrame(read: (frame: Buffer) => unknown): number {
   const runs: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const start = process.hrtime.bigint();
-    for (let k = 0; k < 100_000; k++) read(texts[k & 63]!);
+    for (let k = 0; k < 100_000; k++) read(frames[0]![k & 63]!);
     runs.push(Number(process.hrtime.bigint() - start) / 100_000);
   }
   return runs.sort((a, b) => a - b)[rounds >> 1]!;
 }
-const scanNs = perFrame((text) => scanTrack(text)!.stateJson);
-const decodeNs = perFrame((text) => {
-  const decoded = decodeClientMessage(text);
+const scanNs = perFrame((frame) => scanTrack(frame)!.stateJson);
+const decodeNs = perFrame((frame) => {
+  const decoded = decodeClientMessage(frame.toString());
   return decoded.ok && decoded.message.type === 'presence.track' ? JSON.stringify(decoded.message.state) : undefined;
 });
 console.log(`ns to read one presence.track's state as text:`);

@@ -108,7 +108,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
       authorizer: new Authorizer(options.authorize, reportError), reportError, metrics: this.metrics, loopLag: this.loopLag,
     };
     this.sessions = new Sessions(options, {
-      frame: (connection, text) => routeFrame(this.router, connection, text),
+      frame: (connection, frame) => routeFrame(this.router, connection, frame),
       resumed: (connection) => this.topics.holdForResume(connection),
       opened: (connection, request) => this.emit('connection', { id: connection.id, user: connection.user, address: connection.address, request }),
       ended: (connection, code, reason) => {

@@ -8,7 +8,7 @@ import type { Topics } from './features/topics.js';
 import type { Validator } from './validate.js';
 import type { HubMetrics } from './metrics.js';
 import { toError } from './to-error.js';
-import { scanTrack, TRACK_PREFIX, type ScannedTrack } from './track-scan.js';
+import { isTrackFrame, scanTrack, type ScannedTrack } from './track-scan.js';
 
 /** What the router needs of the hub. */
 export interface RouterContext {
@@ -29,34 +29,34 @@ export const FLOOD_LIMIT = 100;
 export const REFUSAL_COST = 8;
 
 /**
- * Turns one frame from a client (`null` for a binary one) into the feature call it asks for, and
- * answers with an ack or an error.
+ * Turns one text frame from a client, as ws delivers it (`null` for a binary one), into the feature
+ * call it asks for, and answers with an ack or an error.
  */
-export function routeFrame(context: RouterContext, connection: Connection, text: string | null): void {
+export function routeFrame(context: RouterContext, connection: Connection, frame: Buffer | null): void {
   // The rate limit decided to close this socket: what follows is neither handled nor answered.
   if (connection.flooded) return;
   const now = Date.now();
   connection.heard(now);
   // Cheap on purpose: the reference client writes `type` first, so a cursor move is known without
   // parsing. A frame written otherwise just counts against the general budget.
-  const isTrack = text?.startsWith(TRACK_PREFIX) === true;
+  const isTrack = frame !== null && isTrackFrame(frame);
   const bucket = isTrack ? connection.presenceBucket : connection.bucket;
   if (!bucket.take(now, context.loopLag?.lateMs(now) ?? 0)) {
     if (context.metrics) context.metrics.rateLimited[bucket === connection.bucket ? 'messages' : 'presence'] += 1;
-    refuseFlood(connection, bucket, text);
+    refuseFlood(connection, bucket, frame);
     return;
   }
-  if (text === null) {
+  if (frame === null) {
     context.metrics?.receivedFrame('binary');
     sendError(connection, ErrorCode.BAD_FRAME, 'Binary frames are not supported; send JSON text', undefined);
     return;
   }
   // A cursor move as every JavaScript client writes it is read without parsing (track-scan.ts), unless
   // the app's schema checks presence states, which needs them parsed.
-  let message: RoutedMessage | undefined = isTrack && !context.validate.checksPresence ? scanTrack(text) : undefined;
+  let message: RoutedMessage | undefined = isTrack && !context.validate.checksPresence ? scanTrack(frame) : undefined;
   if (message) context.metrics?.receivedFrame(message.type);
   else {
-    const decoded = decodeClientMessage(text);
+    const decoded = decodeClientMessage(frame.toString());
     context.metrics?.receivedFrame(decoded.ok ? decoded.message.type : 'invalid');
     if (!decoded.ok) {
       // Refusing costs the hub several times what accepting does (an exception in JSON.parse, zod
@@ -157,14 +157,14 @@ function dispatch(context: RouterContext, connection: Connection, message: Route
 
 // Every dropped request still gets its answer, so no promise on the client waits forever; a flood is
 // bounded by FLOOD_LIMIT, after which the socket is closed.
-function refuseFlood(connection: Connection, bucket: TokenBucket, text: string | null): void {
+function refuseFlood(connection: Connection, bucket: TokenBucket, frame: Buffer | null): void {
   const { debt } = bucket;
   if (debt >= FLOOD_LIMIT) {
     // What was already dispatched (and maybe delivered to others) is answered before the close.
     connection.closeAfterPending(CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
     return;
   }
-  const parsed = text === null ? undefined : parseFrame(text);
+  const parsed = frame === null ? undefined : parseFrame(frame.toString());
   const ref = parsed?.ok ? parsed.ref : undefined;
   if (ref !== undefined || debt === 1) sendError(connection, ErrorCode.RATE_LIMITED, 'Too many messages: slow down', ref);
 }

@@ -10,8 +10,8 @@ import { SendBudget } from './send-budget.js';
 
 /** What the hub does at the edges of a connection's life. */
 export interface SessionHooks {
-  /** A frame arrived (`null` for a binary one). */
-  frame(connection: Connection, text: string | null): void;
+  /** A text frame arrived, its bytes as ws delivers them (`null` for a binary frame). */
+  frame(connection: Connection, frame: Buffer | null): void;
   /** A new connection was accepted (not a resume). */
   opened(connection: Connection, request: IncomingMessage): void;
   /** A connection came back on a new socket within its grace period (before its welcome is sent). */
@@ -81,7 +81,9 @@ export class Sessions {
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (connection.socket !== ws) return;
       connection.secret.confirm(); // this client has the welcome, so its new resume token
-      this.hooks.frame(connection, isBinary ? null : data.toString());
+      // A Buffer: the hub's sockets keep ws's default binaryType ('nodebuffer'). Decoded by the router,
+      // which reads a cursor move from its bytes and never decodes it whole.
+      this.hooks.frame(connection, isBinary ? null : (data as Buffer));
     });
     ws.on('close', (code: number) => this.onSocketClose(connection, ws, code));
     ws.on('error', () => undefined); // 'close' follows; a socket error is the client's problem, not the hub's

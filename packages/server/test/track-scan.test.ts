@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decodeClientMessage } from '@ghost/protocol';
-import { scanTrack as scanOnly, TRACK_PREFIX } from '../src/track-scan.js';
+import { isTrackFrame, scanTrack as scanOnly } from '../src/track-scan.js';
 
-/** As the router reads a frame: only one that starts as a cursor move reaches the scan. */
-const scanTrack = (text: string) => (text.startsWith(TRACK_PREFIX) ? scanOnly(text) : undefined);
+/** As the router reads a frame (its UTF-8 bytes, as ws delivers it): only one that starts as a cursor move reaches the scan. */
+const scanTrack = (text: string) => {
+  const frame = Buffer.from(text);
+  return isTrackFrame(frame) ? scanOnly(frame) : undefined;
+};
 
 const nest = (depth: number): unknown => (depth === 0 ? 1 : { a: nest(depth - 1) });
 const track = (state: string, rest = '') => `{"type":"presence.track","room":"lobby","state":${state}${rest}}`;
@@ -35,6 +38,7 @@ const read: [string, string][] = [
   ['unicode as it is', '"héllo 😀 \u2028"'],
   ['arrays in objects in arrays', '[1,[true,false,null],{"a":[],"b":{}},"s"]'],
   ['the same key in sibling objects', '{"a":{"k":1},"b":{"k":2}}'],
+  ['keys that differ only in a multi-byte character', '{"é":1,"è":2,"😀":3,"😁":4}'],
   ['16 levels deep', JSON.stringify(nest(16))],
 ];
 
@@ -53,6 +57,10 @@ const left: [string, string][] = [
   ['65 levels deep (refused by the general path)', track(JSON.stringify(nest(65)))],
   ['no state', '{"type":"presence.track","room":"lobby"}'],
   ['an invalid room', '{"type":"presence.track","room":"a b","state":1}'],
+  ['a room with a character past ASCII', '{"type":"presence.track","room":"lobbé","state":1}'],
+  ['a key repeated in multi-byte characters', track('{"😀":1,"😀":2}')],
+  ['the start of a cursor move alone', '{"type":"presence.track"'],
+  ['shorter than a cursor move\'s start', '{"type":"presence'],
   ['an escaped room', '{"type":"presence.track","room":"a\\"b","state":1}'],
   ['a ref with a leading zero', track('1', ',"ref":07')],
   ['a fractional ref', track('1', ',"ref":1.5')],
