@@ -6,7 +6,7 @@ import {
 } from './client-messages.js';
 import { ErrorCode } from './errors.js';
 import { serverMessageSchema, type ServerMessage } from './server-messages.js';
-import { decodeTrack } from './track-decoder.js';
+import { decodePublish, decodeTrack } from './fast-decoders.js';
 
 /** The outcome of decoding a frame: the message, or why it was refused. Decoding never throws. */
 export type DecodeResult<T> =
@@ -101,10 +101,8 @@ export function decodeClientMessage(text: string): DecodeResult<ClientMessage> {
   const parsed = parseFrame(text);
   if (!parsed.ok) return parsed;
   const { value, ref } = parsed;
-  if (value.type === 'presence.track') {
-    const track = decodeTrack(value);
-    if (track) return { ok: true, message: track };
-  }
+  const fast = value.type === 'presence.track' ? decodeTrack(value) : value.type === 'topic.publish' ? decodePublish(value) : undefined;
+  if (fast) return { ok: true, message: fast };
   const schema = Object.prototype.hasOwnProperty.call(clientSchemas, value.type)
     ? clientSchemas[value.type as ClientMessageType]
     : undefined;
