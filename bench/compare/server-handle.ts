@@ -141,7 +141,7 @@ export async function startServer(config: ServerConfig, core = SERVER_CORE): Pro
     async cpu() {
       const fromProc = procCpu(pid);
       try {
-        return (await call<Usage>('usage', undefined, fromProc ? 100 : 30_000)).cpu;
+        return await call<Usage['cpu']>('cpu', undefined, fromProc ? 100 : 30_000);
       } catch (error) {
         if (fromProc) return fromProc;
         throw error;
