@@ -11,6 +11,7 @@ import { GraceBacklog } from './grace-backlog.js';
 import { RememberedResults } from './remembered-results.js';
 import { ResumeSecret } from './resume-secret.js';
 import { StepQueue } from './step-queue.js';
+import { LazyMap, LazySet } from './lazy-collections.js';
 
 // What a CSS colour can look like (#hex, rgb(), hsl(), names): no quotes or backslashes, since the
 // colour is written into frames as it is.
@@ -76,12 +77,12 @@ export class Connection {
   socket: WebSocket | null = null;
   private _lastSeen = Date.now();
   private _dropReason: LeaveReason = 'disconnected';
-  readonly topics = new Set<string>();
-  readonly rooms = new Set<string>();
+  readonly topics = new LazySet<string>();
+  readonly rooms = new LazySet<string>();
   /** Answers of the app's `authorize`, by target and action, for this connection's life. */
-  readonly decisions = new Map<string, boolean | Promise<boolean>>();
+  readonly decisions = new LazyMap<string, boolean | Promise<boolean>>();
   /** Chat rooms read, with the name held in each (undefined until `identify`). */
-  readonly chats = new Map<string, string | undefined>();
+  readonly chats = new LazyMap<string, string | undefined>();
   readonly bucket: TokenBucket;
   /** Cursor moves have their own budget, so they never starve the connection's other messages. */
   readonly presenceBucket: TokenBucket;
@@ -123,7 +124,7 @@ export class Connection {
   /** Set when the hub closed this connection for holding too much unsent: nothing more is queued for it. */
   private shedding = false;
   /** Requests dispatched and not answered yet: a flood close waits for their answers. */
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly pending = new LazySet<Promise<unknown>>();
   /** Set once the rate limit decided to close: later frames are not handled. */
   flooded = false;
   private _ended = false;
