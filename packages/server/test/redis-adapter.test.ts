@@ -111,6 +111,22 @@ describeIfRedis('redisAdapter', () => {
     console.info(`redisAdapter resubscribed ${resubscribedMs} ms after redis-server was back`);
   });
 
+  it('never runs a command after telling its caller it timed out, though ioredis resends the unanswered after a reconnect', async () => {
+    const proxy = await startTcpProxy(server.port);
+    const adapter = redisAdapter({ url: `redis://127.0.0.1:${proxy.port}` });
+    const errors = await started(adapter);
+    await adapter.append('before', 'the script is loaded, so a resent call would run', 100);
+    proxy.stall(); // the XADD is written, never answered
+    await expect(adapter.append('late', 'given up on', 100)).rejects.toThrow(/Command timed out/);
+    proxy.cut(); // the link drops with the command still unanswered
+    await waitFor(() => errors.length > 0, 2000, 'the lost link reported');
+    proxy.heal(); // ioredis reconnects
+    proxy.resume();
+    await adapter.append('after', 'sent once the link is back', 100); // resent commands would go before it
+    expect(await probe.xlen('ghost:after')).toBe(1);
+    expect(await probe.xlen('ghost:late')).toBe(0); // a caller that retried would have stored it twice
+  });
+
   it('starts without a Redis (reported, not thrown) and closes at once while retrying', async () => {
     const port = await freePort();
     const adapter = redisAdapter({ url: `redis://127.0.0.1:${port}` });

@@ -6,7 +6,7 @@ import { Redis, type Command, type RedisOptions } from 'ioredis';
 // still unanswered from three ticks back fail with the same error ioredis gives, so a command fails
 // between 2/3 and 1 × `timeoutMs` after it was sent (or queued while the link was down), never later.
 // The timer runs only while commands wait; an idle hub has none. Commands of one event-loop turn are
-// also written together (see `cork`).
+// also written together (see `cork`). A command that timed out is never sent again (see `sendCommand`).
 
 const TICKS = 3;
 
@@ -27,6 +27,11 @@ export class WatchedRedis extends Redis {
   }
 
   override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
+    // After a reconnect ioredis sends again what was unanswered when the link dropped, and what waited
+    // offline, without asking whether it already failed. One that timed out meanwhile was reported to
+    // its caller, who may have retried it: running it now would do it twice (a message numbered twice
+    // in a recoverable topic's history, a chat line stored twice).
+    if (command.isSettled) return command.promise;
     this.generations[TICKS - 1]!.push(command);
     this.ticker ??= setInterval(() => this.tick(), this.timeoutMs / TICKS).unref();
     if (!this.corked && this.status === 'ready') this.cork(this.stream);
