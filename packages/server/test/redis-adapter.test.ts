@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '@ghost/server';
 import { redisAdapter } from '@ghost/server/redis';
+import { dropSettledCommands } from '../src/adapters/redis-watchdog.js';
 import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { describeIfRedis, freePort, useRedisServer } from '../../../test/helpers/redis-server.js';
@@ -125,6 +126,25 @@ describeIfRedis('redisAdapter', () => {
     await adapter.append('after', 'sent once the link is back', 100); // resent commands would go before it
     expect(await probe.xlen('ghost:after')).toBe(1);
     expect(await probe.xlen('ghost:late')).toBe(0); // a caller that retried would have stored it twice
+  });
+
+  it('a Redis Cluster node connection never runs a command after its own timeout failed it (dropSettledCommands)', async () => {
+    const proxy = await startTcpProxy(server.port);
+    // As ioredis makes each node of a Cluster: a plain client bounded by ioredis's own command timeout.
+    const node = new Redis(`redis://127.0.0.1:${proxy.port}`, { commandTimeout: 300, maxRetriesPerRequest: 3 });
+    node.on('error', () => undefined);
+    opened.push({ close: async () => node.disconnect() });
+    dropSettledCommands(node);
+    await node.ping();
+    proxy.stall();
+    await expect(node.set('late', 'given up on')).rejects.toThrow(/Command timed out/);
+    proxy.cut();
+    await waitFor(() => node.status !== 'ready', 2000, 'the link to drop');
+    proxy.heal();
+    proxy.resume();
+    await node.set('after', 'sent once the link is back');
+    expect(await probe.exists('after')).toBe(1);
+    expect(await probe.exists('late')).toBe(0);
   });
 
   it('starts without a Redis (reported, not thrown) and closes at once while retrying', async () => {

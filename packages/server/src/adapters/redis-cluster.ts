@@ -1,6 +1,7 @@
 // What the Redis adapter needs to know about a Redis Cluster: how to reach one from seed URLs, which
 // channels go on sharded pub/sub, and when a failover is over.
-import { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, type Redis, type RedisOptions } from 'ioredis';
+import { dropSettledCommands } from './redis-watchdog.js';
 
 /**
  * The hash tag of a key or channel name, as Redis Cluster reads it: the text between the first `{` and
@@ -31,7 +32,10 @@ export function clusterFromUrls(urls: string[], options: ClusterOptions, connect
     ...(withAuth?.password ? { password: decodeURIComponent(withAuth.password) } : {}),
     ...(parsed.some((url) => url.protocol === 'rediss:') ? { tls: {} } : {}),
   };
-  return new Cluster(seeds, { ...options, lazyConnect: true, redisOptions: { ...connection, ...fromUrls, ...options.redisOptions } });
+  const cluster = new Cluster(seeds, { ...options, lazyConnect: true, redisOptions: { ...connection, ...fromUrls, ...options.redisOptions } });
+  // Each node's connection is made (and announced) before anything is sent through it.
+  cluster.on('+node', (node: Redis) => dropSettledCommands(node));
+  return cluster;
 }
 
 /**

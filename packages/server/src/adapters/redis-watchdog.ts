@@ -6,7 +6,7 @@ import { Redis, type Command, type RedisOptions } from 'ioredis';
 // still unanswered from three ticks back fail with the same error ioredis gives, so a command fails
 // between 2/3 and 1 × `timeoutMs` after it was sent (or queued while the link was down), never later.
 // The timer runs only while commands wait; an idle hub has none. Commands of one event-loop turn are
-// also written together (see `cork`). A command that timed out is never sent again (see `sendCommand`).
+// also written together (see `cork`). A command that timed out is never sent again (see `dropSettledCommands`).
 
 const TICKS = 3;
 
@@ -27,11 +27,7 @@ export class WatchedRedis extends Redis {
   }
 
   override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
-    // After a reconnect ioredis sends again what was unanswered when the link dropped, and what waited
-    // offline, without asking whether it already failed. One that timed out meanwhile was reported to
-    // its caller, who may have retried it: running it now would do it twice (a message numbered twice
-    // in a recoverable topic's history, a chat line stored twice).
-    if (command.isSettled) return command.promise;
+    if (command.isSettled) return command.promise; // see dropSettledCommands
     this.generations[TICKS - 1]!.push(command);
     this.ticker ??= setInterval(() => this.tick(), this.timeoutMs / TICKS).unref();
     if (!this.corked && this.status === 'ready') this.cork(this.stream);
@@ -59,4 +55,19 @@ export class WatchedRedis extends Redis {
       this.ticker = undefined;
     }
   }
+}
+
+/**
+ * Makes an ioredis connection drop, instead of sending, a command that has already settled. After a
+ * reconnect ioredis sends again what was unanswered when the link dropped, and what waited offline,
+ * without asking whether it already failed. One that timed out meanwhile was reported to its caller,
+ * who may have retried it: running it now would do it twice (a message numbered twice in a
+ * recoverable topic's history, a chat line stored twice). {@link WatchedRedis} does this itself; the
+ * adapter applies it to each node of a Redis Cluster, whose commands ioredis's own timeout bounds.
+ */
+export function dropSettledCommands(redis: Redis): void {
+  const send = redis.sendCommand;
+  redis.sendCommand = function (this: Redis, command: Command, stream?: Parameters<Redis['sendCommand']>[1]) {
+    return command.isSettled ? command.promise : send.call(this, command, stream);
+  } as Redis['sendCommand'];
 }
