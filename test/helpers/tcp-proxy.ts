@@ -15,6 +15,12 @@ export interface TcpProxy {
   stall(): void;
   /** Moves the held bytes on and lets the connections flow again. */
   resume(): void;
+  /**
+   * Holds what the target sends back on the open connections while what the client sends still
+   * reaches it: a request is carried out and its answer lost with the link (`cut` next). `resume`
+   * lets the answers flow again.
+   */
+  mute(): void;
   close(): Promise<void>;
 }
 
@@ -64,6 +70,9 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     resume() {
       stalled = false;
       for (const pair of pairs) flow(pair);
+    },
+    mute() {
+      for (const [client, upstream] of pairs) upstream.unpipe(client).pause();
     },
     close: () =>
       new Promise((resolve) => {

@@ -9,7 +9,7 @@ import { startHub, type RunningHub } from '../../../test/helpers/hub.js';
 import { RawClient } from '../../../test/helpers/raw-client.js';
 import { describeIfRedis, freePort, useRedisServer } from '../../../test/helpers/redis-server.js';
 import { startTcpProxy } from '../../../test/helpers/tcp-proxy.js';
-import { quietFor, waitFor } from '../../../test/helpers/wait.js';
+import { quietFor, waitFor, waitForAsync } from '../../../test/helpers/wait.js';
 
 describeIfRedis('redisAdapter', () => {
   const server = useRedisServer();
@@ -126,6 +126,23 @@ describeIfRedis('redisAdapter', () => {
     await adapter.append('after', 'sent once the link is back', 100); // resent commands would go before it
     expect(await probe.xlen('ghost:after')).toBe(1);
     expect(await probe.xlen('ghost:late')).toBe(0); // a caller that retried would have stored it twice
+  });
+
+  it('stores a history entry once when its answer was lost with the link and ioredis sends the append again', async () => {
+    const proxy = await startTcpProxy(server.port);
+    const adapter = redisAdapter({ url: `redis://127.0.0.1:${proxy.port}` });
+    const errors = await started(adapter);
+    const first = await adapter.append('history', 'one', 100);
+    proxy.mute(); // the next append reaches Redis and is carried out; its answer is held
+    const second = adapter.append('history', 'two', 100);
+    await waitForAsync(async () => (await probe.xlen('ghost:history')) === 2, 2000, 'Redis to store the second entry');
+    proxy.cut(); // the answer is lost with the link; ioredis holds the append as unanswered
+    await waitFor(() => errors.length > 0, 2000, 'the lost link reported');
+    proxy.heal();
+    proxy.resume();
+    expect(await second).toBe(first + 1); // answered by the entry it made the first time
+    expect(await probe.xlen('ghost:history')).toBe(2);
+    expect((await adapter.range('history', 0, 10)).entries.map(([, entry]) => entry)).toEqual(['one', 'two']);
   });
 
   it('a Redis Cluster node connection never runs a command after its own timeout failed it (dropSettledCommands)', async () => {

@@ -26,16 +26,23 @@ return 0`;
 // history then reads as a gap (a `reset`), never as a place in the new one. After that, `0-*` counts
 // on from the last id: consecutive, across nodes, kept after trimming. ARGV[4] is the idle lifetime in
 // ms ('' for none, which also clears one set before), set in the same script so an appended stream is
-// never left without its expiry.
+// never left without its expiry. ARGV[5] is a token of this call, kept in field `t`: ioredis sends a
+// call again after a reconnect when its answer was lost with the link, and a call found among the
+// newest APPEND_RECENT entries answers with that entry's id instead of appending it twice.
+const APPEND_RECENT = 16;
 const APPEND = `
 local id = '0-*'
 if redis.call('EXISTS', KEYS[1]) == 0 then
   local t = redis.call('TIME')
   id = '0-' .. t[1] .. string.sub('00000' .. t[2], -6)
+else
+  for _, e in ipairs(redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ${APPEND_RECENT})) do
+    if e[2][3] == 't' and e[2][4] == ARGV[5] then return e[1] end
+  end
 end
 local added
-if ARGV[1] == '' then added = redis.call('XADD', KEYS[1], id, ARGV[2], ARGV[3])
-else added = redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], id, ARGV[2], ARGV[3]) end
+if ARGV[1] == '' then added = redis.call('XADD', KEYS[1], id, ARGV[2], ARGV[3], 't', ARGV[5])
+else added = redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], id, ARGV[2], ARGV[3], 't', ARGV[5]) end
 if ARGV[4] == '' then redis.call('PERSIST', KEYS[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
 return added`;
 

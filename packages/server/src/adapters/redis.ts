@@ -3,6 +3,7 @@ import type { Adapter, AdapterContext, StreamRange } from './adapter.js';
 import { clusterFromUrls, clusterSubscriber, hashTag, isRedisUrl, watchCluster } from './redis-cluster.js';
 import { append, claim, range, release, seqOf, type RedisClient } from './redis-scripts.js';
 import { WatchedRedis } from './redis-watchdog.js';
+import { createId } from '../ids.js';
 import { toError } from '../to-error.js';
 
 /** Options of {@link redisAdapter}. Give one of `url`, `cluster` or `client`. */
@@ -210,7 +211,8 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
       // no counter key to drift apart from it.
       const cap = Number.isFinite(maxLen) ? whole(maxLen, 0, Math.ceil) : ''; // like memory: no number, no cap
       const ttl = ttlMs > 0 && Number.isFinite(ttlMs) ? whole(ttlMs, 1, Math.ceil) : ''; // like memory: 0 or Infinity, no expiry
-      const id = await append(commands, key(stream), cap, DEFAULTS.field, entry, ttl).catch((error: unknown) => {
+      // A token of this call: sent again after a reconnect, it is found in the stream, not appended twice.
+      const id = await append(commands, key(stream), cap, DEFAULTS.field, entry, ttl, createId()).catch((error: unknown) => {
         throw /Invalid stream ID/i.test(String(error)) ? new Error('redisAdapter needs Redis 7.0 or newer (XADD with an id of 0-*)', { cause: error }) : error;
       });
       return seqOf(id);
