@@ -4,7 +4,7 @@
 // after it, `bench/results/2026-11-22T07-51-27.json`, `…T08-16-01.json`).
 import type { SuiteResult } from './report.js';
 import type { Label } from './scenario.js';
-import type { Aggregate } from './stats.js';
+import { spread, type Aggregate } from './stats.js';
 
 export interface Target {
   name: string;
@@ -30,11 +30,9 @@ export function targets(result: SuiteResult): Target[] {
   const within = (a: Aggregate | undefined, b: Aggregate | undefined, metric: string, invert = false) => {
     const x = a?.metrics[metric]?.runs;
     const y = b?.metrics[metric]?.runs;
-    if (!x || !y || x.length !== y.length || x.length === 0) return '';
-    const ratios = x.map((v, i) => (invert ? y[i]! / v : v / y[i]!)).filter(Number.isFinite).sort((p, q) => p - q);
-    const mid = ratios.length >> 1;
-    const median = ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
-    return ratios.length === 0 ? '' : `; within repetitions ${f(median)}× (${f(ratios[0])}–${f(ratios[ratios.length - 1])}×)`;
+    if (!x || !y || x.length !== y.length) return '';
+    const { median, min, max } = spread(x.map((v, i) => (invert ? y[i]! / v : v / y[i]!)));
+    return Number.isFinite(median) ? `; within repetitions ${f(median)}× (${f(min)}–${f(max)}×)` : '';
   };
   const out: Target[] = [];
   const ratioTarget = (name: string, value: number | undefined, goal: string, ok: (v: number) => boolean, detail = '', before?: string) =>

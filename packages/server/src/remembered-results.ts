@@ -1,3 +1,5 @@
+import { LazyMap } from './lazy-collections.js';
+
 /** Requests per session whose outcome is remembered by ref, so a resend is answered again and not redone. */
 export const REMEMBERED_REFS = 256;
 
@@ -6,24 +8,22 @@ export const REMEMBERED_REFS = 256;
  * resent after a reconnect is answered again, not redone.
  */
 export class RememberedResults {
-  /** Made on the first request with a ref: an idle connection does not pay for an empty Map. */
-  private results: Map<number, unknown> | undefined;
+  private readonly results = new LazyMap<number, unknown>();
 
   remember(ref: number, result: unknown): void {
-    const results = (this.results ??= new Map());
-    results.set(ref, result);
-    if (results.size > REMEMBERED_REFS) results.delete(results.keys().next().value!);
+    this.results.set(ref, result);
+    if (this.results.size > REMEMBERED_REFS) this.results.delete(this.results.keys().next().value!);
   }
 
   forget(ref: number): void {
-    this.results?.delete(ref);
+    this.results.delete(ref);
   }
 
   has(ref: number): boolean {
-    return this.results?.has(ref) ?? false;
+    return this.results.has(ref);
   }
 
   get(ref: number): unknown {
-    return this.results?.get(ref);
+    return this.results.get(ref);
   }
 }

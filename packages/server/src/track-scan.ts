@@ -9,14 +9,14 @@ export interface ScannedTrack {
   stateJson: string;
 }
 
-/** How a cursor move starts as every client writes it: the router tells one by this, before any parsing. */
-export const TRACK_PREFIX = '{"type":"presence.track"';
+
 /** Deeper states are left to the general path, whose depth rule (MAX_DEPTH) words the refusal. */
 const SCAN_DEPTH = 16;
 /** Objects with more keys are left to the general path: the repeated-key check compares each pair. */
 const SCAN_KEYS = 32;
 
-const PREFIX = Buffer.from(TRACK_PREFIX);
+/** How a cursor move starts as every client writes it: the router tells one by this (isTrackFrame), before any parsing. */
+const PREFIX = Buffer.from('{"type":"presence.track"');
 const ROOM_KEY = Buffer.from('"room":"');
 const STATE_KEY = Buffer.from('"state":');
 const REF_KEY = Buffer.from('"ref":');

