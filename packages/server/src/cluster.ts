@@ -164,14 +164,18 @@ export class Cluster {
     try {
       await this.adapter.publish(channel, JSON.stringify({ v: 1, node: this.nodeId, ...body }));
     } catch (error) {
-      if (this.metrics) this.metrics.busPublishFailures += 1;
-      const now = Date.now();
-      if (now - this.publishReportedAt < PUBLISH_REPORT_MS) return;
-      this.publishReportedAt = now;
-      const cause = toError(error);
-      this.onError(new Error(`Publishing to the other nodes failed: ${cause.message}. Local clients still get every message; ` +
-        `further failures in the next ${PUBLISH_REPORT_MS / 1000} s are counted (busPublishFailures), not reported.`, { cause }));
+      this.publishLost(1, toError(error));
     }
+  }
+
+  /** Counts publishes to other nodes that failed, and reports the first in 10 s (see `publish`). */
+  publishLost(count: number, cause: Error): void {
+    if (this.metrics) this.metrics.busPublishFailures += count;
+    const now = Date.now();
+    if (now - this.publishReportedAt < PUBLISH_REPORT_MS) return;
+    this.publishReportedAt = now;
+    this.onError(new Error(`Publishing to the other nodes failed: ${cause.message}. Local clients still get every message; ` +
+      `further failures in the next ${PUBLISH_REPORT_MS / 1000} s are counted (busPublishFailures), not reported.`, { cause }));
   }
 
   /** When each other node was last heard from (ms since the epoch), by node id: the nodes this one believes alive. */

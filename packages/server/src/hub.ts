@@ -295,6 +295,7 @@ export class Hub<S extends SchemaDefinition = SchemaDefinition> {
       nodeId: this.nodeId,
       onError: (error) => this.reportError(error),
       onReconnect: () => this.presence.resync(),
+      onPublishLost: (count, error) => this.cluster.publishLost(count, error),
     });
     await this.cluster.watch(channels.all(this.cluster.prefix), (envelope) => {
       if (envelope.kind === 'broadcast') this.sessions.sendToAll(envelope.frame);

@@ -11,6 +11,10 @@ import { describeIfRedis, freePort, useRedisServer } from '../../../test/helpers
 import { startTcpProxy } from '../../../test/helpers/tcp-proxy.js';
 import { quietFor, waitFor, waitForAsync } from '../../../test/helpers/wait.js';
 
+/** How often the publishing link reads its answers: a third of the adapter's 1.5 s command timeout. */
+const TICK_MS = 500;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describeIfRedis('redisAdapter', () => {
   const server = useRedisServer();
   let probe: Redis; // a plain client, to look at the server from outside
@@ -162,6 +166,126 @@ describeIfRedis('redisAdapter', () => {
     await node.set('after', 'sent once the link is back');
     expect(await probe.exists('after')).toBe(1);
     expect(await probe.exists('late')).toBe(0);
+  });
+
+  describe('the publishing link (PUBLISH on a single Redis, answers read once per tick)', () => {
+    /** An adapter started with every report it makes kept: errors, lost publishes, reconnects. */
+    async function watched(url: string) {
+      const adapter = redisAdapter({ url });
+      const seen = { errors: [] as Error[], lost: [] as { count: number; message: string }[], reconnects: 0 };
+      opened.push(adapter);
+      await adapter.start({
+        nodeId: 'n1',
+        onError: (error) => seen.errors.push(error),
+        onPublishLost: (count, error) => seen.lost.push({ count, message: error.message }),
+        onReconnect: () => (seen.reconnects += 1),
+      });
+      return { adapter, seen, lostCount: () => seen.lost.reduce((sum, l) => sum + l.count, 0) };
+    }
+    /** A probe subscribed to `channels`, with what it hears on each. */
+    async function listening(...channels: string[]) {
+      const listener = probe.duplicate();
+      opened.push({ close: () => listener.quit() });
+      const heard: Record<string, string[]> = Object.fromEntries(channels.map((c) => [c, []]));
+      listener.on('message', (channel: string, frame: string) => heard[channel]!.push(frame));
+      await listener.subscribe(...channels);
+      return heard;
+    }
+
+    it('publishes as a Redis user with a password, and counts each publish Redis refuses, in its words', async () => {
+      await probe.acl('SETUSER', 'publisher', 'on', '>s3cret', '~*', 'resetchannels', '&ghost:ok*', '+@all');
+      try {
+        const heard = await listening('ghost:ok', 'ghost:no');
+        const { adapter, seen, lostCount } = await watched(`redis://publisher:s3cret@127.0.0.1:${server.port}`);
+        await adapter.publish('ghost:ok', 'first');
+        await adapter.publish('ghost:no', 'not allowed'); // resolves: the refusal is read later
+        await adapter.publish('ghost:ok', 'second');
+        await waitFor(() => heard['ghost:ok']!.length === 2, 2000, 'both allowed publishes');
+        await waitFor(() => lostCount() === 1, 2000, 'the refused publish counted');
+        expect(heard).toEqual({ 'ghost:ok': ['first', 'second'], 'ghost:no': [] });
+        expect(seen.lost[0]!.message).toMatch(/^NOPERM /);
+        expect(seen.errors).toEqual([]);
+      } finally {
+        await probe.acl('DELUSER', 'publisher');
+      }
+    });
+
+    it('reports a wrong password instead of publishing, and keeps trying', async () => {
+      await probe.acl('SETUSER', 'publisher', 'on', '>s3cret', '~*', '&*', '+@all');
+      try {
+        const heard = await listening('ghost:ok');
+        const { adapter, seen } = await watched(`redis://publisher:wrong@127.0.0.1:${server.port}`);
+        await waitFor(() => seen.errors.length > 0, 3000, 'a report');
+        expect(seen.errors[0]!.message).toMatch(/WRONGPASS|invalid username-password/);
+        await probe.acl('SETUSER', 'publisher', '>wrong'); // the operator adds the password the hub has
+        await waitFor(() => {
+          void adapter.publish('ghost:ok', 'once the password is right');
+          return heard['ghost:ok']!.length > 0;
+        }, 5000, 'a publish once the password is right');
+      } finally {
+        await probe.acl('DELUSER', 'publisher');
+      }
+    });
+
+    it('holds publishes while the link is down and sends them in order once it is back; it counts every one it loses', async () => {
+      const proxy = await startTcpProxy(server.port);
+      const heard = await listening('ghost:live');
+      const { adapter, seen, lostCount } = await watched(`redis://127.0.0.1:${proxy.port}`);
+      await adapter.publish('ghost:live', 'before');
+      await waitFor(() => heard['ghost:live']!.length === 1, 2000, 'the first publish');
+
+      // The link reads only once per tick, so a cut shows within one; a publish written before that is lost.
+      proxy.cut();
+      await adapter.publish('ghost:live', 'at the cut');
+      await sleep(TICK_MS * 1.5);
+      await adapter.publish('ghost:live', 'during the cut'); // the link is known down: held
+      proxy.heal();
+      await waitFor(() => heard['ghost:live']!.includes('during the cut'), 3000, 'the held publish');
+      await sleep(TICK_MS * 1.5); // a late answer or loss report would be read by now
+      const delivered = heard['ghost:live']!.slice(1);
+      expect(delivered.length + lostCount()).toBe(2); // each delivered, or counted lost: none vanish
+      expect(delivered).toEqual(['at the cut', 'during the cut'].slice(2 - delivered.length));
+
+      proxy.cut();
+      await sleep(TICK_MS * 1.5);
+      const lostBefore = lostCount();
+      const reconnects = seen.reconnects;
+      await adapter.publish('ghost:live', 'held too long');
+      await waitFor(() => lostCount() > lostBefore, 3000, 'the held publish given up');
+      expect(seen.lost.at(-1)!.message).toBe('Command timed out');
+      proxy.heal();
+      await waitFor(() => seen.reconnects > reconnects, 3000, 'the hub told to say again what was lost');
+      await adapter.publish('ghost:live', 'after');
+      await waitFor(() => heard['ghost:live']!.includes('after'), 3000, 'a publish after the second cut');
+      expect(heard['ghost:live']).not.toContain('held too long');
+    });
+
+    it('a link that stops answering: its publishes are counted lost within the timeout, and the hub is told once it answers again', async () => {
+      const proxy = await startTcpProxy(server.port);
+      const heard = await listening('ghost:live');
+      const { adapter, seen, lostCount } = await watched(`redis://127.0.0.1:${proxy.port}`);
+      proxy.stall();
+      const stalledAt = Date.now();
+      await adapter.publish('ghost:live', 'stalled');
+      await waitFor(() => lostCount() === 1, 2500, 'the unanswered publish counted');
+      expect(Date.now() - stalledAt).toBeLessThan(2500);
+      expect(seen.lost[0]!.message).toBe('Command timed out');
+      proxy.resume(); // Redis gets what was held, late
+      await adapter.publish('ghost:live', 'after');
+      await waitFor(() => seen.reconnects > 0, 3000, 'the hub told the link flows again');
+      await waitFor(() => heard['ghost:live']!.includes('after'), 2000, 'the publish after the stall');
+      expect(lostCount()).toBe(1); // the late answer to the first is not counted again
+    });
+
+    it('sends what was published before close, and counts nothing lost', async () => {
+      const heard = await listening('ghost:bye');
+      const { adapter, lostCount } = await watched(server.url);
+      for (let i = 0; i < 100; i++) await adapter.publish('ghost:bye', String(i));
+      await adapter.close();
+      await waitFor(() => heard['ghost:bye']!.length === 100, 2000, 'every publish');
+      expect(heard['ghost:bye']).toEqual(Array.from({ length: 100 }, (_, i) => String(i)));
+      expect(lostCount()).toBe(0);
+    });
   });
 
   it('starts without a Redis (reported, not thrown) and closes at once while retrying', async () => {

@@ -9,6 +9,12 @@ export interface AdapterContext {
    * meanwhile were lost, so the hub asks the other nodes for their presence again.
    */
   onReconnect?(): void;
+  /**
+   * Called when publishes whose `publish` had already resolved turn out lost: an adapter that writes a
+   * publish and reads its answer later (the Redis one on a single Redis) learns of a refusal or a
+   * timeout only then. The hub counts them with the publishes that rejected.
+   */
+  onPublishLost?(count: number, error: Error): void;
 }
 
 /** One stream's entries after a sequence number, and the oldest sequence the stream still holds. */

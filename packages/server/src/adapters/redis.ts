@@ -2,6 +2,7 @@ import { Cluster, Redis, type ClusterOptions } from 'ioredis';
 import type { Adapter, AdapterContext, StreamRange } from './adapter.js';
 import { clusterFromUrls, clusterSubscriber, hashTag, isRedisUrl, watchCluster } from './redis-cluster.js';
 import { append, claim, range, release, seqOf, type RedisClient } from './redis-scripts.js';
+import { RedisPublisher } from './redis-publisher.js';
 import { WatchedRedis } from './redis-watchdog.js';
 import { createId } from '../ids.js';
 import { toError } from '../to-error.js';
@@ -94,6 +95,13 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
   const subscriber: RedisClient = sharded
     ? clusterSubscriber(commands as Cluster)
     : (commands as Redis).duplicate({ lazyConnect: true, maxRetriesPerRequest: null, ...(client ? {} : { commandTimeout: DEFAULTS.commandTimeoutMs }) });
+  // On a single Redis given by url, PUBLISHes go through a link of their own that does not wait for
+  // their answers (redis-publisher.ts); through a cluster or an app's client they stay on ioredis.
+  // Publishes it lost count as failed ones; once it takes them again, the hub says again what may be lost.
+  let publishLost: (count: number, error: Error) => void = () => undefined;
+  const publisher = url !== undefined
+    ? new RedisPublisher(url, DEFAULTS.commandTimeoutMs, { lost: (count, error) => publishLost(count, error), recovered: () => reconnected() })
+    : undefined;
   const handlers = new Map<string, (frame: string) => void>();
   const detachers: (() => void)[] = [];
   let report: (error: Error) => void = () => undefined;
@@ -107,8 +115,8 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
 
   // One report per outage, not one per connection and reconnect attempt. A crashed Redis shows first as
   // a 'close' (the refused reconnects come after), so a lost link is reported even if it heals at once.
-  const down = new Set<Redis>();
-  function watch(redis: Redis, role: string): void {
+  const down = new Set<Redis | RedisPublisher>();
+  function watch(redis: Redis | RedisPublisher, role: string): void {
     const lost = (what: string, cause?: Error) => {
       if (down.has(redis) || closed) return;
       down.add(redis);
@@ -158,10 +166,15 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
     async start(context: AdapterContext) {
       report = context.onError;
       reconnected = () => context.onReconnect?.();
+      publishLost = (count, error) => context.onPublishLost?.(count, error);
       if (sharded) watchShards();
       else {
         watch(commands as Redis, 'command');
         watch(subscriber as Redis, 'subscriber');
+        if (publisher) {
+          watch(publisher, 'publishing');
+          publisher.connect();
+        }
       }
       subscriber.on('message', onMessage);
       subscriber.on('smessage', onMessage);
@@ -194,7 +207,8 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
 
     async publish(channel, frame) {
       const name = channelOf(channel);
-      if (shardedChannel(name)) await commands.spublish(name, frame);
+      if (publisher) publisher.publish(name, frame);
+      else if (shardedChannel(name)) await commands.spublish(name, frame);
       else await commands.publish(name, frame);
     },
 
@@ -231,7 +245,7 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
         closed = true;
         handlers.clear();
         subscriber.off('message', onMessage).off('smessage', onMessage);
-        await Promise.all([end(subscriber), client ? undefined : end(commands)]);
+        await Promise.all([end(subscriber), client ? undefined : end(commands), publisher?.close()]);
         for (const detach of detachers.splice(0)) detach();
       })();
       return closing;
