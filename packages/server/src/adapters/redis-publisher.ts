@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
+import { corkForTurn } from './redis-watchdog.js';
 
 // The bus's PUBLISHes on a single Redis go through this link instead of ioredis. A hub publishes a
 // message for each topic or chat message and an envelope per room per presence tick, and the answer
@@ -192,11 +193,7 @@ export class RedisPublisher extends EventEmitter {
   // Publishes of one event-loop turn (a presence tick publishes one envelope per room) leave in one write.
   private cork(socket: net.Socket): void {
     this.corked = true;
-    socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      socket.uncork();
-    });
+    corkForTurn(socket, () => (this.corked = false));
   }
 
   private tick(): void {

@@ -38,11 +38,7 @@ export class WatchedRedis extends Redis {
   // leave in one write to the socket instead of one each; a lone command is written as before.
   private cork(socket: Redis['stream']): void {
     this.corked = true;
-    socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      socket.uncork();
-    });
+    corkForTurn(socket, () => (this.corked = false));
   }
 
   private tick(): void {
@@ -70,4 +66,16 @@ export function dropSettledCommands(redis: Redis): void {
   redis.sendCommand = function (this: Redis, command: Command, stream?: Parameters<Redis['sendCommand']>[1]) {
     return command.isSettled ? command.promise : send.call(this, command, stream);
   } as Redis['sendCommand'];
+}
+
+/**
+ * Holds what is written to `socket` until the current turn's synchronous work is done (`nextTick`),
+ * then writes it in one go; `uncorking` runs just before, so its owner knows to cork again.
+ */
+export function corkForTurn(socket: { cork(): void; uncork(): void }, uncorking: () => void): void {
+  socket.cork();
+  process.nextTick(() => {
+    uncorking();
+    socket.uncork();
+  });
 }
