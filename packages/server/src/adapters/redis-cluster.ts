@@ -19,18 +19,39 @@ export function isRedisUrl(url: unknown): url is string {
   return typeof url === 'string' && /^rediss?:\/\/[^/]/.test(url) && URL.canParse(url);
 }
 
+/** Where a `redis://` or `rediss://` URL points, and the credentials it carries. */
+export interface RedisEndpoint {
+  host: string;
+  port: number;
+  tls: boolean;
+  username?: string;
+  password?: string;
+}
+
+/** Reads a URL that passed {@link isRedisUrl}. */
+export function endpointOf(url: string): RedisEndpoint {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost',
+    port: Number(parsed.port || 6379),
+    tls: parsed.protocol === 'rediss:',
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+  };
+}
+
 /**
  * A Cluster client from seed node URLs. Credentials and TLS come from the URLs (`rediss://`,
  * `user:password@`) and apply to every node the client discovers; `options.redisOptions` overrides them.
  */
 export function clusterFromUrls(urls: string[], options: ClusterOptions, connection: RedisOptions): Cluster {
-  const parsed = urls.map((url) => new URL(url));
-  const seeds = parsed.map((url) => ({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 6379) }));
-  const withAuth = parsed.find((url) => url.password || url.username);
+  const endpoints = urls.map(endpointOf);
+  const seeds = endpoints.map(({ host, port }) => ({ host, port }));
+  const withAuth = endpoints.find((endpoint) => endpoint.password || endpoint.username);
   const fromUrls: RedisOptions = {
-    ...(withAuth?.username ? { username: decodeURIComponent(withAuth.username) } : {}),
-    ...(withAuth?.password ? { password: decodeURIComponent(withAuth.password) } : {}),
-    ...(parsed.some((url) => url.protocol === 'rediss:') ? { tls: {} } : {}),
+    ...(withAuth?.username ? { username: withAuth.username } : {}),
+    ...(withAuth?.password ? { password: withAuth.password } : {}),
+    ...(endpoints.some((endpoint) => endpoint.tls) ? { tls: {} } : {}),
   };
   const cluster = new Cluster(seeds, { ...options, lazyConnect: true, redisOptions: { ...connection, ...fromUrls, ...options.redisOptions } });
   // Each node's connection is made (and announced) before anything is sent through it.

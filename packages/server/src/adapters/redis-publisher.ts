@@ -1,30 +1,22 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
+import { endpointOf, type RedisEndpoint } from './redis-cluster.js';
 import { corkForTurn } from './redis-watchdog.js';
 
 // The bus's PUBLISHes on a single Redis go through this link instead of ioredis. A hub publishes a
 // message for each topic or chat message and an envelope per room per presence tick, and the answer
 // (the number of subscribers that got it) tells it nothing it acts on. Through ioredis each one was a
 // Command, a promise and, above all, a second wake of the event loop when its answer arrived: at
-// 500 publishes/s that wake was most of what a publish cost. Here a publish is written and done; the
-// link reads its answers only once per tick (the socket is not read in between), counts them, and
-// reports the publishes Redis refused or did not answer within the timeout. Answers queue in the
-// kernel meanwhile: four bytes each.
+// 500 publishes/s that wake was about 40 % of what a publish cost (A/B, benchmarks.md). Here a
+// publish is written and done; the link reads its answers only once per tick (the socket is not read
+// in between), counts them, and reports the publishes Redis refused or did not answer within the
+// timeout. Answers queue in the kernel meanwhile: four bytes each.
 
 const TICKS = 3;
 /** Bytes of publishes held for a link that is down or not reading; past this, publishes are lost (and counted). */
 const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 const CRLF = 10; // a reply ends at '\n'; every reply on this link is one line
-
-/** Where the link connects, read from a `redis://` or `rediss://` URL. */
-interface Target {
-  host: string;
-  port: number;
-  tls: boolean;
-  username?: string;
-  password?: string;
-}
 
 /** What the link tells its owner about publishes it already took. */
 export interface PublisherEvents {
@@ -41,7 +33,7 @@ export interface PublisherEvents {
 export class RedisPublisher extends EventEmitter {
   status: 'idle' | 'connecting' | 'ready' | 'end' = 'idle';
   private socket: net.Socket | undefined;
-  private readonly target: Target;
+  private readonly target: RedisEndpoint;
   /** Publishes written to the current socket, and answers read from it. */
   private written = 0;
   private answered = 0;
@@ -71,7 +63,7 @@ export class RedisPublisher extends EventEmitter {
 
   constructor(url: string, private readonly timeoutMs: number, private readonly events: PublisherEvents) {
     super();
-    this.target = targetOf(url);
+    this.target = endpointOf(url);
   }
 
   /** Starts connecting: 'ready' follows; a failure is an 'error' event, and the link keeps trying. */
@@ -265,15 +257,4 @@ export class RedisPublisher extends EventEmitter {
     // An answer to a publish already counted lost (late, but it came) is not counted again.
     if (error !== undefined && this.answered > this.givenUp) this.lose(1, new Error(error));
   }
-}
-
-function targetOf(url: string): Target {
-  const parsed = new URL(url);
-  return {
-    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost',
-    port: Number(parsed.port || 6379),
-    tls: parsed.protocol === 'rediss:',
-    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-  };
 }

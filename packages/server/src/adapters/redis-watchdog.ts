@@ -1,7 +1,8 @@
 import { Redis, type Command, type RedisOptions } from 'ioredis';
 
-// ioredis's `commandTimeout` arms and clears a timer for every command, PUBLISH included, on a hub
-// that publishes hundreds of envelopes a second (about 1 µs each, measured). This client bounds its
+// ioredis's `commandTimeout` arms and clears a timer for every command (about 1 µs each, measured): a
+// store call per recoverable publish and per chat message (the bus's PUBLISHes have their own link,
+// redis-publisher.ts). This client bounds its
 // commands the same way with one timer for all of them: each tick (a third of the timeout), commands
 // still unanswered from three ticks back fail with the same error ioredis gives, so a command fails
 // between 2/3 and 1 × `timeoutMs` after it was sent (or queued while the link was down), never later.
@@ -24,10 +25,10 @@ export class WatchedRedis extends Redis {
 
   constructor(url: string, private readonly timeoutMs: number, options: Omit<RedisOptions, 'replyMapping'>) {
     super(url, options);
+    dropSettledCommands(this);
   }
 
   override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
-    if (command.isSettled) return command.promise; // see dropSettledCommands
     this.generations[TICKS - 1]!.push(command);
     this.ticker ??= setInterval(() => this.tick(), this.timeoutMs / TICKS).unref();
     if (!this.corked && this.status === 'ready') this.cork(this.stream);
@@ -58,8 +59,8 @@ export class WatchedRedis extends Redis {
  * reconnect ioredis sends again what was unanswered when the link dropped, and what waited offline,
  * without asking whether it already failed. One that timed out meanwhile was reported to its caller,
  * who may have retried it: running it now would do it twice (a message numbered twice in a
- * recoverable topic's history, a chat line stored twice). {@link WatchedRedis} does this itself; the
- * adapter applies it to each node of a Redis Cluster, whose commands ioredis's own timeout bounds.
+ * recoverable topic's history, a chat line stored twice). {@link WatchedRedis} applies it to itself, and the
+ * adapter to each node of a Redis Cluster, whose commands ioredis's own timeout bounds.
  */
 export function dropSettledCommands(redis: Redis): void {
   const send = redis.sendCommand;

@@ -95,19 +95,19 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
   const subscriber: RedisClient = sharded
     ? clusterSubscriber(commands as Cluster)
     : (commands as Redis).duplicate({ lazyConnect: true, maxRetriesPerRequest: null, ...(client ? {} : { commandTimeout: DEFAULTS.commandTimeoutMs }) });
-  // On a single Redis given by url, PUBLISHes go through a link of their own that does not wait for
-  // their answers (redis-publisher.ts); through a cluster or an app's client they stay on ioredis.
-  // Publishes it lost count as failed ones; once it takes them again, the hub says again what may be lost.
-  let publishLost: (count: number, error: Error) => void = () => undefined;
-  const publisher = url !== undefined
-    ? new RedisPublisher(url, DEFAULTS.commandTimeoutMs, { lost: (count, error) => publishLost(count, error), recovered: () => reconnected() })
-    : undefined;
   const handlers = new Map<string, (frame: string) => void>();
   const detachers: (() => void)[] = [];
   let report: (error: Error) => void = () => undefined;
   let reconnected: () => void = () => undefined;
+  let publishLost: (count: number, error: Error) => void = () => undefined;
   let closing: Promise<void> | undefined;
   let closed = false;
+  // On a single Redis given by url, PUBLISHes go through a link of their own that does not wait for
+  // their answers (redis-publisher.ts); through a cluster or an app's client they stay on ioredis.
+  // Publishes it lost count as failed ones; once it takes them again, the hub says again what may be lost.
+  const publisher = url !== undefined
+    ? new RedisPublisher(url, DEFAULTS.commandTimeoutMs, { lost: (count, error) => publishLost(count, error), recovered: () => reconnected() })
+    : undefined;
 
   const key = (name: string) => prefix + name;
   const channelOf = (name: string) => (name.startsWith(prefix) ? name : prefix + name);
