@@ -1,7 +1,8 @@
 // The targets of issues #9 and #21, checked against a suite result: same-run ratios of medians (latency
-// from merged samples), the median ratio within repetitions shown beside them. `met: undefined` when the run did not measure it. `before` is the figure the
-// issue that set the goal started from (issue #21: the full run of 2026-11-22 and the fan-out re-run
-// after it, `bench/results/2026-11-22T07-51-27.json`, `…T08-16-01.json`).
+// from merged samples), the median ratio within repetitions shown beside them. `met: undefined` when
+// the run did not measure it. `before` is the figure the issue that set the goal started from (issue
+// #21: the full run of 2026-11-22 and the fan-out re-run after it,
+// `bench/results/2026-11-22T07-51-27.json`, `…T08-16-01.json`).
 import type { SuiteResult } from './report.js';
 import type { Label } from './scenario.js';
 import { spread, type Aggregate } from './stats.js';

@@ -234,7 +234,10 @@ describeIfRedis('presence interest on a redis-server', () => {
       };
       return { backplane, a: await node('s0'), b: await node('s1') };
     }
-    /** Whether a room's announcement by `node` was taken by Redis (`true`) or given up (`false`). */
+    /**
+     * Whether a room's announcement by `node` was handed to the bus (`true`: the Redis adapter's publish
+     * resolves once written) or refused (`false`).
+     */
     const announced = (node: string, room: string, ok: boolean) =>
       outcomes.some((o) => o.node === node && o.kind === 'presence.interest' && o.channel === presenceChannel(room) && o.ok === ok);
     /**
@@ -270,8 +273,9 @@ describeIfRedis('presence interest on a redis-server', () => {
       const member = await RawClient.welcomed(a.url);
       await cut(backplane, 's1', async () => {
         member.client.send({ type: 'presence.track', room: 'lobby', state: { step: 0 } });
-        // Redis took s0's hello while s1 was off the channel: s1 missed it.
-        await waitFor(() => announced('s0', 'lobby', true), 3000, "s0's hello, taken by Redis");
+        // s0's hello went out while s1 was off the channel (s0's link is up: Redis has it long before s1's
+        // reconnect backoff ends), so s1 missed it.
+        await waitFor(() => announced('s0', 'lobby', true), 3000, "s0's hello, handed to the bus");
       });
       await waitFor(() => seenBy(watcher, 'lobby').has(member.id), 5000, 'the member after the cut');
       await move(member, watcher, 'lobby', 2, 'after the cut');
